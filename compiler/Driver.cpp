@@ -1,0 +1,57 @@
+//===- Driver.cpp - The library behind the `ptc` tool ---------------------===//
+
+#include "compiler/Driver.h"
+
+#include "compiler/IRDump.h"
+#include "frontend/GraphBuilder.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace ptc {
+
+OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
+                                     const std::string &path, Spec *specOut) {
+  std::string error;
+  std::optional<Spec> spec = parseSpecFile(path, error);
+  if (!spec) {
+    llvm::errs() << error << "\n";
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module = buildGraphModule(context, *spec);
+  // The frontend must only build valid IR; a failure here is a ptc bug, and
+  // the verifier's diagnostic says where.
+  if (failed(verify(*module)))
+    return nullptr;
+  if (specOut)
+    *specOut = std::move(*spec);
+  return module;
+}
+
+LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper) {
+  PassManager pm(module->getName());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope timingScope = timing.getRootScope();
+  pm.enableTiming(timingScope);
+  if (dumper) {
+    if (failed(dumper->dump(module, "frontend")))
+      return failure();
+    dumper->attach(pm);
+  }
+  switch (level) {
+  case EmitLevel::Graph:
+    buildGraphPipeline(pm);
+    break;
+  }
+  return pm.run(module);
+}
+
+} // namespace ptc

@@ -1,0 +1,151 @@
+//===- ModelSummary.cpp - What `ptc inspect` reports ----------------------===//
+
+#include "compiler/ModelSummary.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace ptc::graph;
+
+namespace ptc {
+namespace {
+
+int64_t numElements(Value value) {
+  return cast<RankedTensorType>(value.getType()).getNumElements();
+}
+
+/// 2 * (multiply-adds) of one matrix-product op; 0 for other ops.
+double matmulFlops(Operation *op) {
+  if (auto linear = dyn_cast<LinearOp>(op)) {
+    int64_t k = linear.getInput().getType().getShape().back();
+    return 2.0 * double(numElements(linear.getResult())) * double(k);
+  }
+  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    auto lhs = matmul.getLhs().getType();
+    int64_t k = matmul.getTransposeLhs() ? lhs.getShape()[lhs.getRank() - 2]
+                                         : lhs.getShape().back();
+    return 2.0 * double(numElements(matmul.getResult())) * double(k);
+  }
+  if (auto attention = dyn_cast<AttentionOp>(op)) {
+    // Q Kᵀ and P V: 2 * B * Hq * T * S * Dh multiply-adds each... counted
+    // as 2 FLOPs per multiply-add.
+    auto q = attention.getQuery().getType();
+    int64_t keys = attention.getKey().getType().getDimSize(2);
+    return 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
+  }
+  return 0.0;
+}
+
+std::string withSeparators(int64_t value) {
+  std::string digits = std::to_string(value), out;
+  int count = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (count && count % 3 == 0)
+      out.insert(out.begin(), ',');
+    out.insert(out.begin(), *it);
+    ++count;
+  }
+  return out;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// 1234567 -> "1.23 M", 529.6e9 -> "529.60 B".
+std::string humanCount(double value) {
+  const char *units[] = {"", " K", " M", " B", " T"};
+  int unit = 0;
+  while (value >= 1000.0 && unit < 4) {
+    value /= 1000.0;
+    ++unit;
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%.2f", value) << units[unit];
+  return text;
+}
+
+} // namespace
+
+FailureOr<ModelSummary> summarizeModel(ModuleOp module) {
+  ModelSummary summary;
+  for (auto param : module.getOps<ParamOp>()) {
+    ParamSummary p;
+    p.name = param.getSymName().str();
+    p.shape.assign(param.getTensorType().getShape().begin(),
+                   param.getTensorType().getShape().end());
+    p.elements = param.getNumElements();
+    p.role = stringifyParamRole(param.getRole()).str();
+    summary.totalParams += p.elements;
+    if (param.getRole() == ParamRole::token_embedding) {
+      summary.paddedVocab = p.shape[0];
+      summary.hidden = p.shape[1];
+    }
+    summary.params.push_back(std::move(p));
+  }
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward)
+    return module.emitError("the module has no @forward function");
+  if (summary.paddedVocab == 0)
+    return module.emitError("the module has no token_embedding parameter");
+  auto tokens = dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0]);
+  if (!tokens || tokens.getRank() != 2)
+    return forward.emitError("the first argument of @forward must be the "
+                             "[batch, seq] token ids");
+  summary.seqLen = tokens.getDimSize(1);
+  summary.tokensPerMicroBatch = tokens.getNumElements();
+
+  double flops = 0.0;
+  forward.walk([&](Operation *op) {
+    if (auto layer = dyn_cast<LayerOp>(op);
+        layer && layer.getKind() == LayerKind::block)
+      ++summary.blocks;
+    flops += matmulFlops(op);
+  });
+  summary.forwardMatmulFlopsPerToken =
+      flops / double(summary.tokensPerMicroBatch);
+  double l = double(summary.blocks), h = double(summary.hidden),
+         s = double(summary.seqLen), v = double(summary.paddedVocab);
+  summary.megatronFlopsPerToken =
+      l > 0 ? 72.0 * l * h * h * (1.0 + s / (6.0 * h) + v / (12.0 * l * h))
+            : 0.0;
+  return summary;
+}
+
+void printModelSummary(const ModelSummary &summary, llvm::StringRef name,
+                       bool listParams, llvm::raw_ostream &os) {
+  os << name << ": " << summary.blocks << " blocks, hidden " << summary.hidden
+     << ", seq " << summary.seqLen << ", embedding rows "
+     << summary.paddedVocab << "\n";
+  if (listParams) {
+    os << "parameters:\n";
+    size_t width = 4;
+    for (const ParamSummary &p : summary.params)
+      width = std::max(width, p.name.size());
+    for (const ParamSummary &p : summary.params)
+      os << "  " << llvm::left_justify(p.name, width) << "  "
+         << llvm::left_justify(shapeString(p.shape), 16) << "  "
+         << llvm::right_justify(withSeparators(p.elements), 15) << "  "
+         << p.role << "\n";
+  }
+  os << "parameter tensors: " << summary.params.size() << "\n";
+  os << "total parameters: " << withSeparators(summary.totalParams) << " ("
+     << humanCount(double(summary.totalParams)) << ")\n";
+  os << "forward matmul FLOPs per token (from the IR): "
+     << humanCount(summary.forwardMatmulFlopsPerToken) << "\n";
+  os << "training FLOPs per token, 3x forward (from the IR): "
+     << humanCount(3.0 * summary.forwardMatmulFlopsPerToken) << "\n";
+  os << "model FLOPs per token (Megatron formula, as torch_gpt.py): "
+     << humanCount(summary.megatronFlopsPerToken) << " ("
+     << llvm::format("%.6e", summary.megatronFlopsPerToken) << ")\n";
+}
+
+} // namespace ptc

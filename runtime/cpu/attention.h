@@ -1,0 +1,46 @@
+//===- attention.h - Causal multi-head attention (CPU reference) -*- C++ -*-=//
+//
+// Layouts (row-major): q, out, dq, dout [B, Hq, T, Dh]; k, v, dk, dv
+// [B, Hkv, T, Dh]; lse [B, Hq, T]. Grouped-query attention: Hkv divides Hq
+// and query head h reads key/value head h / (Hq / Hkv) (Hkv = Hq is plain
+// multi-head attention, Hkv = 1 multi-query).
+//
+// For query position t (causal: keys j <= t only):
+//   s_j   = scale * q_t · k_j
+//   lse_t = log sum_{j<=t} exp(s_j)
+//   out_t = sum_{j<=t} exp(s_j - lse_t) v_j
+// scale is the caller's (usually 1/sqrt(Dh)). The forward saves only lse
+// (flash-attention style); the backward recomputes the scores, so no T×T
+// matrix is stored. All dot products and sums accumulate in double.
+// No attention-probability dropout.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_CPU_ATTENTION_H
+#define PTC_RUNTIME_CPU_ATTENTION_H
+
+#include <cstdint>
+
+namespace ptc::rt::cpu {
+
+/// Writes out [B, Hq, T, Dh] and lse [B, Hq, T] (lse may be null when no
+/// backward follows). out must not alias q, k or v.
+template <typename T>
+void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
+                       int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
+                       int64_t Dh, double scale);
+
+/// ACCUMULATES (+=) into dq [B, Hq, T, Dh], dk and dv [B, Hkv, T, Dh], given
+/// the forward's q, k, v, out and lse. With p_j = exp(s_j - lse_t) and
+/// D_t = dout_t · out_t:
+///   ds_j = p_j (dout_t · v_j - D_t)
+///   dq_t += scale sum_j ds_j k_j,  dk_j += scale ds_j q_t,  dv_j += p_j dout_t
+/// (dk, dv summed over the query heads of a group).
+template <typename T>
+void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
+                        const T *k, const T *v, const T *out, const T *lse,
+                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
+                        int64_t Dh, double scale);
+
+} // namespace ptc::rt::cpu
+
+#endif // PTC_RUNTIME_CPU_ATTENTION_H

@@ -1,0 +1,128 @@
+//===- token_shard.cpp - Token shard files (llm.c format) -----------------===//
+
+#include "runtime/data/token_shard.h"
+
+#include "runtime/data/file_io.h"
+
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+namespace ptc::rt {
+
+static Status shardError(const std::string &path, const std::string &what) {
+  return Status::error("token shard '" + path + "': " + what);
+}
+
+static std::string sysError() {
+  return errno ? std::strerror(errno) : "unexpected end of file";
+}
+
+Status writeTokenShard(const std::string &path, const uint16_t *tokens,
+                       int64_t n) {
+  if (n <= 0 || n > INT32_MAX)
+    return shardError(path, "cannot write " + std::to_string(n) +
+                                " tokens (a shard holds 1 to 2^31-1)");
+  int32_t header[kShardHeaderInts] = {};
+  header[0] = kShardMagic;
+  header[1] = kShardVersion;
+  header[2] = int32_t(n);
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return shardError(tmp, std::string("cannot create: ") + sysError());
+  bool ok = detail::writeFull(fd, header, sizeof(header)) &&
+            detail::writeFull(fd, tokens, size_t(n) * sizeof(uint16_t));
+  std::string why = ok ? "" : sysError();
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    why = sysError();
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return shardError(tmp, "cannot write: " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    why = sysError();
+    ::unlink(tmp.c_str());
+    return shardError(path, "cannot rename " + tmp + " to it: " + why);
+  }
+  return Status::ok();
+}
+
+// Validates the header and size of the open file `fd`.
+static Status checkShard(const std::string &path, int fd, int64_t *numTokens) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0)
+    return shardError(path, std::string("cannot stat: ") + sysError());
+  const int64_t size = st.st_size;
+  if (size < kShardHeaderBytes)
+    return shardError(path, "truncated: " + std::to_string(size) +
+                                " bytes, smaller than the " +
+                                std::to_string(kShardHeaderBytes) +
+                                "-byte header");
+  int32_t header[kShardHeaderInts];
+  if (!detail::preadFull(fd, header, sizeof(header), 0))
+    return shardError(path, "cannot read the header: " + sysError());
+  if (header[0] != kShardMagic)
+    return shardError(path, "bad magic number " + std::to_string(header[0]) +
+                                " (expected " + std::to_string(kShardMagic) +
+                                "); not a token shard");
+  if (header[1] != kShardVersion)
+    return shardError(path, "unsupported version " +
+                                std::to_string(header[1]) + " (expected " +
+                                std::to_string(kShardVersion) + ")");
+  const int64_t n = header[2];
+  if (n <= 0)
+    return shardError(path, "the header declares " + std::to_string(n) +
+                                " tokens; a shard needs at least one");
+  const int64_t expected = kShardHeaderBytes + 2 * n;
+  if (size < expected)
+    return shardError(path, "truncated: the header declares " +
+                                std::to_string(n) + " tokens (" +
+                                std::to_string(expected) +
+                                " bytes with the header) but the file has " +
+                                std::to_string(size) + " bytes");
+  if (size > expected)
+    return shardError(path, "the file has " + std::to_string(size - expected) +
+                                " bytes after the " + std::to_string(n) +
+                                " tokens its header declares");
+  *numTokens = n;
+  return Status::ok();
+}
+
+Status inspectTokenShard(const std::string &path, int64_t *numTokens) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return shardError(path, std::string("cannot open: ") + sysError());
+  Status s = checkShard(path, fd, numTokens);
+  ::close(fd);
+  return s;
+}
+
+Status readTokenShard(const std::string &path, std::vector<uint16_t> *tokens,
+                      int64_t vocabSize) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return shardError(path, std::string("cannot open: ") + sysError());
+  int64_t n = 0;
+  Status s = checkShard(path, fd, &n);
+  if (s.isOk()) {
+    tokens->resize(size_t(n));
+    if (!detail::preadFull(fd, tokens->data(), size_t(n) * 2,
+                           kShardHeaderBytes))
+      s = shardError(path, "cannot read the tokens: " + sysError());
+  }
+  ::close(fd);
+  if (!s.isOk() || vocabSize <= 0)
+    return s;
+  for (int64_t i = 0; i < n; ++i)
+    if ((*tokens)[i] >= vocabSize)
+      return shardError(path, "token " + std::to_string((*tokens)[i]) +
+                                  " at index " + std::to_string(i) +
+                                  " is >= the vocabulary size " +
+                                  std::to_string(vocabSize));
+  return Status::ok();
+}
+
+} // namespace ptc::rt
