@@ -483,14 +483,24 @@ std::optional<Spec> parseSpecFile(const std::string &path, std::string &error) {
                         std::strerror(errno));
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << file.rdbuf();
+  // A spec is a small JSON file: reading stops past a generous bound, so that
+  // a wrong path such as /dev/zero fails instead of filling memory.
+  constexpr std::streamsize kMaxSpecBytes = 16 << 20;
+  std::string text(static_cast<size_t>(kMaxSpecBytes) + 1, '\0');
+  file.read(text.data(), kMaxSpecBytes + 1);
   if (file.bad()) {
     error = fmt::format("{}: cannot read spec file: {}", path,
                         std::strerror(errno));
     return std::nullopt;
   }
-  return parseSpec(text.str(), path, error);
+  if (file.gcount() > kMaxSpecBytes) {
+    error = fmt::format("{}: cannot read spec file: larger than {} MiB, which "
+                        "no spec is",
+                        path, kMaxSpecBytes >> 20);
+    return std::nullopt;
+  }
+  text.resize(static_cast<size_t>(file.gcount()));
+  return parseSpec(text, path, error);
 }
 
 int64_t parameterCount(const ModelSpec &model) {
