@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/GraphVerifyUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -16,66 +17,7 @@
 
 using namespace mlir;
 using namespace ptc::graph;
-
-namespace {
-
-RankedTensorType tensorTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-/// Prints a shape as [8, 64, 128].
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return text;
-}
-
-/// Every graph tensor must be statically shaped: sizes feed the memory plan.
-LogicalResult verifyStatic(Operation *op) {
-  for (Type type : llvm::concat<Type>(op->getOperandTypes(),
-                                      op->getResultTypes())) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (tensor && !tensor.hasStaticShape())
-      return op->emitOpError("requires statically shaped tensors, got ")
-             << tensor;
-  }
-  return success();
-}
-
-/// `vector` must be a rank-1 tensor of size `size` with `elementType`.
-LogicalResult verifyVectorOperand(Operation *op, StringRef name, Value vector,
-                                  int64_t size, Type elementType) {
-  RankedTensorType type = tensorTypeOf(vector);
-  if (type.getRank() != 1 || type.getDimSize(0) != size)
-    return op->emitOpError() << name << " must have shape [" << size
-                             << "], got " << shapeString(type.getShape());
-  if (type.getElementType() != elementType)
-    return op->emitOpError() << name << " element type " << type.getElementType()
-                             << " differs from the input's " << elementType;
-  return success();
-}
-
-LogicalResult verifyNorm(Operation *op, Value input, Value scale, Value bias,
-                         double epsilon) {
-  if (failed(verifyStatic(op)))
-    return failure();
-  RankedTensorType inputType = tensorTypeOf(input);
-  if (inputType.getRank() < 1)
-    return op->emitOpError("input must have rank >= 1");
-  int64_t dim = inputType.getShape().back();
-  Type element = inputType.getElementType();
-  if (failed(verifyVectorOperand(op, "scale", scale, dim, element)))
-    return failure();
-  if (bias && failed(verifyVectorOperand(op, "bias", bias, dim, element)))
-    return failure();
-  if (!(epsilon > 0.0))
-    return op->emitOpError("epsilon must be > 0, got ") << epsilon;
-  return success();
-}
-
-} // namespace
+using namespace ptc::graph::detail;
 
 //===----------------------------------------------------------------------===//
 // ParamOp, ParamRefOp
@@ -238,37 +180,8 @@ LogicalResult MatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult AttentionOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  RankedTensorType q = tensorTypeOf(getQuery());
-  RankedTensorType k = tensorTypeOf(getKey());
-  RankedTensorType v = tensorTypeOf(getValue());
-  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
-    return emitOpError("query, key and value must have rank 4 [B, H, T, Dh]");
-  if (k.getShape() != v.getShape())
-    return emitOpError("key ") << shapeString(k.getShape())
-                               << " and value " << shapeString(v.getShape())
-                               << " shapes differ";
-  if (q.getDimSize(0) != k.getDimSize(0) || q.getDimSize(3) != k.getDimSize(3))
-    return emitOpError("query ")
-           << shapeString(q.getShape()) << " and key "
-           << shapeString(k.getShape()) << " differ in batch or head size";
-  if (q.getDimSize(1) % k.getDimSize(1) != 0)
-    return emitOpError("key/value heads (")
-           << k.getDimSize(1) << ") must divide query heads ("
-           << q.getDimSize(1) << ")";
-  if (getCausal() && q.getDimSize(2) != k.getDimSize(2))
-    return emitOpError("causal attention needs equal query and key lengths, got ")
-           << q.getDimSize(2) << " and " << k.getDimSize(2);
-  if (k.getElementType() != q.getElementType() ||
-      v.getElementType() != q.getElementType())
-    return emitOpError("query, key and value element types must match");
-  if (getScale() && !(getScale()->convertToDouble() > 0.0))
-    return emitOpError("scale must be > 0");
-  double dropout = getDropout().convertToDouble();
-  if (!(dropout >= 0.0 && dropout < 1.0))
-    return emitOpError("dropout must be in [0, 1), got ") << dropout;
-  return success();
+  return verifyAttention(*this, getQuery(), getKey(), getValue(), getCausal(),
+                         getScale(), getDropout().convertToDouble());
 }
 
 double AttentionOp::getEffectiveScale() {
@@ -278,17 +191,8 @@ double AttentionOp::getEffectiveScale() {
 }
 
 LogicalResult RopeOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  RankedTensorType type = getInput().getType();
-  if (type.getRank() != 4)
-    return emitOpError("input must have rank 4 [B, H, T, Dh], got ")
-           << shapeString(type.getShape());
-  if (type.getDimSize(3) % 2 != 0)
-    return emitOpError("head size must be even, got ") << type.getDimSize(3);
-  if (!(getTheta().convertToDouble() > 0.0))
-    return emitOpError("theta must be > 0");
-  return success();
+  return verifyRope(*this, getInput().getType(),
+                    getTheta().convertToDouble());
 }
 
 //===----------------------------------------------------------------------===//
@@ -317,12 +221,8 @@ LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
 
 LogicalResult DropoutOp::verify() {
-  double p = getP().convertToDouble();
-  if (!(p >= 0.0 && p < 1.0))
-    return emitOpError("p must be in [0, 1), got ") << p;
-  if (getStreamAttr().getInt() < 0)
-    return emitOpError("stream must be >= 0");
-  return verifyStatic(*this);
+  return verifyDropout(*this, getP().convertToDouble(),
+                       getStreamAttr().getInt());
 }
 
 LogicalResult CastOp::verify() {
@@ -412,22 +312,7 @@ LogicalResult SplitOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CrossEntropyOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  RankedTensorType logits = tensorTypeOf(getLogits());
-  RankedTensorType targets = tensorTypeOf(getTargets());
-  if (logits.getRank() < 1)
-    return emitOpError("logits must have rank >= 1");
-  if (logits.getShape().drop_back() != targets.getShape())
-    return emitOpError("targets shape ")
-           << shapeString(targets.getShape())
-           << " must equal the logits shape without its last dimension, "
-           << shapeString(logits.getShape().drop_back());
-  int64_t numClasses = getNumClasses();
-  if (numClasses < 1 || numClasses > logits.getShape().back())
-    return emitOpError("num_classes must be in [1, ")
-           << logits.getShape().back() << "], got " << numClasses;
-  return success();
+  return verifyCrossEntropy(*this, getLogits(), getTargets(), getNumClasses());
 }
 
 #define GET_OP_CLASSES

@@ -463,4 +463,7 @@ def Graph_CrossEntropyOp : Graph_Op<"cross_entropy", [Pure]> {
   let hasVerifier = 1;
 }
 
+// Gradient ops and the helpers of autodiff.
+include "dialects/Graph/IR/GraphGradOps.td"
+
 #endif // PTC_GRAPH_OPS_TD
