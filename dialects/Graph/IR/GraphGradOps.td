@@ -386,6 +386,7 @@ def Graph_ScaleOp : Graph_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // PTC_GRAPH_GRAD_OPS_TD

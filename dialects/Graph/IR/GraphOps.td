@@ -381,6 +381,7 @@ def Graph_CastOp : Graph_Op<"cast", [Pure]> {
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -398,6 +399,7 @@ def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_TransposeOp : Graph_Op<"transpose", [Pure]> {
@@ -416,6 +418,7 @@ def Graph_TransposeOp : Graph_Op<"transpose", [Pure]> {
     $input $permutation attr-dict `:` type($input) `to` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_SplitOp : Graph_Op<"split", [Pure]> {
