@@ -31,8 +31,7 @@ double matmulFlops(Operation *op) {
     return 2.0 * double(numElements(matmul.getResult())) * double(k);
   }
   if (auto attention = dyn_cast<AttentionOp>(op)) {
-    // Q Kᵀ and P V: 2 * B * Hq * T * S * Dh multiply-adds each... counted
-    // as 2 FLOPs per multiply-add.
+    // Q Kᵀ and P V: B * Hq * T * S * Dh multiply-adds each, 2 FLOPs apiece.
     auto q = attention.getQuery().getType();
     int64_t keys = attention.getKey().getType().getDimSize(2);
     return 2.0 * 2.0 * double(q.getNumElements()) * double(keys);

@@ -51,10 +51,11 @@ int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }
 
-/// Parameters of one normalization layer: LayerNorm has a scale and a shift
-/// (always), RMSNorm only a scale.
+/// Parameters of one normalization layer: a scale, and for LayerNorm a shift
+/// when the model has biases (as the graph builder makes them).
 long double normParameters(const ModelSpec &m) {
-  return m.norm == NormKind::LayerNorm ? 2.0L * m.hidden : 1.0L * m.hidden;
+  bool shift = m.norm == NormKind::LayerNorm && m.bias;
+  return shift ? 2.0L * m.hidden : 1.0L * m.hidden;
 }
 
 long double parameterCountReal(const ModelSpec &m) {

@@ -125,8 +125,10 @@ std::optional<Spec> parseSpecFile(const std::string &path, std::string &error);
 /// included): token embedding (plus an output head when untied), learned
 /// positions, per layer two norms, Q/K/V/O projections (K and V sized by
 /// kv_heads) and the FFN (three matrices for SwiGLU), biases when
-/// `model.bias`, and the final norm. LayerNorm has a scale and a shift,
-/// RMSNorm a scale only. Valid for a spec that parseSpec accepted.
+/// `model.bias`, and the final norm. Norms have a scale; LayerNorm also a
+/// shift when `model.bias` (as nanoGPT). Valid for a spec that parseSpec
+/// accepted. parseSpec uses it to bound model size before any IR exists;
+/// `ptc inspect` counts from the graph module instead.
 int64_t parameterCount(const ModelSpec &model);
 
 const char *toString(ModelFamily);

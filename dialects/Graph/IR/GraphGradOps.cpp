@@ -140,34 +140,8 @@ LogicalResult ReduceSumOp::verify() {
 }
 
 LogicalResult ConcatOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  RankedTensorType result = getResult().getType();
-  int64_t axis = getAxis();
-  if (axis < 0 || axis >= result.getRank())
-    return emitOpError("axis ") << axis << " out of range for rank "
-                                << result.getRank();
-  if (getInputs().empty())
-    return emitOpError("needs at least one input");
-  int64_t total = 0;
-  for (Value input : getInputs()) {
-    RankedTensorType type = tensorTypeOf(input);
-    if (type.getRank() != result.getRank() ||
-        type.getElementType() != result.getElementType())
-      return emitOpError(
-          "each input must have the result's rank and element type");
-    for (int64_t d = 0; d < result.getRank(); ++d)
-      if (d != axis && type.getDimSize(d) != result.getDimSize(d))
-        return emitOpError("input ")
-               << shapeString(type.getShape())
-               << " differs from the result outside the concat axis";
-    total += type.getDimSize(axis);
-  }
-  if (total != result.getDimSize(axis))
-    return emitOpError("input sizes along axis ")
-           << axis << " add up to " << total << ", not "
-           << result.getDimSize(axis);
-  return success();
+  return verifyPiecesAlongAxis(*this, getResult().getType(), getInputs(),
+                               getAxis(), "input", "result", "concat");
 }
 
 LogicalResult ZerosOp::verify() { return verifyStatic(*this); }

@@ -278,33 +278,8 @@ LogicalResult TransposeOp::verify() {
 }
 
 LogicalResult SplitOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  RankedTensorType input = getInput().getType();
-  int64_t axis = getAxis();
-  if (axis < 0 || axis >= input.getRank())
-    return emitOpError("axis ") << axis << " out of range for rank "
-                                << input.getRank();
-  if (getResults().empty())
-    return emitOpError("needs at least one result");
-  int64_t total = 0;
-  for (Value result : getResults()) {
-    RankedTensorType type = tensorTypeOf(result);
-    if (type.getRank() != input.getRank() ||
-        type.getElementType() != input.getElementType())
-      return emitOpError("each result must have the input's rank and element type");
-    for (int64_t d = 0; d < input.getRank(); ++d)
-      if (d != axis && type.getDimSize(d) != input.getDimSize(d))
-        return emitOpError("result ")
-               << shapeString(type.getShape())
-               << " differs from the input outside the split axis";
-    total += type.getDimSize(axis);
-  }
-  if (total != input.getDimSize(axis))
-    return emitOpError("result sizes along axis ")
-           << axis << " add up to " << total << ", not "
-           << input.getDimSize(axis);
-  return success();
+  return verifyPiecesAlongAxis(*this, getInput().getType(), getResults(),
+                               getAxis(), "result", "input", "split");
 }
 
 //===----------------------------------------------------------------------===//

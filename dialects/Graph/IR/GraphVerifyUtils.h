@@ -170,6 +170,45 @@ inline mlir::LogicalResult verifyCrossEntropy(mlir::Operation *op,
   return mlir::success();
 }
 
+/// The rule shared by split and concat: `pieces` laid end to end along
+/// `axis` make up `whole`. `piece` and `wholeName` name the two sides in
+/// messages ("result"/"input" for split, "input"/"result" for concat), `opName`
+/// names the axis ("split axis").
+inline mlir::LogicalResult
+verifyPiecesAlongAxis(mlir::Operation *op, mlir::RankedTensorType whole,
+                      mlir::ValueRange pieces, int64_t axis,
+                      llvm::StringRef piece, llvm::StringRef wholeName,
+                      llvm::StringRef opName) {
+  if (failed(verifyStatic(op)))
+    return mlir::failure();
+  if (axis < 0 || axis >= whole.getRank())
+    return op->emitOpError("axis ") << axis << " out of range for rank "
+                                    << whole.getRank();
+  if (pieces.empty())
+    return op->emitOpError("needs at least one ") << piece;
+  int64_t total = 0;
+  for (mlir::Value value : pieces) {
+    mlir::RankedTensorType type = tensorTypeOf(value);
+    if (type.getRank() != whole.getRank() ||
+        type.getElementType() != whole.getElementType())
+      return op->emitOpError("each ")
+             << piece << " must have the " << wholeName
+             << "'s rank and element type";
+    for (int64_t d = 0; d < whole.getRank(); ++d)
+      if (d != axis && type.getDimSize(d) != whole.getDimSize(d))
+        return op->emitOpError()
+               << piece << " " << shapeString(type.getShape())
+               << " differs from the " << wholeName << " outside the "
+               << opName << " axis";
+    total += type.getDimSize(axis);
+  }
+  if (total != whole.getDimSize(axis))
+    return op->emitOpError()
+           << piece << " sizes along axis " << axis << " add up to " << total
+           << ", not " << whole.getDimSize(axis);
+  return mlir::success();
+}
+
 } // namespace ptc::graph::detail
 
 #endif // PTC_DIALECTS_GRAPH_IR_GRAPHVERIFYUTILS_H
