@@ -46,11 +46,9 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper) {
       return failure();
     dumper->attach(pm);
   }
-  switch (level) {
-  case EmitLevel::Graph:
-    buildGraphPipeline(pm);
-    break;
-  }
+  buildGraphPipeline(pm);
+  if (level != EmitLevel::Graph)
+    buildExecPipeline(pm);
   return pm.run(module);
 }
 

@@ -13,8 +13,9 @@ namespace ptc {
 
 class IRDumper;
 
-/// The IR levels `ptc compile --emit` can stop at.
-enum class EmitLevel { Graph };
+/// The levels `ptc compile --emit` can stop at: the graph-level training
+/// step, the planned exec module, or the C++ source of the cpu target.
+enum class EmitLevel { Graph, Exec, Cpu };
 
 /// Parses the spec at `path` and builds its graph module. On a spec error,
 /// prints the one-line message to stderr and returns null.
@@ -27,6 +28,17 @@ mlir::OwningOpRef<mlir::ModuleOp> loadSpecModule(mlir::MLIRContext &context,
 /// `dumper` is set, writing the IR after every pass.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, EmitLevel level,
                                 IRDumper *dumper);
+
+/// Records what the emitters print beside the IR (training FLOPs per token,
+/// Megatron's count) as module attributes. Call on the frontend's module.
+mlir::LogicalResult annotateModule(mlir::ModuleOp module);
+
+/// Compiles the C++ program `sourcePath` with the host compiler and links it
+/// with the ptc runtime into the executable `outputPath`. On failure,
+/// `error` says what went wrong (the compiler's own messages go to stderr).
+mlir::LogicalResult buildExecutable(const std::string &sourcePath,
+                                    const std::string &outputPath,
+                                    std::string &error);
 
 } // namespace ptc
 

@@ -2,7 +2,11 @@
 
 #include "compiler/InitAll.h"
 
+#include "dialects/Exec/IR/ExecOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
+#include "passes/Exec/Passes.h"
+#include "passes/Graph/Passes.h"
+#include "passes/GraphToExec/Passes.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -11,11 +15,15 @@
 namespace ptc {
 
 void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, mlir::func::FuncDialect>();
+  registry.insert<graph::GraphDialect, exec::ExecDialect,
+                  mlir::func::FuncDialect>();
 }
 
 void registerAllPasses() {
   mlir::registerTransformsPasses();
+  graph::registerGraphPasses();
+  exec::registerExecPasses();
+  lowering::registerGraphToExecPasses();
   registerPipelines();
 }
 

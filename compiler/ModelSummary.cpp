@@ -3,8 +3,13 @@
 #include "compiler/ModelSummary.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
+#include "passes/Graph/LayerUtils.h"
+#include "passes/Graph/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -35,6 +40,12 @@ double matmulFlops(Operation *op) {
     auto q = attention.getQuery().getType();
     int64_t keys = attention.getKey().getType().getDimSize(2);
     return 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
+  }
+  if (auto grad = dyn_cast<AttentionGradOp>(op)) {
+    // dQ, dK, dV: counted as twice the forward's two products.
+    auto q = grad.getQuery().getType();
+    int64_t keys = grad.getKey().getType().getDimSize(2);
+    return 2.0 * 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
   }
   return 0.0;
 }
@@ -73,6 +84,50 @@ std::string humanCount(double value) {
 }
 
 } // namespace
+
+FailureOr<TrainingFlops> countTrainingFlops(func::FuncOp step) {
+  auto tokens = step.getNumArguments()
+                    ? dyn_cast<RankedTensorType>(step.getArgumentTypes()[0])
+                    : RankedTensorType();
+  if (!tokens || tokens.getNumElements() == 0)
+    return step.emitError("the first argument of @")
+           << step.getSymName() << " must be the token ids";
+  TrainingFlops flops;
+  step.walk([&](Operation *op) {
+    double count = matmulFlops(op);
+    if (count == 0.0)
+      return;
+    auto unit = op->getParentOfType<LayerOp>();
+    if (!unit || !isBackwardKind(unit.getKind()))
+      flops.forward += count;
+    else if (op->hasAttr("ptc.recompute"))
+      flops.recompute += count;
+    else
+      flops.backward += count;
+  });
+  double perToken = 1.0 / double(tokens.getNumElements());
+  flops.forward *= perToken;
+  flops.backward *= perToken;
+  flops.recompute *= perToken;
+  return flops;
+}
+
+FailureOr<TrainingFlops> summarizeTrainingStep(ModuleOp module,
+                                               StringRef recomputePolicy) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  PassManager pm(module.getContext());
+  buildGraphPipeline(pm);
+  pm.addPass(graph::createGraphAutodiff());
+  graph::GraphRecomputeOptions options;
+  options.policy = recomputePolicy.str();
+  pm.addPass(graph::createGraphRecompute(options));
+  if (failed(pm.run(*copy)))
+    return failure();
+  auto step = copy->lookupSymbol<func::FuncOp>("train_step");
+  if (!step)
+    return copy->emitError("graph-autodiff built no @train_step");
+  return countTrainingFlops(step);
+}
 
 FailureOr<ModelSummary> summarizeModel(ModuleOp module) {
   ModelSummary summary;
@@ -116,6 +171,25 @@ FailureOr<ModelSummary> summarizeModel(ModuleOp module) {
   summary.megatronFlopsPerToken =
       l > 0 ? 72.0 * l * h * h * (1.0 + s / (6.0 * h) + v / (12.0 * l * h))
             : 0.0;
+
+  if (auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel"))
+    if (auto policy = parallel.getAs<StringAttr>("recompute"))
+      summary.recomputePolicy = policy.str();
+  // The training step is extra information: a failure to build it is
+  // reported in the summary, not as a failure of the summary.
+  {
+    std::string message;
+    ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+      if (d.getSeverity() == DiagnosticSeverity::Error && message.empty())
+        message = d.str();
+      return success();
+    });
+    FailureOr<TrainingFlops> training = summarizeTrainingStep(module);
+    if (succeeded(training))
+      summary.trainingFlopsPerToken = *training;
+    else
+      summary.trainingFlopsError = message.empty() ? "unknown error" : message;
+  }
   return summary;
 }
 
@@ -142,6 +216,23 @@ void printModelSummary(const ModelSummary &summary, llvm::StringRef name,
      << humanCount(summary.forwardMatmulFlopsPerToken) << "\n";
   os << "training FLOPs per token, 3x forward (from the IR): "
      << humanCount(3.0 * summary.forwardMatmulFlopsPerToken) << "\n";
+  if (const std::optional<TrainingFlops> &t = summary.trainingFlopsPerToken) {
+    double fwd = t->forward;
+    auto ratio = [&](double value) {
+      std::string text;
+      llvm::raw_string_ostream(text)
+          << llvm::format("%.2fx", fwd > 0 ? value / fwd : 0.0);
+      return text;
+    };
+    os << "training FLOPs per token (from the IR, recompute "
+       << summary.recomputePolicy << "): forward " << humanCount(t->forward)
+       << ", backward " << humanCount(t->backward) << " ("
+       << ratio(t->backward) << "), recompute " << humanCount(t->recompute)
+       << " (" << ratio(t->recompute) << ")\n";
+  } else {
+    os << "training FLOPs per token (from the IR): unavailable: "
+       << summary.trainingFlopsError << "\n";
+  }
   os << "model FLOPs per token (Megatron formula, as torch_gpt.py): "
      << humanCount(summary.megatronFlopsPerToken) << " ("
      << llvm::format("%.6e", summary.megatronFlopsPerToken) << ")\n";

@@ -8,9 +8,11 @@
 #ifndef PTC_COMPILER_MODELSUMMARY_H
 #define PTC_COMPILER_MODELSUMMARY_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,19 @@ struct ParamSummary {
   std::vector<int64_t> shape;
   int64_t elements = 0;
   std::string role;
+};
+
+/// Matrix-product FLOPs of one training step per token, read off the step
+/// function that graph-autodiff builds (after graph-recompute).
+struct TrainingFlops {
+  /// linear, matmul and attention ops outside backward units.
+  double forward = 0;
+  /// The backward's own ops in backward units: the gradient matmuls, and
+  /// attention_grad counted as 2x its attention's forward FLOPs.
+  double backward = 0;
+  /// The forward ops graph-recompute cloned into backward units (marked
+  /// `ptc.recompute`).
+  double recompute = 0;
 };
 
 struct ModelSummary {
@@ -39,7 +54,23 @@ struct ModelSummary {
   /// count of ../shared/bench/torch_gpt.py:
   /// 72 L h^2 (1 + s/(6h) + V/(12 L h)).
   double megatronFlopsPerToken = 0;
+  /// The recompute policy of the spec (`ptc.parallel.recompute`).
+  std::string recomputePolicy = "none";
+  /// The training step's FLOPs (graph-autodiff and graph-recompute run on a
+  /// copy of the module), or the reason they are missing.
+  std::optional<TrainingFlops> trainingFlopsPerToken;
+  std::string trainingFlopsError;
 };
+
+/// Counts the matrix-product FLOPs of `step`, a function built by
+/// graph-autodiff, per token (its first argument holds the token ids).
+mlir::FailureOr<TrainingFlops> countTrainingFlops(mlir::func::FuncOp step);
+
+/// Builds the training step on a copy of `module` (the graph pipeline,
+/// graph-autodiff, graph-recompute with the module's own policy unless
+/// `recomputePolicy` is set) and counts its FLOPs per token.
+mlir::FailureOr<TrainingFlops>
+summarizeTrainingStep(mlir::ModuleOp module, llvm::StringRef recomputePolicy = "");
 
 /// Summarises a graph module. Fails with a diagnostic if the module has no
 /// @forward function or no token embedding.

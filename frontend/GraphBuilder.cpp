@@ -348,6 +348,8 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           named("precision", b.getStringAttr(toString(t.precision))),
           named("seed", b.getI64IntegerAttr(int64_t(t.seed))),
           named("grad_clip", b.getF64FloatAttr(t.gradClip)),
+          named("eval_every", b.getI64IntegerAttr(t.evalEvery)),
+          named("eval_steps", b.getI64IntegerAttr(t.evalSteps)),
       }));
   module->setAttr(
       "ptc.parallel",

@@ -2,6 +2,10 @@
 
 #include "passes/Pipelines.h"
 
+#include "passes/Exec/Passes.h"
+#include "passes/Graph/Passes.h"
+#include "passes/GraphToExec/Passes.h"
+
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -12,6 +16,22 @@ void buildGraphPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCanonicalizerPass());
   // 2. Share identical values, inside each layer unit.
   pm.addPass(mlir::createCSEPass());
+  // 3. The backward of the loss: @train_step with a gradient per parameter.
+  pm.addPass(graph::createGraphAutodiff());
+  // 4. Activation checkpointing, with the spec's policy.
+  pm.addPass(graph::createGraphRecompute());
+  // 5. Micro-steps, clipping, the LR schedule and AdamW.
+  pm.addPass(graph::createGraphOptimizer());
+  // 6. Fold what the backward left (reshape pairs, dead saved values).
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
+
+void buildExecPipeline(mlir::OpPassManager &pm) {
+  // 1. Tensors become buffers, ops become launches.
+  pm.addPass(lowering::createConvertGraphToExec());
+  // 2. Offsets in arenas, activation memory reused by liveness.
+  pm.addPass(exec::createExecPlanMemory());
 }
 
 void registerPipelines() {
@@ -19,6 +39,10 @@ void registerPipelines() {
       "ptc-graph-pipeline",
       "The graph-level pipeline that `ptc compile --emit=graph` runs",
       buildGraphPipeline);
+  mlir::PassPipelineRegistration<>(
+      "ptc-exec-pipeline",
+      "From the graph-level training step to the planned exec module",
+      buildExecPipeline);
 }
 
 } // namespace ptc

@@ -11,9 +11,14 @@
 
 namespace ptc {
 
-/// The graph-level pipeline (`ptc-graph-pipeline`): what runs between the
-/// frontend and `--emit=graph`.
+/// The graph-level pipeline (`ptc-graph-pipeline`): from the frontend's
+/// forward model to the whole training step, still in the graph dialect
+/// (what `--emit=graph` prints).
 void buildGraphPipeline(mlir::OpPassManager &pm);
+
+/// The exec-level pipeline (`ptc-exec-pipeline`): buffers, launches and the
+/// static memory plan (what `--emit=exec` prints and the emitters read).
+void buildExecPipeline(mlir::OpPassManager &pm);
 
 /// Registers every ptc pipeline with the global pass registry.
 void registerPipelines();

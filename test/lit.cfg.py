@@ -1,5 +1,6 @@
 # lit configuration of ptc's FileCheck tests.
 import os
+import sys
 import shutil
 import subprocess
 
@@ -20,6 +21,8 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%ptc-opt", os.path.join(config.ptc_tools_dir, "ptc-opt")))
 config.substitutions.append(("%ptc", os.path.join(config.ptc_tools_dir, "ptc")))
 config.substitutions.append(("%models", os.path.join(config.ptc_src_root, "models")))
+config.substitutions.append(("%data", os.path.join(config.ptc_src_root, "data")))
+config.substitutions.append(("%python", sys.executable))
 
 # GPU tests say `REQUIRES: cuda-gpu`; machines without one skip them.
 if shutil.which("nvidia-smi"):

@@ -2,6 +2,7 @@
 //
 //   ptc compile SPEC --emit=graph [-o FILE] [--dump-ir=DIR] [MLIR flags]
 //   ptc inspect SPEC [--params=false]
+//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N]
 //
 // Each command parses its own options, so `ptc compile --help` lists the
 // options of `compile` (MLIR's IR-printing and timing flags among them).
@@ -9,9 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver.h"
+#include "compiler/EmitCpp.h"
+#include "compiler/MemoryPlan.h"
 #include "compiler/IRDump.h"
 #include "compiler/InitAll.h"
 #include "compiler/ModelSummary.h"
+#include "tools/ptc/DataCommand.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -36,9 +40,15 @@ constexpr const char *kUsage = R"(ptc — the parallel training compiler
 usage: ptc <command> [options]
 
 commands:
-  compile SPEC   lower a model spec; --emit=graph prints the graph module
+  compile SPEC -o BIN
+                 compile a model spec into an executable that trains it
+                 (--target=cpu); --emit=graph|exec|cpu prints a level instead
   inspect SPEC   the model summary: every parameter tensor with its shape,
                  the total count and model FLOPs per token
+  plan SPEC      the per-rank memory budget by arena kind, from the planned IR
+  data TEXT -o DIR
+                 byte-level token shards (train_*.bin, val_*.bin) from a
+                 text file, for a compiled model's --data and --val-data
 
   ptc <command> --help   the options of one command
   ptc --version          the version of ptc and of the MLIR it was built with
@@ -60,31 +70,79 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
 }
 
 
+/// Writes `module` as `emit` asks to `output`.
+int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(output, &error);
+  if (!out) {
+    llvm::errs() << "ptc compile: " << error << "\n";
+    return 1;
+  }
+  if (emit == ptc::EmitLevel::Cpu) {
+    if (failed(ptc::emitCpp(module, out->os())))
+      return 1;
+  } else {
+    module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
+  }
+  out->keep();
+  return 0;
+}
+
+/// Emits the cpu program next to `output` and builds the executable.
+int buildBinary(ModuleOp module, const std::string &output) {
+  if (output == "-") {
+    llvm::errs() << "ptc compile: an executable needs -o FILE\n";
+    return 1;
+  }
+  std::string source = output + ".cpp";
+  if (writeOutput(module, ptc::EmitLevel::Cpu, source))
+    return 1;
+  std::string error;
+  if (failed(ptc::buildExecutable(source, output, error))) {
+    llvm::errs() << "ptc compile: " << error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+/// The MLIR options that `compile` and `plan` accept (IR printing, timing).
+void registerMLIROptions() {
+  ptc::registerAllPasses();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  registerAsmPrinterCLOptions();
+}
+
 int runCompile(int argc, char **argv) {
   cl::opt<std::string> specPath(cl::Positional, cl::desc("<spec.json>"),
                                 cl::Required);
   cl::opt<ptc::EmitLevel> emit(
-      "emit", cl::desc("Stop after this level and print its IR"),
+      "emit", cl::desc("Stop at this level and print it instead of building"),
       cl::values(clEnumValN(ptc::EmitLevel::Graph, "graph",
-                            "the graph module (forward model and loss)")));
+                            "the graph module: forward, backward, optimizer"),
+                 clEnumValN(ptc::EmitLevel::Exec, "exec",
+                            "the exec module: buffers, launches, memory plan"),
+                 clEnumValN(ptc::EmitLevel::Cpu, "cpu",
+                            "the C++ source of the cpu target")));
+  cl::opt<std::string> target(
+      "target", cl::desc("The target of the executable: cpu (the reference "
+                         "target; cuda is not available yet)"),
+      cl::init("cpu"));
   cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
                               cl::value_desc("file"), cl::init("-"));
   cl::opt<std::string> dumpDir(
       "dump-ir",
       cl::desc("Write the IR after every pass into this directory, numbered"),
       cl::value_desc("dir"));
-  // Pass names must be known for --mlir-print-ir-after=<pass> and friends.
-  ptc::registerAllPasses();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
-  registerAsmPrinterCLOptions();
+
+  registerMLIROptions();
   if (!parseCommandOptions(argc, argv, "ptc compile: lower a model spec\n"))
     return 1;
-  if (emit.getNumOccurrences() == 0) {
-    llvm::errs() << "ptc compile: building an executable needs the exec "
-                    "lowering and a code generator, which this version of "
-                    "ptc does not have yet; use --emit=graph\n";
+  if (target != "cpu") {
+    llvm::errs() << "ptc compile: --target=" << target
+                 << " is not supported (allowed: cpu; the cuda target is not "
+                    "available yet)\n";
     return 1;
   }
 
@@ -99,24 +157,52 @@ int runCompile(int argc, char **argv) {
       llvm::errs() << "ptc compile: " << error << "\n";
       return 1;
     }
-    // Snapshots are written from the pass instrumentation: keep it serial.
+    // The IR of every pass lands in one numbered file per pass.
     context.disableMultithreading();
   }
   OwningOpRef<ModuleOp> module =
       ptc::loadSpecModule(context, specPath.getValue());
-  if (!module)
+  if (!module || failed(ptc::annotateModule(*module)))
     return 1;
-  if (failed(ptc::runPipeline(*module, emit, dumper.get())))
+  ptc::EmitLevel level =
+      emit.getNumOccurrences() ? emit.getValue() : ptc::EmitLevel::Cpu;
+  if (failed(ptc::runPipeline(*module, level, dumper.get())))
     return 1;
+  if (emit.getNumOccurrences())
+    return writeOutput(*module, level, output);
+  return buildBinary(*module, output);
+}
 
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(output, &error);
-  if (!out) {
-    llvm::errs() << "ptc compile: " << error << "\n";
+int runPlan(int argc, char **argv) {
+  cl::opt<std::string> specPath(cl::Positional, cl::desc("<spec.json>"),
+                                cl::Required);
+  registerMLIROptions();
+  if (!parseCommandOptions(argc, argv,
+                           "ptc plan: the per-rank memory budget of a spec\n"))
     return 1;
-  }
-  module->print(out->os(), OpPrintingFlags().enableDebugInfo(false));
-  out->keep();
+  DialectRegistry registry;
+  ptc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  ptc::Spec spec;
+  OwningOpRef<ModuleOp> module =
+      ptc::loadSpecModule(context, specPath.getValue(), &spec);
+  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr)))
+    return 1;
+  std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
+  llvm::outs() << "plan of '" << spec.name << "': tp " << spec.parallel.tp
+               << " x pp " << spec.parallel.pp << " x dp " << spec.parallel.dp
+               << ", micro-batch " << spec.training.microBatchSize << " x "
+               << spec.model.seqLen << " tokens\n\n"
+               << "memory per rank, computed from the planned exec IR:\n";
+  ptc::printMemoryBudget(llvm::outs(), budget);
+  int64_t naive = ptc::naiveActivationBytes(*module);
+  int64_t planned = 0;
+  for (const ptc::ArenaBudget &arena : budget)
+    if (arena.kind == ptc::exec::ArenaKind::activations)
+      planned += arena.bytes;
+  llvm::outs() << "\nactivations without reuse: " << ptc::formatThousands(naive)
+               << " bytes; the plan reuses memory by liveness to "
+               << ptc::formatThousands(planned) << " bytes\n";
   return 0;
 }
 
@@ -167,7 +253,11 @@ int main(int argc, char **argv) {
     return runCompile(argc, argv);
   if (command == "inspect")
     return runInspect(argc, argv);
+  if (command == "plan")
+    return runPlan(argc, argv);
+  if (command == "data")
+    return ptc::runDataCommand(argc, argv);
   llvm::errs() << "ptc: unknown command '" << command
-               << "' (allowed: compile, inspect; see ptc --help)\n";
+               << "' (allowed: compile, inspect, plan, data; see ptc --help)\n";
   return 1;
 }

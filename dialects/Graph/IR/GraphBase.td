@@ -67,7 +67,10 @@ def Graph_ParamRole : I32EnumAttr<"ParamRole", "what a parameter is for", [
 def Graph_LayerKind : I32EnumAttr<"LayerKind", "kind of layer unit", [
     I32EnumAttrCase<"embedding", 0>,
     I32EnumAttrCase<"block", 1>,
-    I32EnumAttrCase<"head", 2>]> {
+    I32EnumAttrCase<"head", 2>,
+    I32EnumAttrCase<"embedding_backward", 3>,
+    I32EnumAttrCase<"block_backward", 4>,
+    I32EnumAttrCase<"head_backward", 5>]> {
   let cppNamespace = "::ptc::graph";
 }
 

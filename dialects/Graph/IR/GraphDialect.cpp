@@ -11,6 +11,7 @@ using namespace ptc::graph;
 
 #include "dialects/Graph/IR/GraphDialect.cpp.inc"
 #include "dialects/Graph/IR/GraphEnums.cpp.inc"
+#include "dialects/Graph/IR/GraphInterfaces.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Graph/IR/GraphAttrs.cpp.inc"

@@ -372,6 +372,21 @@ def Graph_ZerosOp : Graph_Op<"zeros", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_FillOp : Graph_Op<"fill", [Pure]> {
+  let summary = "A tensor with every element equal to one constant";
+  let description = [{
+    The seed of reverse-mode differentiation (`1.0` for a scalar loss) and
+    other constants of the training step.
+
+    ```mlir
+    %one = graph.fill 1.0 : tensor<f32>
+    ```
+  }];
+  let arguments = (ins F64Attr:$value);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+}
+
 def Graph_ScaleOp : Graph_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let summary = "Multiplies by a compile-time constant";
   let description = [{

@@ -38,7 +38,7 @@ ParseResult LayerOp::parse(OpAsmParser &parser, OperationState &state) {
   std::optional<LayerKind> kind = symbolizeLayerKind(kindName);
   if (!kind)
     return parser.emitError(kindLoc, "unknown layer kind '")
-           << kindName << "' (allowed: embedding, block, head)";
+           << kindName << "' (allowed: embedding, block, head, and their *_backward units)";
   int64_t index;
   if (parser.parseInteger(index))
     return failure();

@@ -19,6 +19,8 @@
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Graph/IR/GraphAttrs.h.inc"
 
+#include "dialects/Graph/IR/GraphInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/Graph/IR/GraphOps.h.inc"
 

@@ -9,6 +9,7 @@
 #define PTC_GRAPH_OPS_TD
 
 include "dialects/Graph/IR/GraphBase.td"
+include "dialects/Graph/IR/GraphInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/RegionKindInterface.td"
@@ -17,11 +18,14 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
 def Graph_Tensor : RankedTensorOf<[AnyFloat]>;
+defvar Graph_Differentiable =
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Graph_Scalar : 0DTensorOf<[F32, F64]>;
 
 class Graph_SameTypeUnaryOp<string mnemonic, list<Trait> traits = []>
-    : Graph_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : Graph_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+                                         Graph_Differentiable])> {
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
@@ -120,7 +124,7 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, ReturnLike,
 // Embeddings
 //===----------------------------------------------------------------------===//
 
-def Graph_EmbeddingOp : Graph_Op<"embedding", [Pure]> {
+def Graph_EmbeddingOp : Graph_Op<"embedding", [Pure, Graph_Differentiable]> {
   let summary = "Looks up rows of an embedding table";
   let description = [{
     `result[i..., :] = table[ids[i...], :]` for a table of shape `[V, D]`.
@@ -139,7 +143,7 @@ def Graph_EmbeddingOp : Graph_Op<"embedding", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_PositionEmbeddingOp : Graph_Op<"position_embedding", [Pure]> {
+def Graph_PositionEmbeddingOp : Graph_Op<"position_embedding", [Pure, Graph_Differentiable]> {
   let summary = "The learned position embeddings of the first T positions";
   let description = [{
     Returns rows `[0, T)` of a position table of shape `[S, D]`, where `T`
@@ -160,7 +164,7 @@ def Graph_PositionEmbeddingOp : Graph_Op<"position_embedding", [Pure]> {
 // Normalisation
 //===----------------------------------------------------------------------===//
 
-def Graph_LayerNormOp : Graph_Op<"layer_norm", [Pure,
+def Graph_LayerNormOp : Graph_Op<"layer_norm", [Pure, Graph_Differentiable,
     AllTypesMatch<["input", "result"]>]> {
   let summary = "Layer normalisation over the last dimension";
   let description = [{
@@ -184,7 +188,7 @@ def Graph_LayerNormOp : Graph_Op<"layer_norm", [Pure,
   let hasVerifier = 1;
 }
 
-def Graph_RMSNormOp : Graph_Op<"rms_norm", [Pure,
+def Graph_RMSNormOp : Graph_Op<"rms_norm", [Pure, Graph_Differentiable,
     AllTypesMatch<["input", "result"]>]> {
   let summary = "Root-mean-square normalisation over the last dimension";
   let description = [{
@@ -206,7 +210,7 @@ def Graph_RMSNormOp : Graph_Op<"rms_norm", [Pure,
 // Matrix products
 //===----------------------------------------------------------------------===//
 
-def Graph_LinearOp : Graph_Op<"linear", [Pure]> {
+def Graph_LinearOp : Graph_Op<"linear", [Pure, Graph_Differentiable]> {
   let summary = "A fully connected layer, y = x Wᵀ + b";
   let description = [{
     `input` has shape `[..., K]`, `weight` has the PyTorch `nn.Linear`
@@ -228,7 +232,7 @@ def Graph_LinearOp : Graph_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_MatmulOp : Graph_Op<"matmul", [Pure]> {
+def Graph_MatmulOp : Graph_Op<"matmul", [Pure, Graph_Differentiable]> {
   let summary = "Batched matrix product with optional operand transposes";
   let description = [{
     `result[b..., m, n] = sum_k op(lhs)[b..., m, k] * op(rhs)[b..., k, n]`,
@@ -252,7 +256,7 @@ def Graph_MatmulOp : Graph_Op<"matmul", [Pure]> {
 // Attention and positions
 //===----------------------------------------------------------------------===//
 
-def Graph_AttentionOp : Graph_Op<"attention", [Pure,
+def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_Differentiable,
     AllTypesMatch<["query", "result"]>]> {
   let summary = "Scaled dot-product multi-head attention";
   let description = [{
@@ -284,7 +288,7 @@ def Graph_AttentionOp : Graph_Op<"attention", [Pure,
   }];
 }
 
-def Graph_RopeOp : Graph_Op<"rope", [Pure, SameOperandsAndResultType]> {
+def Graph_RopeOp : Graph_Op<"rope", [Pure, Graph_Differentiable, SameOperandsAndResultType]> {
   let summary = "Rotary position embedding";
   let description = [{
     Rotates pairs `(x[i], x[i + Dh/2])` of each head of `[B, H, T, Dh]` by
@@ -307,7 +311,7 @@ def Graph_RopeOp : Graph_Op<"rope", [Pure, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 class Graph_BroadcastBinaryOp<string mnemonic, string what>
-    : Graph_Op<mnemonic, [Pure,
+    : Graph_Op<mnemonic, [Pure, Graph_Differentiable,
         TypesMatchWith<"result has the type of lhs", "lhs", "result", "$_self">]> {
   let summary = "Elementwise " # what # ", rhs broadcast over leading dimensions";
   let description = [{
@@ -343,7 +347,7 @@ def Graph_SiluOp : Graph_SameTypeUnaryOp<"silu"> {
   let summary = "Sigmoid linear unit, x * sigmoid(x)";
 }
 
-def Graph_SwigluOp : Graph_Op<"swiglu", [Pure, SameOperandsAndResultType]> {
+def Graph_SwigluOp : Graph_Op<"swiglu", [Pure, Graph_Differentiable, SameOperandsAndResultType]> {
   let summary = "Gated SiLU: silu(gate) * up";
   let description = [{
     The gated feed-forward activation of Llama.
@@ -357,7 +361,7 @@ def Graph_SwigluOp : Graph_Op<"swiglu", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
 }
 
-def Graph_DropoutOp : Graph_Op<"dropout", [Pure, SameOperandsAndResultType]> {
+def Graph_DropoutOp : Graph_Op<"dropout", [Pure, Graph_Differentiable, SameOperandsAndResultType]> {
   let summary = "Inverted dropout with rate p";
   let description = [{
     Zeroes each element with probability `p` and scales the rest by
@@ -375,7 +379,7 @@ def Graph_DropoutOp : Graph_Op<"dropout", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Graph_CastOp : Graph_Op<"cast", [Pure]> {
+def Graph_CastOp : Graph_Op<"cast", [Pure, Graph_Differentiable]> {
   let summary = "Converts the element type (for mixed precision)";
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$result);
@@ -388,7 +392,7 @@ def Graph_CastOp : Graph_Op<"cast", [Pure]> {
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure, Graph_Differentiable]> {
   let summary = "Reinterprets a tensor with another shape of the same size";
   let description = [{
     ```mlir
@@ -402,7 +406,7 @@ def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Graph_TransposeOp : Graph_Op<"transpose", [Pure]> {
+def Graph_TransposeOp : Graph_Op<"transpose", [Pure, Graph_Differentiable]> {
   let summary = "Permutes the dimensions of a tensor";
   let description = [{
     `result.shape[i] = input.shape[permutation[i]]`.
@@ -421,7 +425,7 @@ def Graph_TransposeOp : Graph_Op<"transpose", [Pure]> {
   let hasFolder = 1;
 }
 
-def Graph_SplitOp : Graph_Op<"split", [Pure]> {
+def Graph_SplitOp : Graph_Op<"split", [Pure, Graph_Differentiable]> {
   let summary = "Splits a tensor into consecutive pieces along one axis";
   let description = [{
     The results' sizes along `axis` add up to the input's; all other
@@ -444,7 +448,7 @@ def Graph_SplitOp : Graph_Op<"split", [Pure]> {
 // Loss
 //===----------------------------------------------------------------------===//
 
-def Graph_CrossEntropyOp : Graph_Op<"cross_entropy", [Pure]> {
+def Graph_CrossEntropyOp : Graph_Op<"cross_entropy", [Pure, Graph_Differentiable]> {
   let summary = "Mean softmax cross-entropy over the positions";
   let description = [{
     `logits` has shape `[..., Vp]` and `targets` the leading shape `[...]`.
@@ -468,5 +472,7 @@ def Graph_CrossEntropyOp : Graph_Op<"cross_entropy", [Pure]> {
 
 // Gradient ops and the helpers of autodiff.
 include "dialects/Graph/IR/GraphGradOps.td"
+// The optimizer step.
+include "dialects/Graph/IR/GraphTrainOps.td"
 
 #endif // PTC_GRAPH_OPS_TD

@@ -55,7 +55,7 @@ func.func @negative_param_type() {
 // -----
 
 func.func @negative_layer_kind(%x: tensor<4xf32>) {
-  // expected-error @+1 {{unknown layer kind 'stage' (allowed: embedding, block, head)}}
+  // expected-error @+1 {{unknown layer kind 'stage' (allowed: embedding, block, head, and their *_backward units)}}
   graph.layer stage 0 (%a = %x : tensor<4xf32>) {
     graph.yield
   }

@@ -1,0 +1,143 @@
+//===- Passes.td - graph-level passes ------------------------*- tablegen -*-===//
+//
+// Passes on the graph dialect: from the forward model to the whole training
+// step (autodiff, activation recomputation, optimizer), before sharding.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_PASSES_GRAPH_PASSES_TD
+#define PTC_PASSES_GRAPH_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def GraphAutodiff : Pass<"graph-autodiff", "mlir::ModuleOp"> {
+  let summary = "Builds the training step: forward, loss and the backward of every parameter";
+  let description = [{
+    Reverse-mode differentiation of a function of the graph dialect. The
+    source function (`@forward`) is kept; a new function (`@train_step`)
+    computes the same results followed by the gradient of every float
+    argument and of every `graph.param` of the module, in declaration order.
+    Its `ptc.gradients` attribute lists the parameters, `ptc.input_gradients`
+    the argument numbers, in the order of the results.
+
+    A scalar (0-d) result is differentiated with the seed 1.0; otherwise the
+    function gets one more argument per float result, the cotangent
+    (`ptc.cotangent`), and computes the vector-Jacobian product.
+
+    Every op builds its own VJP through `DifferentiableOpInterface`; an op
+    without it is an error that names the op. Integer operands (token ids,
+    targets) get no gradient. Layer units survive: the backward of `layer
+    block i` is `layer block_backward i`, which takes the gradients of the
+    unit's results and the forward values its VJPs read (the forward unit
+    yields them: everything is saved, `graph-recompute` may change that) and
+    yields the gradients of the unit's float inputs and of each parameter it
+    reads. A parameter read in several places (a tied embedding) gets the sum
+    of its gradients.
+
+    ```mlir
+    %y = graph.layer block 0 (%a = %x : T) -> T { ... }
+    // becomes
+    %y, %s0, %s1 = graph.layer block 0 (%a = %x : T) -> (T, S0, S1) { ... }
+    %dx, %dw = graph.layer block_backward 0 (%a = %dy : T, %b = %s0 : S0, ...)
+        -> (T, W) { ... }
+    ```
+  }];
+  let options = [
+    Option<"source", "source", "std::string", "\"forward\"",
+           "The function to differentiate">,
+    Option<"target", "target", "std::string", "\"train_step\"",
+           "The name of the function to create">
+  ];
+  let dependentDialects = ["::ptc::graph::GraphDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Activation recomputation
+//===----------------------------------------------------------------------===//
+
+def GraphRecompute : Pass<"graph-recompute", "mlir::ModuleOp"> {
+  let summary = "Trades activation memory for compute: recomputes saved values in backward units";
+  let description = [{
+    Runs after `graph-autodiff`. Each backward unit (`layer *_backward i`)
+    reads, besides the gradients, the forward values its VJPs need, which its
+    forward unit (`layer * i`) yields as extra results (the saved values).
+    This pass decides which of them stay saved and which the backward unit
+    recomputes from the forward unit's inputs, by cloning their producers
+    from the forward body to the top of the backward body, in the forward's
+    program order, each producer once per backward unit:
+
+    - `none`: everything stays saved; the module is unchanged.
+    - `full`: only the forward unit's inputs (the layer input) are kept; every
+      saved value is recomputed.
+    - `selective` (Korthikanti et al. 2022, "Reducing Activation
+      Recomputation in Large Transformer Models"): a saved value is
+      recomputed when its producer is one of `graph.attention`, `gelu`,
+      `silu`, `swiglu`, `dropout`, `add`, `mul`, `reshape`, `transpose`,
+      `split`, `rope` or `cast`; the clones follow the operands back until a
+      value that stays saved (the result of any other op: `graph.linear`,
+      `graph.matmul`, the norms, the embeddings) or a forward unit's input.
+      So the attention core and the cheap elementwise and shape ops are
+      recomputed, the outputs of the matrix products and norms are saved.
+
+    In both, `graph.param_ref` is cloned (parameters are never saved) and
+    a forward unit's input that a clone reads becomes an input of the
+    backward unit. Saved results that nothing reads any more are dropped from
+    the forward unit. Recomputed ops carry the unit attribute
+    `ptc.recompute`, so that cost models can tell them from the backward's
+    own ops. Dropout recomputes the same mask (its `stream` is kept).
+
+    The policy comes from the `policy` option or, when the option is empty,
+    from the `recompute` entry of the module's `ptc.parallel` dictionary
+    (the spec's `parallel.recompute`), `none` when neither is set.
+
+    ```mlir
+    // full: before
+    %y, %h = graph.layer block 0 (%a = %x : T) -> (T, H) { ... }
+    %dx = graph.layer block_backward 0 (%g = %dy : T, %s = %h : H) -> T {...}
+    // after
+    %y = graph.layer block 0 (%a = %x : T) -> T { ... }
+    %dx = graph.layer block_backward 0 (%g = %dy : T, %b = %x : T) -> T {
+      %h = ... {ptc.recompute}   // cloned from block 0
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", "\"\"",
+           "none, selective or full; empty: the module's "
+           "ptc.parallel.recompute (none if unset)">
+  ];
+  let dependentDialects = ["::ptc::graph::GraphDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// The optimizer step
+//===----------------------------------------------------------------------===//
+
+def GraphOptimizer : Pass<"graph-optimizer", "mlir::ModuleOp"> {
+  let summary = "Turns the training step into micro-steps and an AdamW step";
+  let description = [{
+    Completes the training step of `graph-autodiff` with what the module's
+    `ptc.training` settings say:
+
+    - `@train_step` becomes `@micro_step(tokens, targets) -> loss`, which adds
+      each gradient, scaled by 1 / (micro-batches per step), into the
+      parameter's gradient accumulator (`graph.accumulate_grad`);
+    - `@optimizer_step(step) -> (lr, grad_norm)` reads the accumulators,
+      computes the global gradient norm and the clipping factor, the learning
+      rate of the schedule at `step` (linear warm-up, then cosine or linear
+      decay to the floor, or constant), applies AdamW with bias correction
+      and decoupled weight decay (on matrices only: weights, output weights
+      and, when `decay_embeddings`, the embedding tables; never on biases
+      and norms), and zeroes the accumulators;
+    - `@forward` is the evaluation step.
+
+    Each function is marked with its entry point (`ptc.entry`).
+  }];
+  let dependentDialects = ["::ptc::graph::GraphDialect"];
+}
+
+#endif // PTC_PASSES_GRAPH_PASSES_TD

@@ -1,0 +1,214 @@
+//===- ConvertGraphToExec.cpp - convert-graph-to-exec: the pass driver ----===//
+//
+// Declares the arenas and the persistent buffers, builds init_params, lowers
+// each entry function with a Lowering, then drops the graph level.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/GraphToExec/Lowering.h"
+#include "passes/GraphToExec/Passes.h"
+
+namespace ptc::lowering {
+#define GEN_PASS_DEF_CONVERTGRAPHTOEXEC
+#include "passes/GraphToExec/Passes.h.inc"
+} // namespace ptc::lowering
+
+using namespace mlir;
+using namespace ptc;
+using namespace ptc::lowering;
+
+namespace {
+
+/// Which io slot each result of an entry point goes to.
+SmallVector<StringRef> outputSlots(StringRef entry) {
+  if (entry == "optimizer_step")
+    return {"lr", "grad_norm"};
+  return {"loss"};
+}
+
+struct ConvertGraphToExecPass
+    : public ptc::lowering::impl::ConvertGraphToExecBase<ConvertGraphToExecPass> {
+  void runOnOperation() override {
+    if (failed(convert(getOperation())))
+      signalPassFailure();
+  }
+
+  LogicalResult convert(ModuleOp module) {
+    SmallVector<func::FuncOp> entries;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn->hasAttr("ptc.entry"))
+        entries.push_back(fn);
+    if (entries.empty())
+      return module.emitError("convert-graph-to-exec: no entry points (functions "
+                              "with ptc.entry; run graph-autodiff and "
+                              "graph-optimizer first)");
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointToStart(module.getBody());
+    FailureOr<RankedTensorType> tokens = tokenType(entries);
+    if (failed(tokens))
+      return module.emitError("convert-graph-to-exec: no entry point reads "
+                              "\"tokens\" (ptc.input)");
+    declareStorage(module, builder, *tokens);
+
+    // Lower each entry into a fresh function; swap names at the end.
+    SmallVector<std::pair<func::FuncOp, std::string>> lowered;
+    builder.setInsertionPointToEnd(module.getBody());
+    lowered.push_back({buildInit(module, builder), "init_params"});
+    for (func::FuncOp fn : entries) {
+      StringRef entry = fn->getAttrOfType<StringAttr>("ptc.entry").getValue();
+      FailureOr<func::FuncOp> exec = lowerEntry(module, builder, fn, entry);
+      if (failed(exec))
+        return failure();
+      lowered.push_back({*exec, entry.str()});
+    }
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+      if (!fn->hasAttr("exec.entry"))
+        fn.erase();
+    for (auto param : llvm::make_early_inc_range(module.getOps<graph::ParamOp>()))
+      param.erase();
+    for (auto &[fn, name] : lowered)
+      fn.setSymName(name);
+    return success();
+  }
+
+  FailureOr<RankedTensorType> tokenType(ArrayRef<func::FuncOp> entries) {
+    for (func::FuncOp fn : entries)
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
+          if (slot.getValue() == "tokens")
+            return cast<RankedTensorType>(fn.getArgument(i).getType());
+    return failure();
+  }
+
+  void declareStorage(ModuleOp module, OpBuilder &builder,
+                      RankedTensorType tokens) {
+    MLIRContext *context = module.getContext();
+    auto arena = [&](StringRef name, exec::ArenaKind kind) {
+      exec::ArenaOp::create(
+          builder, module.getLoc(), TypeRange{}, ValueRange{},
+          {builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
+           builder.getNamedAttr("kind", exec::ArenaKindAttr::get(context, kind))});
+    };
+    auto global = [&](StringRef name, StringRef arenaName, MemRefType type,
+                      StringRef io = "") {
+      SmallVector<NamedAttribute> attrs = {
+          builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
+          builder.getNamedAttr("arena", FlatSymbolRefAttr::get(context, arenaName)),
+          builder.getNamedAttr("type", TypeAttr::get(type))};
+      if (!io.empty())
+        attrs.push_back(builder.getNamedAttr("io", builder.getStringAttr(io)));
+      exec::GlobalOp::create(builder, module.getLoc(), TypeRange{}, ValueRange{},
+                             attrs);
+    };
+    arena("parameters", exec::ArenaKind::parameters);
+    arena("gradients", exec::ArenaKind::gradients);
+    arena("optimizer_state", exec::ArenaKind::optimizer_state);
+    arena("io", exec::ArenaKind::io);
+    SmallVector<graph::ParamOp> params(module.getOps<graph::ParamOp>());
+    for (graph::ParamOp param : params)
+      global(param.getSymName(), "parameters", Lowering::memrefOf(param.getType()));
+    for (graph::ParamOp param : params)
+      global(gradientName(param.getSymName()), "gradients",
+             Lowering::memrefOf(param.getType()));
+    for (int which : {1, 2})
+      for (graph::ParamOp param : params)
+        global(momentName(param.getSymName(), which), "optimizer_state",
+               Lowering::memrefOf(param.getType()));
+    auto ids = MemRefType::get(tokens.getShape(), builder.getI32Type());
+    auto f32 = MemRefType::get({}, builder.getF32Type());
+    auto i64 = MemRefType::get({}, builder.getI64Type());
+    global(ioName("tokens"), "io", ids, "tokens");
+    global(ioName("targets"), "io", ids, "targets");
+    global(ioName("loss"), "io", f32, "loss");
+    global(ioName("lr"), "io", f32, "lr");
+    global(ioName("grad_norm"), "io", f32, "grad_norm");
+    global(ioName("seed"), "io", i64, "seed");
+    global(ioName("step"), "io", i64, "step");
+    global(ioName("micro"), "io", i64, "micro");
+  }
+
+  func::FuncOp newEntry(ModuleOp module, OpBuilder &builder, StringRef entry) {
+    auto fn = func::FuncOp::create(builder, module.getLoc(),
+                                   ("__exec." + entry).str(),
+                                   builder.getFunctionType({}, {}));
+    fn->setAttr("exec.entry", builder.getStringAttr(entry));
+    return fn;
+  }
+
+  /// init_params: every parameter from its recipe (normal draws use the
+  /// parameter's index as the stream), the training state zeroed.
+  func::FuncOp buildInit(ModuleOp module, OpBuilder &builder) {
+    func::FuncOp fn = newEntry(module, builder, "init_params");
+    OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
+    Lowering lowering(module, body);
+    for (auto [index, param] : llvm::enumerate(module.getOps<graph::ParamOp>())) {
+      MemRefType type = Lowering::memrefOf(param.getType());
+      Value buf = lowering.global(param.getSymName(), type);
+      graph::InitAttr init = param.getInit();
+      switch (init.getKind()) {
+      case graph::InitKind::normal:
+        lowering.launch("init_normal", {{buf, exec::Access::write},
+                                        {lowering.io("seed"), exec::Access::read}},
+                        {lowering.i64(type.getNumElements()),
+                         lowering.i64(static_cast<int64_t>(index)),
+                         lowering.f64(init.getEffectiveStd())},
+                        param.getLoc());
+        break;
+      case graph::InitKind::ones:
+        lowering.fill(buf, 1.0);
+        break;
+      case graph::InitKind::zeros:
+        lowering.fill(buf, 0.0);
+        break;
+      }
+      lowering.fill(lowering.global(gradientName(param.getSymName()), type), 0.0);
+      for (int which : {1, 2})
+        lowering.fill(lowering.global(momentName(param.getSymName(), which), type),
+                      0.0);
+    }
+    func::ReturnOp::create(body, module.getLoc());
+    return fn;
+  }
+
+  FailureOr<func::FuncOp> lowerEntry(ModuleOp module, OpBuilder &builder,
+                                     func::FuncOp source, StringRef entry) {
+    if (!source.getBody().hasOneBlock())
+      return source.emitError("convert-graph-to-exec: entry @")
+             << source.getSymName() << " must have a single block";
+    func::FuncOp fn = newEntry(module, builder, entry);
+    OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
+    Lowering lowering(module, body);
+    for (unsigned i = 0; i < source.getNumArguments(); ++i) {
+      auto slot = source.getArgAttrOfType<StringAttr>(i, "ptc.input");
+      if (!slot || !module.lookupSymbol(ioName(slot.getValue())))
+        return source.emitError("convert-graph-to-exec: argument #")
+               << i << " of @" << source.getSymName()
+               << " is not an input slot of the runtime (ptc.input = tokens, "
+                  "targets or step)";
+      lowering.bind(source.getArgument(i), lowering.io(slot.getValue()));
+    }
+    Block &block = source.front();
+    if (failed(lowering.lowerBlock(block)))
+      return failure();
+    auto ret = cast<func::ReturnOp>(block.getTerminator());
+    SmallVector<StringRef> slots = outputSlots(entry);
+    if (ret.getNumOperands() != slots.size())
+      return source.emitError("convert-graph-to-exec: entry '")
+             << entry << "' must return " << slots.size() << " values";
+    for (auto [value, slot] : llvm::zip(ret.getOperands(), slots)) {
+      Value out = lowering.io(slot);
+      if (cast<MemRefType>(out.getType()).getElementType() !=
+          cast<ShapedType>(value.getType()).getElementType())
+        lowering.launch("convert",
+                        {{out, exec::Access::write},
+                         {lowering.buffer(value), exec::Access::read}},
+                        {lowering.i64(1)}, ret.getLoc());
+      else
+        lowering.copy(out, lowering.buffer(value));
+    }
+    func::ReturnOp::create(body, source.getLoc());
+    return fn;
+  }
+};
+
+} // namespace

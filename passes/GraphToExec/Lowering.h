@@ -1,0 +1,95 @@
+//===- Lowering.h - State of the graph -> exec lowering --------*- C++ -*-===//
+//
+// graph values are tensors; exec values are buffers. The lowering walks each
+// entry function in program order (layer units are flattened: their
+// boundaries matter to pipeline partitioning, which runs before), gives
+// every graph value a buffer and turns each op into launches of the kernel
+// library (runtime/cpu/kernels.h lists the launch conventions).
+//
+// Gradient ops of the graph level are pure functions of forward values; the
+// kernels behind them need statistics of the forward (mean and rstd, the
+// log-sum-exp), so their lowering recomputes those into scratch buffers.
+// Backward kernels accumulate, so their outputs are zeroed first.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_PASSES_GRAPHTOEXEC_LOWERING_H
+#define PTC_PASSES_GRAPHTOEXEC_LOWERING_H
+
+#include "dialects/Exec/IR/ExecOps.h"
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace ptc::lowering {
+
+/// The exec global that holds the gradient accumulator or an AdamW moment of
+/// parameter `param`.
+std::string gradientName(llvm::StringRef param);
+std::string momentName(llvm::StringRef param, int which);
+/// The exec global of an input/output slot ("tokens", "loss", ...).
+std::string ioName(llvm::StringRef slot);
+
+class Lowering {
+public:
+  Lowering(mlir::ModuleOp module, mlir::OpBuilder &builder)
+      : module(module), builder(builder) {}
+
+  /// Lowers every op of `block` (recursing into layer units).
+  mlir::LogicalResult lowerBlock(mlir::Block &block);
+
+  /// The buffer of graph value `value` (already lowered).
+  mlir::Value buffer(mlir::Value value) const { return buffers.lookup(value); }
+  void bind(mlir::Value value, mlir::Value buf) { buffers[value] = buf; }
+
+  // Building blocks, also used by the pass driver.
+  static mlir::MemRefType memrefOf(mlir::Type tensorType);
+  mlir::Value alloc(mlir::Type type);
+  mlir::Value scratch(llvm::ArrayRef<int64_t> shape, mlir::Type element);
+  mlir::Value global(llvm::StringRef name, mlir::MemRefType type);
+  mlir::Value io(llvm::StringRef slot);
+  void fill(mlir::Value buf, double value);
+  void copy(mlir::Value target, mlir::Value source);
+  struct Use {
+    mlir::Value buffer;
+    exec::Access access;
+  };
+  void launch(llvm::StringRef callee, llvm::ArrayRef<Use> uses,
+              llvm::ArrayRef<mlir::Attribute> args, mlir::Location loc);
+  /// The static arguments of the attention kernels for an attention (or
+  /// attention_grad) op: B, Hq, Hkv, T, Dh, scale. Fails on what the kernel
+  /// library cannot run (non-causal, attention dropout, cross-attention).
+  template <typename AttentionLikeOp>
+  mlir::FailureOr<llvm::SmallVector<mlir::Attribute>>
+  attentionArgs(AttentionLikeOp op) {
+    return attentionArgs(op, op.getQuery().getType(), op.getKey().getType(),
+                         op.getCausal(), op.getDropout().convertToDouble(),
+                         op.getScale());
+  }
+  mlir::FailureOr<llvm::SmallVector<mlir::Attribute>>
+  attentionArgs(mlir::Operation *op, mlir::Type query, mlir::Type key,
+                bool causal, double dropout, std::optional<llvm::APFloat> scale);
+
+  mlir::Attribute i64(int64_t value) { return builder.getI64IntegerAttr(value); }
+  mlir::Attribute f64(double value) { return builder.getF64FloatAttr(value); }
+
+  mlir::ModuleOp module;
+  mlir::OpBuilder &builder;
+
+private:
+  mlir::LogicalResult lowerOp(mlir::Operation *op);
+  mlir::LogicalResult lowerForward(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult lowerShape(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult lowerBackward(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult lowerTraining(mlir::Operation *op, bool &handled);
+
+  llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+};
+
+/// Number of elements of a shaped type.
+int64_t numElements(mlir::Type type);
+/// The product of all dimensions but the last, and the last.
+std::pair<int64_t, int64_t> rowsAndCols(mlir::Type type);
+
+} // namespace ptc::lowering
+
+#endif // PTC_PASSES_GRAPHTOEXEC_LOWERING_H

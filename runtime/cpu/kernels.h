@@ -1,0 +1,216 @@
+//===- kernels.h - The kernel library as emitted programs call it -*- C++ -*-===//
+//
+// Every `exec.launch "name"` of the exec dialect is a call of
+// `ptc::kernels::name(buffers..., static args...)`: buffers first, in the
+// launch's operand order, then the launch's static arguments. Runtime values
+// that the compiler cannot know (the learning rate, the step, the seed) are
+// read through pointers to one element. This header is the CPU target's
+// implementation; the CUDA target provides the same names.
+//
+// Kernels whose name ends in `_backward` accumulate (+=) into their outputs,
+// like the reference kernels they forward to; the lowering zeroes first.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_CPU_KERNELS_H
+#define PTC_RUNTIME_CPU_KERNELS_H
+
+#include "runtime/cpu/adamw.h"
+#include "runtime/cpu/attention.h"
+#include "runtime/cpu/check.h"
+#include "runtime/cpu/cross_entropy.h"
+#include "runtime/cpu/dropout.h"
+#include "runtime/cpu/elementwise.h"
+#include "runtime/cpu/embedding.h"
+#include "runtime/cpu/gelu.h"
+#include "runtime/cpu/global_norm.h"
+#include "runtime/cpu/layernorm.h"
+#include "runtime/cpu/matmul.h"
+#include "runtime/cpu/rmsnorm.h"
+#include "runtime/cpu/rope.h"
+#include "runtime/cpu/schedule.h"
+#include "runtime/cpu/silu.h"
+#include "runtime/cpu/tensor_ops.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace ptc::kernels {
+
+namespace cpu = ptc::rt::cpu;
+
+// Reference kernels whose signature is already the launch convention.
+using cpu::add_forward;
+using cpu::attention_backward;
+using cpu::attention_forward;
+using cpu::axpy;
+using cpu::copy_rows;
+using cpu::embedding_backward;
+using cpu::embedding_forward;
+using cpu::mul_forward;
+using cpu::reduce_leading;
+using cpu::rmsnorm_backward;
+using cpu::rmsnorm_forward;
+using cpu::rope_backward;
+using cpu::rope_forward;
+using cpu::scale_forward;
+using cpu::silu_backward;
+using cpu::silu_forward;
+using cpu::swiglu_backward;
+using cpu::swiglu_forward;
+
+//===--- Data movement ---------------------------------------------------===//
+
+template <typename T> void fill(T *buffer, int64_t n, double value) {
+  for (int64_t i = 0; i < n; ++i)
+    buffer[i] = T(value);
+}
+
+template <typename T> void copy(T *dst, const T *src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = src[i];
+}
+
+template <typename To, typename From>
+void convert(To *dst, const From *src, int64_t n) {
+  cpu::convert(dst, src, n);
+}
+
+/// Up to rank 6: the shape and the permutation padded with unused entries.
+template <typename T>
+void permute(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
+             int64_t s2, int64_t s3, int64_t s4, int64_t s5, int64_t p0,
+             int64_t p1, int64_t p2, int64_t p3, int64_t p4, int64_t p5) {
+  const int64_t shape[] = {s0, s1, s2, s3, s4, s5};
+  const int64_t perm[] = {p0, p1, p2, p3, p4, p5};
+  cpu::permute(out, in, int(rank), shape, perm);
+}
+
+//===--- Norms, GEMM, activations ----------------------------------------===//
+
+template <typename T>
+void layernorm_forward(T *out, T *mean, T *rstd, const T *x, const T *gamma,
+                       const T *beta, int64_t N, int64_t C, double eps) {
+  cpu::layernorm_forward(out, mean, rstd, x, gamma, beta, N, C, eps);
+}
+template <typename T>
+void layernorm_forward_nobias(T *out, T *mean, T *rstd, const T *x,
+                              const T *gamma, int64_t N, int64_t C,
+                              double eps) {
+  cpu::layernorm_forward(out, mean, rstd, x, gamma, (const T *)nullptr, N, C,
+                         eps);
+}
+template <typename T>
+void layernorm_backward(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
+                        const T *gamma, const T *mean, const T *rstd,
+                        int64_t N, int64_t C) {
+  cpu::layernorm_backward(dx, dgamma, dbeta, dout, x, gamma, mean, rstd, N, C);
+}
+template <typename T>
+void layernorm_backward_nobias(T *dx, T *dgamma, const T *dout, const T *x,
+                               const T *gamma, const T *mean, const T *rstd,
+                               int64_t N, int64_t C) {
+  cpu::layernorm_backward(dx, dgamma, (T *)nullptr, dout, x, gamma, mean, rstd,
+                          N, C);
+}
+
+/// T from the other arguments only, so that a null bias can be passed.
+template <typename T> struct NonDeduced {
+  using type = T;
+};
+
+/// out[b] = op(a[b]) op(b[b]) (+ bias) (+ out[b] when accumulate), row-major,
+/// batch strides in elements. `bias` may be null.
+template <typename T>
+void gemm(T *out, const T *a, const T *b,
+          const typename NonDeduced<T>::type *bias, int64_t batch,
+          int64_t M, int64_t N, int64_t K, bool transA, bool transB,
+          bool accumulate, int64_t strideA, int64_t strideB,
+          int64_t strideOut) {
+  cpu::matmul_batched(out, a, b, batch, M, N, K, transA, transB, accumulate,
+                      strideA, strideB, strideOut, bias);
+}
+
+template <typename T>
+void gelu_forward(T *out, const T *x, int64_t n, int64_t tanhApprox) {
+  cpu::gelu_forward(out, x, n,
+                    tanhApprox ? cpu::GeluApprox::Tanh : cpu::GeluApprox::None);
+}
+template <typename T>
+void gelu_backward(T *dx, const T *x, const T *dout, int64_t n,
+                   int64_t tanhApprox) {
+  cpu::gelu_backward(dx, x, dout, n,
+                     tanhApprox ? cpu::GeluApprox::Tanh : cpu::GeluApprox::None);
+}
+
+/// The mask of dropout site `site` depends on (seed, step, micro-batch).
+inline uint64_t dropout_seed(const int64_t *seed, const int64_t *step,
+                             const int64_t *micro) {
+  return cpu::mix64(uint64_t(*seed) ^
+                    cpu::mix64(uint64_t(*step) * 1000003ULL + uint64_t(*micro)));
+}
+template <typename T>
+void dropout_forward(T *out, const T *x, const int64_t *seed,
+                     const int64_t *step, const int64_t *micro, int64_t n,
+                     double p, int64_t site) {
+  cpu::dropout_forward(out, x, n, p, dropout_seed(seed, step, micro),
+                       uint64_t(site) << 40);
+}
+template <typename T>
+void dropout_backward(T *dx, const T *dout, const int64_t *seed,
+                      const int64_t *step, const int64_t *micro, int64_t n,
+                      double p, int64_t site) {
+  cpu::dropout_backward(dx, dout, n, p, dropout_seed(seed, step, micro),
+                        uint64_t(site) << 40);
+}
+
+//===--- Loss ------------------------------------------------------------===//
+
+template <typename T>
+void cross_entropy_forward(T *loss, T *lse, const T *logits,
+                           const int32_t *targets, int64_t N, int64_t V,
+                           int64_t Vp) {
+  cpu::cross_entropy_forward(loss, lse, logits, targets, N, V, Vp);
+}
+template <typename T>
+void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
+                            const int32_t *targets, const T *dloss, int64_t N,
+                            int64_t V, int64_t Vp) {
+  cpu::cross_entropy_backward(dlogits, logits, lse, targets, double(*dloss), N,
+                              V, Vp);
+}
+
+//===--- Optimizer step --------------------------------------------------===//
+
+template <typename T>
+void sum_squares_add(double *acc, const T *x, int64_t n) {
+  *acc += cpu::sum_of_squares(x, n);
+}
+template <typename T> void sqrt_to(T *out, const double *sumSquares) {
+  *out = T(std::sqrt(*sumSquares));
+}
+template <typename T>
+void clip_factor(T *out, const T *norm, double maxNorm) {
+  *out = maxNorm > 0 ? T(cpu::clip_factor(double(*norm), maxNorm)) : T(1);
+}
+template <typename T>
+void lr_schedule(T *out, const int64_t *step, int64_t schedule, double lr,
+                 double minLr, int64_t warmupSteps, int64_t decaySteps) {
+  *out = T(cpu::learning_rate(*step, cpu::LRSchedule(schedule), lr, minLr,
+                              warmupSteps, decaySteps));
+}
+template <typename T, typename S>
+void adamw_update(T *param, T *m, T *v, const T *grad, const S *lr,
+                  const S *gradScale, const int64_t *step, int64_t n,
+                  double beta1, double beta2, double eps, double weightDecay) {
+  cpu::adamw_step(param, grad, m, v, n, double(*lr), beta1, beta2, eps,
+                  weightDecay, *step, double(*gradScale));
+}
+template <typename T>
+void init_normal(T *out, const int64_t *seed, int64_t n, int64_t stream,
+                 double std) {
+  cpu::init_normal(out, n, uint64_t(*seed), uint64_t(stream), std);
+}
+
+} // namespace ptc::kernels
+
+#endif // PTC_RUNTIME_CPU_KERNELS_H

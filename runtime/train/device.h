@@ -1,0 +1,57 @@
+//===- device.h - Where the arenas live -------------------------*- C++ -*-===//
+//
+// The training loop touches device memory only through a Device: it
+// allocates one block per arena, copies input slots in and output slots out
+// at (arena base, byte offset), and synchronizes. The CPU device below is
+// plain host memory; a CUDA device implements the same interface in its own
+// file, so the loop never assumes that an arena pointer is dereferenceable
+// on the host.
+//
+// Every call that can fail returns a Status whose message says what failed
+// (e.g. "cpu: cannot allocate 12 bytes").
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_TRAIN_DEVICE_H
+#define PTC_RUNTIME_TRAIN_DEVICE_H
+
+#include "runtime/data/status.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace ptc::rt::train {
+
+class Device {
+public:
+  virtual ~Device() = default;
+
+  /// A short name for banners and errors ("cpu", "cuda:0 NVIDIA H100 ...").
+  virtual const char *name() const = 0;
+
+  /// Allocates `bytes` (>= 0) of zeroed device memory, 256-byte aligned, in
+  /// *base. A zero-byte request still returns a unique, non-null pointer.
+  virtual Status allocate(int64_t bytes, uint8_t **base) = 0;
+  /// Frees a block from allocate(); null is ignored.
+  virtual void free(uint8_t *base) = 0;
+
+  /// Copies `bytes` from host memory into the block `base` at `offset`.
+  virtual Status copyToDevice(uint8_t *base, int64_t offset, const void *src,
+                              int64_t bytes) = 0;
+  /// Copies `bytes` from the block `base` at `offset` into host memory; the
+  /// data is complete when the call returns.
+  virtual Status copyToHost(void *dst, const uint8_t *base, int64_t offset,
+                            int64_t bytes) = 0;
+  /// Waits until all work issued so far has finished.
+  virtual Status synchronize() = 0;
+
+  /// Bytes allocated now, and the most ever allocated at once.
+  virtual int64_t bytesInUse() const = 0;
+  virtual int64_t peakBytes() const = 0;
+};
+
+/// Host memory: aligned_alloc(256), zeroed; copies are memcpy.
+std::unique_ptr<Device> createCpuDevice();
+
+} // namespace ptc::rt::train
+
+#endif // PTC_RUNTIME_TRAIN_DEVICE_H

@@ -1,0 +1,199 @@
+//===- flags.cpp - Command line of a compiled training program ------------===//
+
+#include "runtime/train/flags.h"
+
+#include "runtime/train/model_check.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace ptc::rt::train {
+
+namespace {
+
+enum class Kind { Count, Positive, Text, Patterns, Switch };
+
+struct FlagSpec {
+  const char *name;
+  Kind kind;
+  const char *value; // the value's name in --help
+  const char *help;
+};
+
+// Every flag, in --help order.
+const FlagSpec kFlags[] = {
+    {"--steps", Kind::Count, "N", "optimizer steps to run"},
+    {"--data", Kind::Patterns, "PATTERN",
+     "training token shards (repeatable; globs allowed)"},
+    {"--val-data", Kind::Patterns, "PATTERN",
+     "validation token shards (repeatable; globs allowed)"},
+    {"--eval-every", Kind::Count, "N",
+     "with --val-data: validate every N steps (0: only after the last)"},
+    {"--eval-steps", Kind::Positive, "N", "micro-batches per validation"},
+    {"--log", Kind::Text, "FILE", "write metrics as JSON lines to FILE"},
+    {"--seed", Kind::Count, "N", "seed of initialization and data shuffle"},
+    {"--save-weights", Kind::Text, "FILE",
+     "save the final weights (safetensors)"},
+    {"--save-initial-weights", Kind::Text, "FILE",
+     "save the weights before step 1 (safetensors)"},
+    {"--init-from", Kind::Text, "FILE",
+     "load the weights (safetensors) instead of initializing"},
+    {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
+    {"--help", Kind::Switch, nullptr, "this text"},
+    {"--version", Kind::Switch, nullptr, "the runtime and ABI versions"},
+};
+
+const FlagSpec *findFlag(const std::string &name) {
+  for (const FlagSpec &f : kFlags)
+    if (name == f.name)
+      return &f;
+  return nullptr;
+}
+
+Status flagError(const std::string &flag, const std::string &what) {
+  return Status::error(flag + ": " + what);
+}
+
+// A decimal integer >= min (0 or 1), no sign, no trailing characters.
+// `what` names the expectation in the error ("a positive integer").
+Status parseInteger(const std::string &flag, const std::string &text,
+                    int64_t min, int64_t *out, const char *what = nullptr) {
+  if (!what)
+    what = min > 0 ? "a positive integer" : "a non-negative integer";
+  bool digits = !text.empty() &&
+                text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  char *end = nullptr;
+  long long v = digits ? std::strtoll(text.c_str(), &end, 10) : 0;
+  if (!digits || errno == ERANGE || v < min)
+    return flagError(flag, std::string("expected ") + what + ", got \"" + text +
+                               "\"" + (errno == ERANGE ? " (too large)" : ""));
+  *out = v;
+  return Status::ok();
+}
+
+Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
+  const std::string name = spec.name;
+  if (spec.kind != Kind::Count && spec.kind != Kind::Positive && value.empty())
+    return flagError(name, "expected a " + std::string(spec.value) +
+                               ", got an empty value");
+  if (name == "--steps")
+    // 0 is accepted here and checked against the save flags at the end.
+    return parseInteger(name, value, 0, &flags->steps, "a positive integer");
+  if (name == "--eval-every")
+    return parseInteger(name, value, 0, &flags->evalEvery);
+  if (name == "--eval-steps")
+    return parseInteger(name, value, 1, &flags->evalSteps);
+  if (name == "--seed")
+    return parseInteger(name, value, 0, &flags->seed);
+  if (name == "--data")
+    flags->data.push_back(value);
+  else if (name == "--val-data")
+    flags->valData.push_back(value);
+  else if (name == "--log")
+    flags->logPath = value;
+  else if (name == "--save-weights")
+    flags->saveWeights = value;
+  else if (name == "--save-initial-weights")
+    flags->saveInitialWeights = value;
+  else if (name == "--init-from")
+    flags->initFrom = value;
+  return Status::ok();
+}
+
+} // namespace
+
+Status parseFlags(const abi::Model &model, const std::vector<std::string> &args,
+                  Flags *flags) {
+  *flags = Flags();
+  flags->steps = model.steps;
+  flags->evalEvery = model.evalEvery;
+  flags->evalSteps = model.evalSteps > 0 ? model.evalSteps : 1;
+  flags->seed = model.seed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    if (arg.rfind("--", 0) != 0)
+      return Status::error("unexpected argument \"" + arg +
+                           "\" (flags start with --; see --help)");
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    const FlagSpec *spec = findFlag(name);
+    if (!spec)
+      return flagError(name, "unknown flag (see --help)");
+    if (spec->kind == Kind::Switch) {
+      if (eq != std::string::npos)
+        return flagError(name, "takes no value");
+      if (name == "--quiet")
+        flags->quiet = true;
+      else if (name == "--help")
+        flags->help = true;
+      else
+        flags->version = true;
+      continue;
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else {
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        return flagError(name, std::string("missing value (expected ") + name +
+                                   " " + spec->value + ")");
+      value = args[++i];
+    }
+    if (Status s = setFlag(*spec, value, flags); !s)
+      return s;
+  }
+  if (flags->help || flags->version)
+    return Status::ok();
+  if (flags->steps == 0 && flags->saveInitialWeights.empty() &&
+      flags->saveWeights.empty())
+    return flagError("--steps", "expected a positive integer, got \"0\" (0 "
+                                "steps only initializes: use it with "
+                                "--save-initial-weights or --save-weights)");
+  if (flags->steps > 0 && flags->data.empty())
+    return flagError("--data", "no training data given; pass --data "
+                               "train_*.bin (token shards; make them from a "
+                               "text file with `ptc data FILE.txt -o DIR`)");
+  if (!flags->valData.empty() && flags->evalSteps <= 0)
+    return flagError("--eval-steps", "must be positive with --val-data");
+  return Status::ok();
+}
+
+std::string usage(const abi::Model &model, const std::string &program) {
+  const int64_t tokensPerStep =
+      model.microBatch * model.seqLen * model.gradAccumSteps;
+  std::string s = "usage: " + program + " --data PATTERN [options]\n\n";
+  s += "Trains the model '" + std::string(model.name ? model.name : "?") +
+       "' (target " + targetName(model.target) + ", " +
+       std::to_string(parameterCount(model)) + " parameters).\n";
+  s += "  micro batch " + std::to_string(model.microBatch) + " x sequence " +
+       std::to_string(model.seqLen) + " x " +
+       std::to_string(model.gradAccumSteps) +
+       " accumulation steps = " + std::to_string(tokensPerStep) +
+       " tokens per step; vocabulary " + std::to_string(model.vocabSize) +
+       "\n\noptions:\n";
+  for (const FlagSpec &f : kFlags) {
+    std::string left = std::string("  ") + f.name;
+    if (f.value)
+      left += std::string(" ") + f.value;
+    left.resize(std::max<size_t>(left.size() + 2, 32), ' ');
+    std::string def;
+    const std::string name = f.name;
+    if (name == "--steps")
+      def = std::to_string(model.steps);
+    else if (name == "--eval-every")
+      def = std::to_string(model.evalEvery);
+    else if (name == "--eval-steps")
+      def = std::to_string(model.evalSteps > 0 ? model.evalSteps : 1);
+    else if (name == "--seed")
+      def = std::to_string(model.seed);
+    s += left + f.help + (def.empty() ? "" : " (default " + def + ")") + "\n";
+  }
+  s += "\nBoth --flag VALUE and --flag=VALUE work. Make token shards from a "
+       "text file with\n`ptc data FILE.txt -o DIR`, then pass --data "
+       "'DIR/train_*.bin' --val-data 'DIR/val_*.bin'.\n";
+  return s;
+}
+
+} // namespace ptc::rt::train

@@ -1,0 +1,61 @@
+//===- flags.h - Command line of a compiled training program ----*- C++ -*-===//
+//
+// A compiled program takes these flags (both `--flag value` and
+// `--flag=value`; defaults come from the Model table):
+//
+//   --steps N                optimizer steps (Model::steps); 0 only to
+//                            initialize and save (--save-initial-weights or
+//                            --save-weights), without data
+//   --data PATTERN           training shards (repeatable; globs allowed)
+//   --val-data PATTERN       validation shards (repeatable)
+//   --eval-every N           with --val-data, validate every N steps and after
+//                            the last; 0: after the last only
+//                            (Model::evalEvery)
+//   --eval-steps N           micro-batches per validation (Model::evalSteps)
+//   --log FILE               JSON lines: one record per step and validation
+//   --seed N                 initialization and shuffle seed (Model::seed)
+//   --save-weights FILE      final weights (safetensors) after training
+//   --save-initial-weights FILE   weights right after init / --init-from
+//   --init-from FILE         load weights (safetensors) instead of init
+//   --quiet                  no per-step lines on stdout
+//   --help, --version
+//
+// A bad command line is one error line naming the flag, e.g.
+//   error: --steps: expected a positive integer, got "abc"
+// and the program exits with status 2.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_TRAIN_FLAGS_H
+#define PTC_RUNTIME_TRAIN_FLAGS_H
+
+#include "runtime/data/status.h"
+#include "runtime/train/model_abi.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ptc::rt::train {
+
+struct Flags {
+  int64_t steps = 0;
+  std::vector<std::string> data, valData;
+  int64_t evalEvery = 0, evalSteps = 0;
+  std::string logPath;
+  int64_t seed = 0;
+  std::string saveWeights, saveInitialWeights, initFrom;
+  bool quiet = false, help = false, version = false;
+};
+
+/// Parses `args` (argv without the program name) over the defaults of
+/// `model`. The error message has no "error: " prefix; it starts with the
+/// flag ("--steps: expected a positive integer, got \"abc\"").
+Status parseFlags(const abi::Model &model, const std::vector<std::string> &args,
+                  Flags *flags);
+
+/// The --help text: the model, its shapes and defaults, and every flag.
+std::string usage(const abi::Model &model, const std::string &program);
+
+} // namespace ptc::rt::train
+
+#endif // PTC_RUNTIME_TRAIN_FLAGS_H

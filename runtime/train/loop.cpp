@@ -1,0 +1,249 @@
+//===- loop.cpp - The training loop of a compiled model -------------------===//
+
+#include "runtime/train/loop.h"
+
+#include "runtime/data/token_loader.h"
+#include "runtime/train/arenas.h"
+#include "runtime/train/metrics.h"
+#include "runtime/train/weights.h"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+namespace ptc::rt::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+std::string formatFixed(double v, int decimals) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(decimals);
+  os << v;
+  return os.str();
+}
+
+std::string number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+class Trainer {
+public:
+  Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
+          Device &device, std::ostream &out)
+      : model_(model), io_(io), flags_(flags), arenas_(device), out_(out),
+        tokens_(size_t(model.microBatch * model.seqLen)),
+        targets_(tokens_.size()) {}
+
+  Status run();
+
+private:
+  Status initialize();
+  Status openData();
+  Status step(int64_t step, StepMetrics *metrics);
+  Status validate(int64_t step);
+  // Feeds the next batch of `loader` into "tokens" and "targets".
+  Status feed(TokenLoader &loader);
+  // Runs an entry point on the arenas (kept a Status for devices that check
+  // for launch errors).
+  Status call(abi::EntryPoint entry) {
+    entry(arenas_.bases());
+    return Status::ok();
+  }
+
+  const abi::Model &model_;
+  const IOSlots &io_;
+  const Flags &flags_;
+  DeviceArenas arenas_;
+  std::ostream &out_;
+  MetricsLog log_;
+  TokenLoader trainData_, valData_;
+  std::vector<int32_t> tokens_, targets_;
+};
+
+Status Trainer::initialize() {
+  if (Status s = arenas_.writeI64(*io_.seed, flags_.seed); !s)
+    return s;
+  if (flags_.initFrom.empty()) {
+    if (Status s = call(model_.initParams); !s)
+      return s;
+  } else if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s) {
+    return s;
+  }
+  if (flags_.saveInitialWeights.empty())
+    return Status::ok();
+  if (Status s = saveWeights(flags_.saveInitialWeights, model_, arenas_, 0); !s)
+    return s;
+  out_ << "saved the initial weights to " << flags_.saveInitialWeights << "\n";
+  return Status::ok();
+}
+
+Status Trainer::openData() {
+  TokenLoaderOptions options;
+  options.seqLen = model_.seqLen;
+  options.vocabSize = model_.vocabSize;
+  options.seed = uint64_t(flags_.seed);
+  options.shuffle = true;
+  if (Status s = trainData_.open(flags_.data, options); !s)
+    return s;
+  if (flags_.valData.empty())
+    return Status::ok();
+  options.shuffle = false;
+  return valData_.open(flags_.valData, options);
+}
+
+Status Trainer::feed(TokenLoader &loader) {
+  if (Status s = loader.next(model_.microBatch, model_.seqLen, tokens_.data(),
+                             targets_.data());
+      !s)
+    return s;
+  if (Status s = arenas_.write(*io_.tokens, tokens_.data()); !s)
+    return s;
+  return arenas_.write(*io_.targets, targets_.data());
+}
+
+Status Trainer::step(int64_t step, StepMetrics *m) {
+  const Clock::time_point start = Clock::now();
+  if (Status s = arenas_.writeI64(*io_.step, step); !s)
+    return s;
+  double lossSum = 0;
+  for (int64_t micro = 0; micro < model_.gradAccumSteps; ++micro) {
+    Status s = feed(trainData_);
+    if (s)
+      s = arenas_.writeI64(*io_.micro, micro);
+    if (s)
+      s = call(model_.microStep);
+    float loss = 0;
+    if (s)
+      s = arenas_.readF32(*io_.loss, &loss);
+    if (!s)
+      return s;
+    if (!std::isfinite(loss))
+      return Status::error("step " + std::to_string(step) + ", micro-batch " +
+                           std::to_string(micro) + ": the loss is " +
+                           number(loss) +
+                           "; training diverged (try a lower learning rate)");
+    lossSum += loss;
+  }
+  float lr = 0, gradNorm = 0;
+  Status s = call(model_.optimizerStep);
+  if (s)
+    s = arenas_.readF32(*io_.lr, &lr);
+  if (s)
+    s = arenas_.readF32(*io_.gradNorm, &gradNorm);
+  if (s)
+    s = arenas_.device().synchronize();
+  if (!s)
+    return s;
+  m->step = step;
+  m->steps = flags_.steps;
+  m->loss = lossSum / double(model_.gradAccumSteps);
+  m->lr = lr;
+  m->gradNorm = gradNorm;
+  m->ms = msSince(start);
+  const double tokens =
+      double(model_.microBatch * model_.seqLen * model_.gradAccumSteps);
+  m->tokensPerSecond = m->ms > 0 ? tokens / (m->ms / 1000) : 0;
+  m->memBytes = arenas_.device().bytesInUse();
+  return Status::ok();
+}
+
+Status Trainer::validate(int64_t step) {
+  const Clock::time_point start = Clock::now();
+  valData_.seek(0);
+  double lossSum = 0;
+  for (int64_t i = 0; i < flags_.evalSteps; ++i) {
+    Status s = feed(valData_);
+    if (s)
+      s = call(model_.evalStep);
+    float loss = 0;
+    if (s)
+      s = arenas_.readF32(*io_.loss, &loss);
+    if (!s)
+      return s;
+    lossSum += loss;
+  }
+  ValMetrics m;
+  m.step = step;
+  m.loss = lossSum / double(flags_.evalSteps);
+  m.batches = flags_.evalSteps;
+  m.ms = msSince(start);
+  if (!std::isfinite(m.loss))
+    return Status::error("step " + std::to_string(step) +
+                         ": the validation loss is " + number(m.loss));
+  out_ << formatValLine(m) << std::endl;
+  return log_.write(valRecord(m));
+}
+
+Status Trainer::run() {
+  Device &device = arenas_.device();
+  out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
+       << std::flush;
+  if (!flags_.logPath.empty())
+    if (Status s = log_.open(flags_.logPath); !s)
+      return s;
+  if (Status s = log_.write(
+          startRecord(model_, device.name(), flags_.steps, flags_.seed));
+      !s)
+    return s;
+  // Data errors show before the (possibly long) initialization.
+  if (flags_.steps > 0)
+    if (Status s = openData(); !s)
+      return s;
+  if (Status s = arenas_.allocate(model_); !s)
+    return s;
+  if (Status s = initialize(); !s)
+    return s;
+
+  const Clock::time_point start = Clock::now();
+  StepMetrics m;
+  for (int64_t i = 1; i <= flags_.steps; ++i) {
+    if (Status s = step(i, &m); !s)
+      return s;
+    if (!flags_.quiet)
+      out_ << formatStepLine(m) << std::endl;
+    if (Status s = log_.write(stepRecord(m)); !s)
+      return s;
+    const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
+                     i == flags_.steps;
+    if (!flags_.valData.empty() && due)
+      if (Status s = validate(i); !s)
+        return s;
+  }
+  const double seconds = msSince(start) / 1000;
+  if (flags_.steps > 0)
+    out_ << "trained " << flags_.steps << " steps in "
+         << formatFixed(seconds, 2) << " s; final loss "
+         << formatFixed(m.loss, 4) << "; peak memory "
+         << formatBytes(device.peakBytes()) << "\n";
+  if (!flags_.saveWeights.empty()) {
+    if (Status s =
+            saveWeights(flags_.saveWeights, model_, arenas_, flags_.steps);
+        !s)
+      return s;
+    out_ << "saved the weights to " << flags_.saveWeights << "\n";
+  }
+  return log_.write({{"event", "end"},
+                     {"steps", flags_.steps},
+                     {"seconds", seconds},
+                     {"peak_mem_bytes", device.peakBytes()}});
+}
+
+} // namespace
+
+Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
+             Device &device, std::ostream &out) {
+  Trainer trainer(model, io, flags, device, out);
+  return trainer.run();
+}
+
+} // namespace ptc::rt::train

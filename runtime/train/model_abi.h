@@ -1,0 +1,130 @@
+//===- model_abi.h - What a compiled ptc program gives the runtime -*- C++ -*-===//
+//
+// The contract between code that ptc emits and the runtime's training loop.
+// The compiler owns every decision (shapes, memory offsets, the step's math);
+// the emitted translation unit describes them in one `ptc::abi::Model` table
+// and the runtime (runtime/train) only executes it: it allocates the arenas,
+// fills the input slots, calls the compiled entry points in order, reads the
+// output slots and logs.
+//
+// Memory: one allocation per arena (`Model::arenas`), sized by the memory
+// plan. Every named tensor the runtime touches (parameters, inputs, outputs)
+// is a `TensorSlot`: an arena index, a byte offset in it, an element type and
+// a shape. Entry points receive the arena base pointers and address
+// everything else themselves (offsets are compile-time constants).
+//
+// Slots the runtime reads or writes by name (`Model::io`):
+//   "tokens"    int32 [micro_batch, seq_len]   written before micro_step / eval_step
+//   "targets"   int32 [micro_batch, seq_len]   written before micro_step / eval_step
+//   "loss"      f32   []                       read after micro_step / eval_step
+//   "seed"      i64   []                       written once, before init_params (the --seed
+//                                              flag, else Model::seed); dropout reads it too
+//   "step"      i64   []                       1-based optimizer step, written before the step's
+//                                              micro_steps and optimizer_step
+//   "micro"     i64   []                       micro-batch index in the step, written before
+//                                              each micro_step (dropout streams use it)
+//   "lr"        f32   []                       read after optimizer_step
+//   "grad_norm" f32   []                       read after optimizer_step (before clipping)
+//
+// Start: write "seed", init_params() (or load parameters from a file).
+// One optimizer step: write "step"; for i in [0, grad_accum_steps): write
+// "micro" and a micro-batch, micro_step(); then optimizer_step(). micro_step accumulates
+// gradients (already scaled by 1 / grad_accum_steps); optimizer_step clips,
+// updates, and zeroes the gradients for the next step.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_TRAIN_MODEL_ABI_H
+#define PTC_RUNTIME_TRAIN_MODEL_ABI_H
+
+#include <cstdint>
+
+namespace ptc::abi {
+
+/// Bumped whenever the layout of these structs changes; the runtime refuses
+/// a program compiled against another version.
+constexpr int32_t kVersion = 1;
+
+enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
+
+/// Size in bytes of one element of `type`.
+inline int64_t byteWidth(DType type) {
+  switch (type) {
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::BF16:
+  case DType::F16:
+    return 2;
+  }
+  return 0;
+}
+
+/// What an arena holds; the runtime reports memory by these kinds.
+enum class ArenaKind : int32_t {
+  Parameters = 0,     ///< weights the step computes with
+  MasterWeights = 1,  ///< fp32 masters in mixed precision
+  Gradients = 2,
+  OptimizerState = 3, ///< AdamW's m and v
+  Activations = 4,
+  Workspace = 5,
+  IO = 6,             ///< input and output slots (tokens, loss, ...)
+};
+
+struct Arena {
+  const char *name;
+  ArenaKind kind;
+  int64_t bytes;
+};
+
+constexpr int32_t kMaxRank = 8;
+
+struct TensorSlot {
+  const char *name;
+  int32_t arena;  ///< index into Model::arenas
+  int64_t offset; ///< bytes from the arena's base
+  DType type;
+  int32_t rank;
+  int64_t shape[kMaxRank];
+};
+
+enum class Target : int32_t { CPU = 0, CUDA = 1 };
+
+/// Arena base pointers (device pointers on the cuda target), indexed like
+/// Model::arenas.
+using EntryPoint = void (*)(uint8_t *const *arenas);
+
+struct Model {
+  int32_t abiVersion; ///< kVersion of the compiler that emitted the program
+  const char *name;   ///< the spec's model name
+  Target target;
+
+  // Shapes and training settings the loop needs (all from the spec).
+  int64_t microBatch;
+  int64_t seqLen;
+  int64_t vocabSize;      ///< token ids in the data must be below this
+  int64_t gradAccumSteps; ///< micro-batches per optimizer step (per rank)
+  int64_t steps;          ///< default number of optimizer steps
+  int64_t seed;
+  int64_t evalEvery;      ///< validate every N steps (0: never), default
+  int64_t evalSteps;      ///< micro-batches per validation, default
+  double flopsPerToken;   ///< training FLOPs per token (forward + backward)
+
+  int32_t numArenas;
+  const Arena *arenas;
+  int32_t numParams; ///< the trainable parameters, in spec order; their
+  const TensorSlot *params; ///< names are the safetensors names
+  int32_t numIO;
+  const TensorSlot *io;
+
+  EntryPoint initParams;    ///< fills parameters from "seed", zeroes the rest
+  EntryPoint microStep;     ///< forward + backward of one micro-batch
+  EntryPoint optimizerStep; ///< clip + AdamW + LR schedule, zero gradients
+  EntryPoint evalStep;      ///< forward only: "loss" of one micro-batch
+};
+
+} // namespace ptc::abi
+
+#endif // PTC_RUNTIME_TRAIN_MODEL_ABI_H

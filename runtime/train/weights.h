@@ -1,0 +1,33 @@
+//===- weights.h - A model's parameters as a safetensors file ---*- C++ -*-===//
+//
+// The weight file of a compiled model holds its parameters (Model::params)
+// in params order, one tensor per slot, named by the slot, with the slot's
+// element type and shape (docs/weights.md). Metadata: "format": "pt" (what
+// the Hugging Face loaders expect), and "ptc_model", "ptc_abi", "ptc_step".
+//
+// Loading is strict: every parameter must be present with the same dtype and
+// shape, and the file may hold no other tensor; errors name the tensor and
+// the file.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_TRAIN_WEIGHTS_H
+#define PTC_RUNTIME_TRAIN_WEIGHTS_H
+
+#include "runtime/train/arenas.h"
+
+#include <string>
+
+namespace ptc::rt::train {
+
+/// Copies the parameters out of the device and writes them to `path`
+/// (atomically); `step` is recorded in the metadata.
+Status saveWeights(const std::string &path, const abi::Model &model,
+                   DeviceArenas &arenas, int64_t step);
+
+/// Reads `path` and copies every parameter into the device.
+Status loadWeights(const std::string &path, const abi::Model &model,
+                   DeviceArenas &arenas);
+
+} // namespace ptc::rt::train
+
+#endif // PTC_RUNTIME_TRAIN_WEIGHTS_H
