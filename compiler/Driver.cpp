@@ -7,6 +7,7 @@
 #include "passes/Pipelines.h"
 
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,13 +17,26 @@ using namespace mlir;
 namespace ptc {
 
 OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
-                                     const std::string &path, Spec *specOut) {
+                                     const std::string &path, Spec *specOut,
+                                     std::optional<Precision> precision) {
+  // A graph module written by hand (or by --emit=graph of the forward) is an
+  // input too: it carries its settings as module attributes.
+  if (llvm::StringRef(path).ends_with(".mlir")) {
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
+    if (!module)
+      return nullptr;
+    if (specOut)
+      specOut->name = module->getSymName() ? module->getSymName()->str() : path;
+    return module;
+  }
   std::string error;
   std::optional<Spec> spec = parseSpecFile(path, error);
   if (!spec) {
     llvm::errs() << error << "\n";
     return nullptr;
   }
+  if (precision)
+    spec->training.precision = *precision;
   OwningOpRef<ModuleOp> module = buildGraphModule(context, *spec);
   // The frontend must only build valid IR; a failure here is a ptc bug, and
   // the verifier's diagnostic says where.

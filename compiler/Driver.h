@@ -19,9 +19,10 @@ enum class EmitLevel { Graph, Exec, Cpu };
 
 /// Parses the spec at `path` and builds its graph module. On a spec error,
 /// prints the one-line message to stderr and returns null.
-mlir::OwningOpRef<mlir::ModuleOp> loadSpecModule(mlir::MLIRContext &context,
-                                                 const std::string &path,
-                                                 Spec *specOut = nullptr);
+mlir::OwningOpRef<mlir::ModuleOp>
+loadSpecModule(mlir::MLIRContext &context, const std::string &path,
+               Spec *specOut = nullptr,
+               std::optional<Precision> precision = std::nullopt);
 
 /// Runs the pipeline that leads to `level` on `module`, applying MLIR's
 /// command-line pass-manager options (IR printing, timing, ...) and, when

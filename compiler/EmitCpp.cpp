@@ -265,8 +265,8 @@ private:
                         quoted(arena.getSymName()), abiArenaKind(arena.getKind()),
                         arena.getSize());
     os << "};\n\nconst ptc::abi::TensorSlot kParams[] = {\n";
-    int numParams = 0, numIO = 0;
-    std::string io;
+    int numParams = 0, numGradients = 0, numIO = 0;
+    std::string io, gradients;
     for (auto global : module.getOps<GlobalOp>()) {
       auto arena = module.lookupSymbol<ArenaOp>(global.getArena());
       if (global.getIo()) {
@@ -275,9 +275,17 @@ private:
       } else if (arena && arena.getKind() == ArenaKind::parameters) {
         os << slot(global);
         ++numParams;
+      } else if (arena && arena.getKind() == ArenaKind::gradients) {
+        gradients += slot(global);
+        ++numGradients;
       }
     }
-    os << "};\n\nconst ptc::abi::TensorSlot kIO[] = {\n" << io << "};\n\n";
+    if (numGradients != numParams)
+      return module.emitError("cpu emitter: ")
+             << numParams << " parameters but " << numGradients
+             << " gradient buffers";
+    os << "};\n\nconst ptc::abi::TensorSlot kGradients[] = {\n" << gradients
+       << "};\n\nconst ptc::abi::TensorSlot kIO[] = {\n" << io << "};\n\n";
     for (StringRef entry : {"init_params", "micro_step", "optimizer_step", "eval_step"})
       if (!entries.count(entry))
         return module.emitError("cpu emitter: no entry point '") << entry << "'";
@@ -302,7 +310,7 @@ private:
        << fmt::format("    /*evalEvery=*/{}, /*evalSteps=*/{}, /*flopsPerToken=*/{:.17g},\n",
                       intSetting("ptc.training", "eval_every", 0),
                       intSetting("ptc.training", "eval_steps", 0), flops)
-       << fmt::format("    {}, kArenas, {}, kParams, {}, kIO,\n",
+       << fmt::format("    {}, kArenas, {}, kParams, kGradients, {}, kIO,\n",
                       arenaIndex.size(), numParams, numIO)
        << fmt::format("    {}, {}, {}, {},\n", entries["init_params"],
                       entries["micro_step"], entries["optimizer_step"],

@@ -5,11 +5,11 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Graph/LayerUtils.h"
 #include "passes/Graph/Passes.h"
-#include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -115,8 +115,11 @@ FailureOr<TrainingFlops> countTrainingFlops(func::FuncOp step) {
 FailureOr<TrainingFlops> summarizeTrainingStep(ModuleOp module,
                                                StringRef recomputePolicy) {
   OwningOpRef<ModuleOp> copy = module.clone();
+  // The front of the graph pipeline, without the optimizer: the counted
+  // function is the step graph-autodiff builds.
   PassManager pm(module.getContext());
-  buildGraphPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(graph::createGraphAutodiff());
   graph::GraphRecomputeOptions options;
   options.policy = recomputePolicy.str();

@@ -66,7 +66,7 @@ struct ModelSummary {
 /// graph-autodiff, per token (its first argument holds the token ids).
 mlir::FailureOr<TrainingFlops> countTrainingFlops(mlir::func::FuncOp step);
 
-/// Builds the training step on a copy of `module` (the graph pipeline,
+/// Builds the training step on a copy of `module` (canonicalize, CSE,
 /// graph-autodiff, graph-recompute with the module's own policy unless
 /// `recomputePolicy` is set) and counts its FLOPs per token.
 mlir::FailureOr<TrainingFlops>

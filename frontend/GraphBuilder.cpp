@@ -50,8 +50,15 @@ public:
 
 private:
   // Types.
-  RankedTensorType f32(ArrayRef<int64_t> shape) {
-    return RankedTensorType::get(shape, builder.getF32Type());
+  /// The element type of parameters and activations: f64 in the fp64
+  /// verification mode, else f32 (bf16 compute copies are made by a pass).
+  Type realType() {
+    return spec.training.precision == Precision::FP64
+               ? Type(builder.getF64Type())
+               : Type(builder.getF32Type());
+  }
+  RankedTensorType real(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, realType());
   }
   RankedTensorType i32(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, builder.getI32Type());
@@ -94,7 +101,7 @@ private:
 
 Value GraphBuilder::param(const std::string &name, ArrayRef<int64_t> shape,
                           ParamRole role, InitAttr init) {
-  RankedTensorType type = f32(shape);
+  RankedTensorType type = real(shape);
   {
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(module.getBody());
@@ -128,7 +135,7 @@ Value GraphBuilder::linear(Value x, const std::string &name, int64_t out,
   Value b = m.bias ? bias(name + ".bias", out) : Value();
   SmallVector<int64_t> shape(type.getShape());
   shape.back() = out;
-  return LinearOp::create(builder, loc, f32(shape), x, w, b);
+  return LinearOp::create(builder, loc, real(shape), x, w, b);
 }
 
 Value GraphBuilder::norm(Value x, const std::string &name) {
@@ -154,18 +161,18 @@ Value GraphBuilder::dropout(Value x, double p) {
 /// [B, T, H*Dh] -> [B, H, T, Dh]
 Value GraphBuilder::toHeads(Value x, int64_t heads) {
   Value split = ReshapeOp::create(builder, loc,
-                                  f32({batch, m.seqLen, heads, m.headDim}), x);
+                                  real({batch, m.seqLen, heads, m.headDim}), x);
   return TransposeOp::create(builder, loc,
-                             f32({batch, heads, m.seqLen, m.headDim}), split,
+                             real({batch, heads, m.seqLen, m.headDim}), split,
                              builder.getDenseI64ArrayAttr({0, 2, 1, 3}));
 }
 
 /// [B, H, T, Dh] -> [B, T, H*Dh]
 Value GraphBuilder::fromHeads(Value x) {
   Value swapped = TransposeOp::create(
-      builder, loc, f32({batch, m.seqLen, m.heads, m.headDim}), x,
+      builder, loc, real({batch, m.seqLen, m.heads, m.headDim}), x,
       builder.getDenseI64ArrayAttr({0, 2, 1, 3}));
-  return ReshapeOp::create(builder, loc, f32({batch, m.seqLen, m.hidden}),
+  return ReshapeOp::create(builder, loc, real({batch, m.seqLen, m.hidden}),
                            swapped);
 }
 
@@ -182,9 +189,9 @@ Value GraphBuilder::attention(Value x, int64_t layer) {
     Value qkv = linear(x, prefix + "attn.c_attn", m.hidden + 2 * kvWidth);
     auto parts = SplitOp::create(
         builder, loc,
-        TypeRange{f32({batch, m.seqLen, m.hidden}),
-                  f32({batch, m.seqLen, kvWidth}),
-                  f32({batch, m.seqLen, kvWidth})},
+        TypeRange{real({batch, m.seqLen, m.hidden}),
+                  real({batch, m.seqLen, kvWidth}),
+                  real({batch, m.seqLen, kvWidth})},
         qkv, builder.getI64IntegerAttr(2));
     q = parts.getResult(0);
     k = parts.getResult(1);
@@ -243,8 +250,8 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   residualScale = 1.0 / std::sqrt(2.0 * double(m.layers));
 
   RankedTensorType idsType = i32({batch, m.seqLen});
-  RankedTensorType activation = f32({batch, m.seqLen, m.hidden});
-  RankedTensorType loss = RankedTensorType::get({}, builder.getF32Type());
+  RankedTensorType activation = real({batch, m.seqLen, m.hidden});
+  RankedTensorType loss = RankedTensorType::get({}, realType());
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(
       builder, loc, "forward",
@@ -267,7 +274,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
     Value wpe = param(names.positionEmbedding(), {m.seqLen, m.hidden},
                       ParamRole::position_embedding, normalInit);
     Value positions = PositionEmbeddingOp::create(
-        builder, loc, f32({m.seqLen, m.hidden}), wpe);
+        builder, loc, real({m.seqLen, m.hidden}), wpe);
     x = AddOp::create(builder, loc, x, positions);
   }
   endLayer(embed, dropout(x, m.dropout));
@@ -291,13 +298,13 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   Value y = norm(head.getBodyBlock().getArgument(0), names.finalNorm());
   Value outWeight =
       m.tiedEmbeddings
-          ? ParamRefOp::create(builder, loc, f32({m.paddedVocab, m.hidden}),
+          ? ParamRefOp::create(builder, loc, real({m.paddedVocab, m.hidden}),
                                FlatSymbolRefAttr::get(ctx, names.tokenEmbedding()))
                 .getResult()
           : param("lm_head.weight", {m.paddedVocab, m.hidden},
                   ParamRole::output_weight, normalInit);
   Value logits = LinearOp::create(builder, loc,
-                                  f32({batch, m.seqLen, m.paddedVocab}), y,
+                                  real({batch, m.seqLen, m.paddedVocab}), y,
                                   outWeight, Value());
   Value l = CrossEntropyOp::create(builder, loc, loss, logits,
                                    head.getBodyBlock().getArgument(1),

@@ -321,7 +321,9 @@ TrainingSpec parseTraining(const ObjectReader &root, const ParallelSpec &p) {
   }
 
   r.readEnum("precision", t.precision,
-             {{"bf16", Precision::BF16}, {"fp32", Precision::FP32}});
+             {{"bf16", Precision::BF16},
+              {"fp32", Precision::FP32},
+              {"fp64", Precision::FP64}});
   r.readUint64("seed", t.seed);
   r.readReal("grad_clip", t.gradClip, RealRange::NonNegative);
 
@@ -548,7 +550,15 @@ const char *toString(LRScheduleKind v) {
   return "?";
 }
 const char *toString(Precision v) {
-  return v == Precision::BF16 ? "bf16" : "fp32";
+  switch (v) {
+  case Precision::BF16:
+    return "bf16";
+  case Precision::FP32:
+    return "fp32";
+  case Precision::FP64:
+    return "fp64";
+  }
+  return "fp32";
 }
 const char *toString(PipelineSchedule v) {
   switch (v) {

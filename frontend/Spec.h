@@ -47,7 +47,7 @@ struct ModelSpec {
 
 enum class OptimizerKind { AdamW };
 enum class LRScheduleKind { Cosine, Linear, Constant };
-enum class Precision { BF16, FP32 };
+enum class Precision { BF16, FP32, FP64 };
 
 struct OptimizerSpec {
   OptimizerKind kind = OptimizerKind::AdamW;

@@ -48,7 +48,14 @@ struct ConvertGraphToExecPass
     if (failed(tokens))
       return module.emitError("convert-graph-to-exec: no entry point reads "
                               "\"tokens\" (ptc.input)");
-    declareStorage(module, builder, *tokens);
+    // The loss slot has the loss's own precision (f64 in the fp64
+    // verification mode, where gradient checks need every digit).
+    Type lossElement = builder.getF32Type();
+    for (func::FuncOp fn : entries)
+      if (fn->getAttrOfType<StringAttr>("ptc.entry").getValue() != "optimizer_step" &&
+          fn.getNumResults() == 1)
+        lossElement = cast<ShapedType>(fn.getResultTypes()[0]).getElementType();
+    declareStorage(module, builder, *tokens, lossElement);
 
     // Lower each entry into a fresh function; swap names at the end.
     SmallVector<std::pair<func::FuncOp, std::string>> lowered;
@@ -81,7 +88,7 @@ struct ConvertGraphToExecPass
   }
 
   void declareStorage(ModuleOp module, OpBuilder &builder,
-                      RankedTensorType tokens) {
+                      RankedTensorType tokens, Type lossElement) {
     MLIRContext *context = module.getContext();
     auto arena = [&](StringRef name, exec::ArenaKind kind) {
       exec::ArenaOp::create(
@@ -119,7 +126,7 @@ struct ConvertGraphToExecPass
     auto i64 = MemRefType::get({}, builder.getI64Type());
     global(ioName("tokens"), "io", ids, "tokens");
     global(ioName("targets"), "io", ids, "targets");
-    global(ioName("loss"), "io", f32, "loss");
+    global(ioName("loss"), "io", MemRefType::get({}, lossElement), "loss");
     global(ioName("lr"), "io", f32, "lr");
     global(ioName("grad_norm"), "io", f32, "grad_norm");
     global(ioName("seed"), "io", i64, "seed");

@@ -39,6 +39,15 @@ public:
   Status readF32(const abi::TensorSlot &slot, float *value) {
     return read(slot, value);
   }
+  /// A float scalar slot (f32 or f64) as a double.
+  Status readReal(const abi::TensorSlot &slot, double *value) {
+    if (slot.type == abi::DType::F64)
+      return read(slot, value);
+    float f = 0;
+    Status s = read(slot, &f);
+    *value = f;
+    return s;
+  }
 
   Device &device() { return device_; }
 

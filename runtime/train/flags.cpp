@@ -12,7 +12,7 @@ namespace ptc::rt::train {
 
 namespace {
 
-enum class Kind { Count, Positive, Text, Patterns, Switch };
+enum class Kind { Count, Positive, Real, Text, Patterns, Switch };
 
 struct FlagSpec {
   const char *name;
@@ -40,6 +40,12 @@ const FlagSpec kFlags[] = {
     {"--init-from", Kind::Text, "FILE",
      "load the weights (safetensors) instead of initializing"},
     {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
+    {"--gradcheck", Kind::Positive, "N",
+     "check N gradient elements per parameter against central finite "
+     "differences (on one batch, from --data or random tokens) and exit"},
+    {"--gradcheck-step", Kind::Real, "H", "finite-difference step (5e-4; the stencil is fourth order)"},
+    {"--gradcheck-tolerance", Kind::Real, "TOL",
+     "largest relative error the check accepts (1e-6)"},
     {"--help", Kind::Switch, nullptr, "this text"},
     {"--version", Kind::Switch, nullptr, "the runtime and ABI versions"},
 };
@@ -87,6 +93,18 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
     return parseInteger(name, value, 1, &flags->evalSteps);
   if (name == "--seed")
     return parseInteger(name, value, 0, &flags->seed);
+  if (name == "--gradcheck")
+    return parseInteger(name, value, 1, &flags->gradcheck);
+  if (spec.kind == Kind::Real) {
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(value.c_str(), &end);
+    if (errno || end == value.c_str() || *end || !(v > 0))
+      return flagError(name, "expected a positive number, got \"" + value + "\"");
+    (name == "--gradcheck-step" ? flags->gradcheckStep
+                                : flags->gradcheckTolerance) = v;
+    return Status::ok();
+  }
   if (name == "--data")
     flags->data.push_back(value);
   else if (name == "--val-data")
@@ -146,6 +164,8 @@ Status parseFlags(const abi::Model &model, const std::vector<std::string> &args,
   }
   if (flags->help || flags->version)
     return Status::ok();
+  if (flags->gradcheck > 0)
+    return Status::ok(); // no training: random tokens unless --data
   if (flags->steps == 0 && flags->saveInitialWeights.empty() &&
       flags->saveWeights.empty())
     return flagError("--steps", "expected a positive integer, got \"0\" (0 "

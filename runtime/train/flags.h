@@ -45,6 +45,10 @@ struct Flags {
   int64_t seed = 0;
   std::string saveWeights, saveInitialWeights, initFrom;
   bool quiet = false, help = false, version = false;
+  /// --gradcheck N: compare N sampled gradient elements per parameter with
+  /// central finite differences instead of training (0: train).
+  int64_t gradcheck = 0;
+  double gradcheckStep = 5e-4, gradcheckTolerance = 1e-6;
 };
 
 /// Parses `args` (argv without the program name) over the defaults of

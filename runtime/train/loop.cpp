@@ -122,9 +122,9 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
       s = arenas_.writeI64(*io_.micro, micro);
     if (s)
       s = call(model_.microStep);
-    float loss = 0;
+    double loss = 0;
     if (s)
-      s = arenas_.readF32(*io_.loss, &loss);
+      s = arenas_.readReal(*io_.loss, &loss);
     if (!s)
       return s;
     if (!std::isfinite(loss))
@@ -165,9 +165,9 @@ Status Trainer::validate(int64_t step) {
     Status s = feed(valData_);
     if (s)
       s = call(model_.evalStep);
-    float loss = 0;
+    double loss = 0;
     if (s)
-      s = arenas_.readF32(*io_.loss, &loss);
+      s = arenas_.readReal(*io_.loss, &loss);
     if (!s)
       return s;
     lossSum += loss;

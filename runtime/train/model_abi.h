@@ -16,7 +16,8 @@
 // Slots the runtime reads or writes by name (`Model::io`):
 //   "tokens"    int32 [micro_batch, seq_len]   written before micro_step / eval_step
 //   "targets"   int32 [micro_batch, seq_len]   written before micro_step / eval_step
-//   "loss"      f32   []                       read after micro_step / eval_step
+//   "loss"      f32   []                       read after micro_step / eval_step (f64 in
+//                                              the fp64 verification mode)
 //   "seed"      i64   []                       written once, before init_params (the --seed
 //                                              flag, else Model::seed); dropout reads it too
 //   "step"      i64   []                       1-based optimizer step, written before the step's
@@ -116,6 +117,7 @@ struct Model {
   const Arena *arenas;
   int32_t numParams; ///< the trainable parameters, in spec order; their
   const TensorSlot *params; ///< names are the safetensors names
+  const TensorSlot *gradients; ///< their gradient accumulators, same order
   int32_t numIO;
   const TensorSlot *io;
 

@@ -165,9 +165,14 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
   if (!model.initParams || !model.microStep || !model.optimizerStep ||
       !model.evalStep)
     return modelError(model, "an entry point is missing");
-  for (int32_t i = 0; i < model.numParams; ++i)
+  for (int32_t i = 0; i < model.numParams; ++i) {
     if (Status s = checkSlot(model, model.params[i], "params"); !s)
       return s;
+    if (!model.gradients)
+      return modelError(model, "no gradients table");
+    if (Status s = checkSlot(model, model.gradients[i], "gradients"); !s)
+      return s;
+  }
   for (int32_t i = 0; i < model.numIO; ++i)
     if (Status s = checkSlot(model, model.io[i], "io"); !s)
       return s;
@@ -177,7 +182,12 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
   if (s)
     s = expectIO(model, "targets", DType::I32, {B, T}, &io->targets);
   if (s)
-    s = expectIO(model, "loss", DType::F32, {}, &io->loss);
+    s = expectIO(model, "loss",
+                 findIOSlot(model, "loss") &&
+                         findIOSlot(model, "loss")->type == DType::F64
+                     ? DType::F64
+                     : DType::F32,
+                 {}, &io->loss);
   if (s)
     s = expectIO(model, "lr", DType::F32, {}, &io->lr);
   if (s)

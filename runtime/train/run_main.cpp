@@ -3,6 +3,7 @@
 #include "runtime/train/run_main.h"
 
 #include "runtime/train/flags.h"
+#include "runtime/train/gradcheck.h"
 #include "runtime/train/loop.h"
 #include "runtime/train/model_check.h"
 
@@ -52,7 +53,9 @@ int run(const abi::Model &model, const std::vector<std::string> &argv,
     owned = createCpuDevice();
     device = owned.get();
   }
-  if (s = train(model, io, flags, *device, out); !s) {
+  s = flags.gradcheck > 0 ? gradientCheck(model, io, flags, *device, out)
+                          : train(model, io, flags, *device, out);
+  if (!s) {
     out << std::flush;
     err << "error: " << s.message() << std::endl;
     return 1;

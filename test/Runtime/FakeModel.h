@@ -107,6 +107,7 @@ inline const Arena kArenas[] = {{"params", ArenaKind::Parameters, 8},
                                 {"io", ArenaKind::IO, 168}};
 
 inline const TensorSlot kParams[] = {{"w", 0, 0, DType::F32, 1, {2}}};
+inline const TensorSlot kGradients[] = {{"w.grad", 1, 0, DType::F32, 1, {2}}};
 
 inline const TensorSlot kIO[] = {
     {"tokens", 2, kTokens, DType::I32, 2, {kB, kT}},
@@ -138,6 +139,7 @@ inline Model model() {
   m.arenas = kArenas;
   m.numParams = 1;
   m.params = kParams;
+  m.gradients = kGradients;
   m.numIO = int32_t(std::size(kIO));
   m.io = kIO;
   m.initParams = initParams;

@@ -341,7 +341,7 @@ const BadSpec kBadSpecs[] = {
   {R"({"model": {"positions": "alibi"}})", "bad.json: model.positions: \"alibi\" is not one of \"learned\", \"rope\", \"none\""},
   {R"({"training": {"optimizer": {"type": "sgd"}}})", "bad.json: training.optimizer.type: \"sgd\" is not one of \"adamw\""},
   {R"({"training": {"lr_schedule": {"type": "step"}}})", "bad.json: training.lr_schedule.type: \"step\" is not one of \"cosine\", \"linear\", \"constant\""},
-  {R"({"training": {"precision": "fp16"}})", "bad.json: training.precision: \"fp16\" is not one of \"bf16\", \"fp32\""},
+  {R"({"training": {"precision": "fp16"}})", "bad.json: training.precision: \"fp16\" is not one of \"bf16\", \"fp32\", \"fp64\""},
   {R"({"parallel": {"schedule": "pipedream"}})", "bad.json: parallel.schedule: \"pipedream\" is not one of \"gpipe\", \"1f1b\", \"interleaved_1f1b\", \"zero_bubble\""},
   {R"({"parallel": {"recompute": true}})", "bad.json: parallel.recompute: expected one of \"none\", \"selective\", \"full\", got boolean true"},
   {R"({"parallel": "manual"})", "bad.json: parallel: expected an object or \"auto\", got string \"manual\""},

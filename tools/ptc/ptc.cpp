@@ -135,6 +135,11 @@ int runCompile(int argc, char **argv) {
       "dump-ir",
       cl::desc("Write the IR after every pass into this directory, numbered"),
       cl::value_desc("dir"));
+  cl::opt<std::string> precision(
+      "precision",
+      cl::desc("Override the spec's training.precision (bf16, fp32, or fp64 "
+               "for gradient checks)"),
+      cl::value_desc("p"));
 
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv, "ptc compile: lower a model spec\n"))
@@ -160,9 +165,25 @@ int runCompile(int argc, char **argv) {
     // The IR of every pass lands in one numbered file per pass.
     context.disableMultithreading();
   }
-  OwningOpRef<ModuleOp> module =
-      ptc::loadSpecModule(context, specPath.getValue());
-  if (!module || failed(ptc::annotateModule(*module)))
+  std::optional<ptc::Precision> precisionOverride;
+  if (!precision.empty()) {
+    if (precision == "bf16")
+      precisionOverride = ptc::Precision::BF16;
+    else if (precision == "fp32")
+      precisionOverride = ptc::Precision::FP32;
+    else if (precision == "fp64")
+      precisionOverride = ptc::Precision::FP64;
+    else {
+      llvm::errs() << "ptc compile: --precision=" << precision
+                   << " is not one of bf16, fp32, fp64\n";
+      return 1;
+    }
+  }
+  bool fromSpec = !llvm::StringRef(specPath.getValue()).ends_with(".mlir");
+  OwningOpRef<ModuleOp> module = ptc::loadSpecModule(
+      context, specPath.getValue(), nullptr, precisionOverride);
+  // A hand-written graph module states its own FLOPs, if it cares.
+  if (!module || (fromSpec && failed(ptc::annotateModule(*module))))
     return 1;
   ptc::EmitLevel level =
       emit.getNumOccurrences() ? emit.getValue() : ptc::EmitLevel::Cpu;

@@ -314,7 +314,8 @@ def Graph_CrossEntropyGradOp : Graph_Op<"cross_entropy_grad", [Pure,
 // Helpers of autodiff
 //===----------------------------------------------------------------------===//
 
-def Graph_ReduceSumOp : Graph_Op<"reduce_sum", [Pure]> {
+def Graph_ReduceSumOp : Graph_Op<"reduce_sum", [Pure,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "Sums over the leading dimensions";
   let description = [{
     Sums `input` over the dimensions `dims`, which must be the leading ones,
@@ -336,7 +337,8 @@ def Graph_ReduceSumOp : Graph_Op<"reduce_sum", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_ConcatOp : Graph_Op<"concat", [Pure]> {
+def Graph_ConcatOp : Graph_Op<"concat", [Pure,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "Concatenates tensors along one axis (the inverse of split)";
   let description = [{
     The inputs' sizes along `axis` add up to the result's; all other
@@ -387,7 +389,8 @@ def Graph_FillOp : Graph_Op<"fill", [Pure]> {
   let assemblyFormat = "$value attr-dict `:` type($result)";
 }
 
-def Graph_ScaleOp : Graph_Op<"scale", [Pure, SameOperandsAndResultType]> {
+def Graph_ScaleOp : Graph_Op<"scale", [Pure,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>, SameOperandsAndResultType]> {
   let summary = "Multiplies by a compile-time constant";
   let description = [{
     `input * factor`, for instance `1 / num_micro_batches` on the loss

@@ -95,3 +95,36 @@ LogicalResult SplitOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                {builder.getNamedAttr("axis", getAxisAttr())}));
   return success();
 }
+
+LogicalResult ConcatOp::buildVJP(OpBuilder &builder,
+                                 ArrayRef<Value> resultGrads,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  SmallVector<Type> types;
+  for (Value input : getInputs())
+    types.push_back(input.getType());
+  auto split = SplitOp::create(
+      builder, getLoc(), types, ValueRange{resultGrads[0]},
+      {builder.getNamedAttr("axis", getAxisAttr())});
+  operandGrads.assign(split->getResults().begin(), split->getResults().end());
+  return success();
+}
+
+LogicalResult ScaleOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(
+      1, createValue<ScaleOp>(builder, getLoc(), getType(), {resultGrads[0]},
+                              {builder.getNamedAttr("factor", getFactorAttr())}));
+  return success();
+}
+
+LogicalResult ReduceSumOp::buildVJP(OpBuilder &builder,
+                                    ArrayRef<Value> resultGrads,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  // Every summed element receives the gradient of its sum: broadcast dy
+  // over the leading dimensions (add's rhs broadcast) onto zeros.
+  Location loc = getLoc();
+  Value zeros = createValue<ZerosOp>(builder, loc, getInput().getType(), {});
+  operandGrads.assign(1, createValue<AddOp>(builder, loc, getInput().getType(),
+                                            {zeros, resultGrads[0]}));
+  return success();
+}
