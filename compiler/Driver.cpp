@@ -47,7 +47,8 @@ OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
   return module;
 }
 
-LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper) {
+LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
+                          bool cpuTarget) {
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -60,7 +61,10 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper) {
       return failure();
     dumper->attach(pm);
   }
-  buildGraphPipeline(pm);
+  GraphPipelineOptions options;
+  if (cpuTarget)
+    options.precision = "fp32";
+  buildGraphPipeline(pm, options);
   if (level != EmitLevel::Graph)
     buildExecPipeline(pm);
   return pm.run(module);

@@ -15,7 +15,7 @@ class IRDumper;
 
 /// The levels `ptc compile --emit` can stop at: the graph-level training
 /// step, the planned exec module, or the C++ source of the cpu target.
-enum class EmitLevel { Graph, Exec, Cpu };
+enum class EmitLevel { Graph, Exec, Cpu, Cuda };
 
 /// Parses the spec at `path` and builds its graph module. On a spec error,
 /// prints the one-line message to stderr and returns null.
@@ -27,8 +27,10 @@ loadSpecModule(mlir::MLIRContext &context, const std::string &path,
 /// Runs the pipeline that leads to `level` on `module`, applying MLIR's
 /// command-line pass-manager options (IR printing, timing, ...) and, when
 /// `dumper` is set, writing the IR after every pass.
+/// `cpuTarget`: compile for the cpu target, which computes bf16 specs in
+/// fp32 (it has no bf16 kernels).
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, EmitLevel level,
-                                IRDumper *dumper);
+                                IRDumper *dumper, bool cpuTarget = true);
 
 /// Records what the emitters print beside the IR (training FLOPs per token,
 /// Megatron's count) as module attributes. Call on the frontend's module.
@@ -37,8 +39,10 @@ mlir::LogicalResult annotateModule(mlir::ModuleOp module);
 /// Compiles the C++ program `sourcePath` with the host compiler and links it
 /// with the ptc runtime into the executable `outputPath`. On failure,
 /// `error` says what went wrong (the compiler's own messages go to stderr).
+/// With `cuda`, nvcc compiles it for sm_90a (plus PTX) and it links the
+/// runtime's CUDA library, cuBLASLt and the CUDA runtime.
 mlir::LogicalResult buildExecutable(const std::string &sourcePath,
-                                    const std::string &outputPath,
+                                    const std::string &outputPath, bool cuda,
                                     std::string &error);
 
 } // namespace ptc

@@ -16,9 +16,16 @@
 
 namespace ptc {
 
+/// The targets the emitter prints for. Both print the same entry points;
+/// they differ in the kernel library included (runtime/cpu/kernels.h or
+/// runtime/cuda/kernels.cuh: the same names and conventions, on host or
+/// device memory) and in the device `main` hands to the runtime.
+enum class EmitTarget { Cpu, Cuda };
+
 /// Writes the program for `module`; settings come from its ptc.model,
 /// ptc.training and ptc.flops_per_token attributes.
-mlir::LogicalResult emitCpp(mlir::ModuleOp module, llvm::raw_ostream &os);
+mlir::LogicalResult emitCpp(mlir::ModuleOp module, llvm::raw_ostream &os,
+                            EmitTarget target = EmitTarget::Cpu);
 
 } // namespace ptc
 

@@ -39,12 +39,16 @@ LogicalResult annotateModule(ModuleOp module) {
 }
 
 LogicalResult buildExecutable(const std::string &sourcePath,
-                              const std::string &outputPath,
+                              const std::string &outputPath, bool cuda,
                               std::string &error) {
   std::string includeDir = fromEnv("PTC_RUNTIME_INCLUDE_DIR", PTC_RUNTIME_INCLUDE_DIR);
   std::string libraryDir = fromEnv("PTC_RUNTIME_LIBRARY_DIR", PTC_RUNTIME_LIBRARY_DIR);
-  for (const char *lib : {"libPTCRuntimeTrain.a", "libPTCRuntimeData.a",
-                          "libPTCRuntimeCPU.a"}) {
+  std::vector<const char *> libs = {"libPTCRuntimeTrain.a",
+                                    "libPTCRuntimeData.a",
+                                    "libPTCRuntimeCPU.a"};
+  if (cuda)
+    libs.push_back("libPTCRuntimeCUDA.a");
+  for (const char *lib : libs) {
     llvm::SmallString<256> path(libraryDir);
     llvm::sys::path::append(path, lib);
     if (!llvm::sys::fs::exists(path)) {
@@ -53,18 +57,31 @@ LogicalResult buildExecutable(const std::string &sourcePath,
       return failure();
     }
   }
-  std::string compilerName = fromEnv("CXX", "c++");
-  llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName(compilerName);
-  if (!compiler) {
-    error = "no host C++ compiler '" + compilerName +
-            "' on PATH (install g++ or set CXX)";
+  std::string cudaDir = fromEnv("PTC_CUDA_DIR", "/usr/local/cuda");
+  std::string compilerName =
+      cuda ? cudaDir + "/bin/nvcc" : fromEnv("CXX", "c++");
+  llvm::ErrorOr<std::string> compiler =
+      cuda ? llvm::ErrorOr<std::string>(compilerName)
+           : llvm::sys::findProgramByName(compilerName);
+  if (!compiler || (cuda && !llvm::sys::fs::can_execute(*compiler))) {
+    error = cuda ? "no nvcc at " + compilerName +
+                       " (install the CUDA toolkit or set PTC_CUDA_DIR)"
+                 : "no host C++ compiler '" + compilerName +
+                       "' on PATH (install g++ or set CXX)";
     return failure();
   }
   std::vector<std::string> args = {*compiler, "-std=c++17", "-O2",
-                                   "-I" + includeDir, sourcePath,
-                                   "-L" + libraryDir, "-lPTCRuntimeTrain",
-                                   "-lPTCRuntimeData", "-lPTCRuntimeCPU",
-                                   "-o", outputPath};
+                                   "-I" + includeDir};
+  if (cuda)
+    args.insert(args.end(),
+                {"-gencode=arch=compute_90a,code=sm_90a",
+                 "-gencode=arch=compute_90a,code=compute_90a"});
+  args.insert(args.end(), {sourcePath, "-L" + libraryDir, "-lPTCRuntimeTrain",
+                           "-lPTCRuntimeData"});
+  if (cuda)
+    args.insert(args.end(), {"-lPTCRuntimeCUDA", "-L" + cudaDir + "/lib64",
+                             "-lcublasLt", "-lcublas", "-lcudart"});
+  args.insert(args.end(), {"-lPTCRuntimeCPU", "-o", outputPath});
   std::vector<llvm::StringRef> refs(args.begin(), args.end());
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*compiler, refs, std::nullopt, {}, 0, 0,

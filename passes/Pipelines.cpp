@@ -11,18 +11,24 @@
 
 namespace ptc {
 
-void buildGraphPipeline(mlir::OpPassManager &pm) {
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const GraphPipelineOptions &options) {
   // 1. Fold and simplify what the frontend built.
   pm.addPass(mlir::createCanonicalizerPass());
   // 2. Share identical values, inside each layer unit.
   pm.addPass(mlir::createCSEPass());
-  // 3. The backward of the loss: @train_step with a gradient per parameter.
+  // 3. bf16 autocast of the forward when the spec trains in bf16: f32
+  //    master weights, bf16 matrix products, f32 norms, loss and residuals.
+  graph::GraphMixedPrecisionOptions mixed;
+  mixed.precision = options.precision;
+  pm.addPass(graph::createGraphMixedPrecision(mixed));
+  // 4. The backward of the loss: @train_step with a gradient per parameter.
   pm.addPass(graph::createGraphAutodiff());
-  // 4. Activation checkpointing, with the spec's policy.
+  // 5. Activation checkpointing, with the spec's policy.
   pm.addPass(graph::createGraphRecompute());
-  // 5. Micro-steps, clipping, the LR schedule and AdamW.
+  // 6. Micro-steps, clipping, the LR schedule and AdamW.
   pm.addPass(graph::createGraphOptimizer());
-  // 6. Fold what the backward left (reshape pairs, dead saved values).
+  // 7. Fold what the backward left (reshape pairs, dead saved values).
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }
@@ -38,7 +44,7 @@ void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "ptc-graph-pipeline",
       "The graph-level pipeline that `ptc compile --emit=graph` runs",
-      buildGraphPipeline);
+      [](mlir::OpPassManager &pm) { buildGraphPipeline(pm); });
   mlir::PassPipelineRegistration<>(
       "ptc-exec-pipeline",
       "From the graph-level training step to the planned exec module",

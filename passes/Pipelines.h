@@ -11,10 +11,19 @@
 
 namespace ptc {
 
+/// What the driver decides for the graph pipeline beyond the module's own
+/// settings.
+struct GraphPipelineOptions {
+  /// Overrides `ptc.training.precision` for graph-mixed-precision: the cpu
+  /// target has no bf16 kernels and computes bf16 specs in "fp32".
+  std::string precision;
+};
+
 /// The graph-level pipeline (`ptc-graph-pipeline`): from the frontend's
 /// forward model to the whole training step, still in the graph dialect
 /// (what `--emit=graph` prints).
-void buildGraphPipeline(mlir::OpPassManager &pm);
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const GraphPipelineOptions &options = {});
 
 /// The exec-level pipeline (`ptc-exec-pipeline`): buffers, launches and the
 /// static memory plan (what `--emit=exec` prints and the emitters read).

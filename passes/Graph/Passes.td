@@ -1,13 +1,78 @@
 //===- Passes.td - graph-level passes ------------------------*- tablegen -*-===//
 //
 // Passes on the graph dialect: from the forward model to the whole training
-// step (autodiff, activation recomputation, optimizer), before sharding.
+// step (mixed precision, autodiff, activation recomputation, optimizer),
+// before sharding.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_PASSES_GRAPH_PASSES_TD
 #define PTC_PASSES_GRAPH_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Mixed precision
+//===----------------------------------------------------------------------===//
+
+def GraphMixedPrecision : Pass<"graph-mixed-precision", "mlir::ModuleOp"> {
+  let summary = "Rewrites the forward to bf16 autocast: bf16 matrix products, "
+                "f32 norms, loss and residual stream";
+  let description = [{
+    Runs on the forward function before `graph-autodiff`, which then
+    differentiates through the casts: the VJP of `graph.cast` casts the
+    gradient back, so every parameter gradient arrives in f32, the type of
+    the master weights. With precision `bf16` the forward follows the
+    semantics of PyTorch's `torch.autocast(dtype=torch.bfloat16)`:
+
+    - parameters stay f32 (the master weights); where a `graph.param_ref`
+      feeds a bf16 op, one `graph.cast` to bf16 right after it is the compute
+      copy;
+    - `graph.linear`, `graph.matmul` and `graph.attention` compute in bf16:
+      their float operands are cast to bf16, their results are bf16;
+    - `graph.layer_norm`, `graph.rms_norm` and `graph.cross_entropy` compute
+      in f32: their float operands are cast to f32;
+    - the elementwise and shape ops (`add`, `mul`, `gelu`, `silu`, `swiglu`,
+      `dropout`, `rope`, `reshape`, `transpose`, `split`, `concat`,
+      `embedding`, `position_embedding`, `scale`) follow their operands; when
+      these disagree, the narrower ones are cast to the wider type (torch's
+      type promotion), so a bf16 projection added to the f32 residual gives
+      f32 and the residual stream stays f32;
+    - layer units are retyped in place: body arguments take the types of the
+      unit's inputs, results the types of the yield;
+    - any other op keeps its types (its operands are cast back when needed),
+      and so does the function: its results (the loss) keep their f32 type.
+
+    Each value is cast at most once to each type, right after its
+    definition. With precision `fp32` or `fp64` the pass changes nothing.
+
+    The precision comes from the `precision` option or, when it is empty,
+    from the `precision` entry of the module's `ptc.training` dictionary (the
+    spec's `training.precision`; `fp32` when unset). The cpu target has no
+    bf16 kernels: it runs bf16 specs in fp32, the driver passing
+    `precision=fp32` for `--target=cpu`.
+
+    ```mlir
+    // before
+    %w = graph.param_ref @fc.w : tensor<32x8xf32>
+    %n = graph.layer_norm %x, %g : tensor<1x4x8xf32>, tensor<8xf32>
+    %y = graph.linear %n, %w : (tensor<1x4x8xf32>, tensor<32x8xf32>) -> tensor<1x4x32xf32>
+    // after
+    %w = graph.param_ref @fc.w : tensor<32x8xf32>
+    %wc = graph.cast %w : tensor<32x8xf32> to tensor<32x8xbf16>
+    %n = graph.layer_norm %x, %g : tensor<1x4x8xf32>, tensor<8xf32>
+    %nc = graph.cast %n : tensor<1x4x8xf32> to tensor<1x4x8xbf16>
+    %y = graph.linear %nc, %wc : (tensor<1x4x8xbf16>, tensor<32x8xbf16>) -> tensor<1x4x32xbf16>
+    ```
+  }];
+  let options = [
+    Option<"function", "function", "std::string", "\"forward\"",
+           "The function to rewrite">,
+    Option<"precision", "precision", "std::string", "\"\"",
+           "bf16, fp32 or fp64; empty: the module's ptc.training.precision "
+           "(fp32 if unset)">
+  ];
+  let dependentDialects = ["::ptc::graph::GraphDialect"];
+}
 
 //===----------------------------------------------------------------------===//
 // Differentiation

@@ -187,12 +187,23 @@ struct ConvertGraphToExecPass
     Lowering lowering(module, body);
     for (unsigned i = 0; i < source.getNumArguments(); ++i) {
       auto slot = source.getArgAttrOfType<StringAttr>(i, "ptc.input");
-      if (!slot || !module.lookupSymbol(ioName(slot.getValue())))
+      bool known = slot && llvm::is_contained(
+                               ArrayRef<StringRef>{"tokens", "targets", "step"},
+                               slot.getValue());
+      if (!known)
         return source.emitError("convert-graph-to-exec: argument #")
                << i << " of @" << source.getSymName()
                << " is not an input slot of the runtime (ptc.input = tokens, "
                   "targets or step)";
-      lowering.bind(source.getArgument(i), lowering.io(slot.getValue()));
+      Value buf = lowering.io(slot.getValue());
+      MemRefType expected = Lowering::memrefOf(source.getArgument(i).getType());
+      if (buf.getType() != expected)
+        return source.emitError("convert-graph-to-exec: argument #")
+               << i << " of @" << source.getSymName() << " ("
+               << slot.getValue() << ") has type "
+               << source.getArgument(i).getType() << ", but the slot is "
+               << buf.getType();
+      lowering.bind(source.getArgument(i), buf);
     }
     Block &block = source.front();
     if (failed(lowering.lowerBlock(block)))
@@ -204,6 +215,10 @@ struct ConvertGraphToExecPass
              << entry << "' must return " << slots.size() << " values";
     for (auto [value, slot] : llvm::zip(ret.getOperands(), slots)) {
       Value out = lowering.io(slot);
+      if (cast<ShapedType>(value.getType()).getRank() != 0)
+        return source.emitError("convert-graph-to-exec: entry '")
+               << entry << "' must return scalars (" << slot << " is "
+               << value.getType() << ")";
       if (cast<MemRefType>(out.getType()).getElementType() !=
           cast<ShapedType>(value.getType()).getElementType())
         lowering.launch("convert",

@@ -92,8 +92,7 @@ module @negative_non_causal {
 
 // -----
 
-// Tests that attention dropout is rejected, in the forward and in the
-// gradient.
+// Tests that attention dropout is rejected in the forward.
 
 module @negative_attention_dropout {
   graph.param @q : tensor<2x2x5x4xf32> weight init #graph.init<zeros>
@@ -108,6 +107,8 @@ module @negative_attention_dropout {
 }
 
 // -----
+
+// Tests that attention dropout is rejected in the gradient too.
 
 module @negative_attention_grad_dropout {
   graph.param @q : tensor<2x2x5x4xf32> weight init #graph.init<zeros>

@@ -296,13 +296,13 @@ module @elementwise {
 
 // -----
 
-// Tests the shape ops: reshape shares its operand's buffer (no alloc, no
-// launch); transpose becomes permute with the rank, the input shape and the
-// permutation padded to 6 dimensions; split copies each piece out of the
-// whole with copy_rows (rows, len, dst stride, dst offset, src stride, src
-// offset), concat copies each piece into its columns (the first write
-// defines the buffer, later ones keep it); reduce_sum over leading
-// dimensions becomes reduce_leading; scale, fill and zeros.
+// Tests that the shape ops lower as the kernels expect: reshape shares its
+// operand's buffer (no alloc, no launch); transpose becomes permute with the
+// rank, the input shape and the permutation padded to 6 dimensions; split
+// copies each piece out of the whole with copy_rows (rows, len, dst stride,
+// dst offset, src stride, src offset), concat copies each piece into its
+// columns (the first write defines the buffer, later ones keep it);
+// reduce_sum over leading dimensions becomes reduce_leading; scale and fill.
 
 // CHECK-LABEL: func.func @eval_step()
 // CHECK: %[[X:.*]] = exec.global_ref @x : memref<2x5x8xf32>
@@ -521,13 +521,13 @@ module @accumulate {
 
 // -----
 
-// Tests the optimizer step: grad_ref reads `<param>.grad`; global_norm sums
-// squares into a zeroed f64 scratch and takes the square root; clip_factor
-// and lr_schedule (schedule code: cosine 0, linear 1, constant 2) read their
-// operands through buffers; adamw_update updates the parameter and its
-// `.adam_m`/`.adam_v` in place, reading lr, the clip factor and the step
-// through buffers; zero_grad fills the accumulator; the results go to io.lr
-// and io.grad_norm.
+// Tests that the optimizer step lowers onto the parameter state: grad_ref
+// reads `<param>.grad`; global_norm sums squares into a zeroed f64 scratch
+// and takes the square root; clip_factor and lr_schedule (schedule code:
+// cosine 0, linear 1, constant 2) read their operands through buffers;
+// adamw_update updates the parameter and its `.adam_m`/`.adam_v` in place,
+// reading lr, the clip factor and the step through buffers; zero_grad fills
+// the accumulator; the results go to io.lr and io.grad_norm.
 
 // CHECK-LABEL: func.func @optimizer_step()
 // CHECK-SAME: attributes {exec.entry = "optimizer_step"}

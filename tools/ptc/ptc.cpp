@@ -78,8 +78,10 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output)
     llvm::errs() << "ptc compile: " << error << "\n";
     return 1;
   }
-  if (emit == ptc::EmitLevel::Cpu) {
-    if (failed(ptc::emitCpp(module, out->os())))
+  if (emit == ptc::EmitLevel::Cpu || emit == ptc::EmitLevel::Cuda) {
+    if (failed(ptc::emitCpp(module, out->os(),
+                            emit == ptc::EmitLevel::Cuda ? ptc::EmitTarget::Cuda
+                                                         : ptc::EmitTarget::Cpu)))
       return 1;
   } else {
     module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
@@ -88,17 +90,18 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output)
   return 0;
 }
 
-/// Emits the cpu program next to `output` and builds the executable.
-int buildBinary(ModuleOp module, const std::string &output) {
+/// Emits the program next to `output` and builds the executable.
+int buildBinary(ModuleOp module, const std::string &output, bool cuda) {
   if (output == "-") {
     llvm::errs() << "ptc compile: an executable needs -o FILE\n";
     return 1;
   }
-  std::string source = output + ".cpp";
-  if (writeOutput(module, ptc::EmitLevel::Cpu, source))
+  std::string source = output + (cuda ? ".cu" : ".cpp");
+  if (writeOutput(module, cuda ? ptc::EmitLevel::Cuda : ptc::EmitLevel::Cpu,
+                  source))
     return 1;
   std::string error;
-  if (failed(ptc::buildExecutable(source, output, error))) {
+  if (failed(ptc::buildExecutable(source, output, cuda, error))) {
     llvm::errs() << "ptc compile: " << error << "\n";
     return 1;
   }
@@ -124,10 +127,12 @@ int runCompile(int argc, char **argv) {
                  clEnumValN(ptc::EmitLevel::Exec, "exec",
                             "the exec module: buffers, launches, memory plan"),
                  clEnumValN(ptc::EmitLevel::Cpu, "cpu",
-                            "the C++ source of the cpu target")));
+                            "the C++ source of the cpu target"),
+                 clEnumValN(ptc::EmitLevel::Cuda, "cuda",
+                            "the CUDA C++ source of the cuda target")));
   cl::opt<std::string> target(
-      "target", cl::desc("The target of the executable: cpu (the reference "
-                         "target; cuda is not available yet)"),
+      "target", cl::desc("The target of the executable: cpu (the reference: "
+                         "plain C++) or cuda (NVIDIA sm_90a)"),
       cl::init("cpu"));
   cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
                               cl::value_desc("file"), cl::init("-"));
@@ -144,10 +149,9 @@ int runCompile(int argc, char **argv) {
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv, "ptc compile: lower a model spec\n"))
     return 1;
-  if (target != "cpu") {
+  if (target != "cpu" && target != "cuda") {
     llvm::errs() << "ptc compile: --target=" << target
-                 << " is not supported (allowed: cpu; the cuda target is not "
-                    "available yet)\n";
+                 << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
 
@@ -185,13 +189,22 @@ int runCompile(int argc, char **argv) {
   // A hand-written graph module states its own FLOPs, if it cares.
   if (!module || (fromSpec && failed(ptc::annotateModule(*module))))
     return 1;
-  ptc::EmitLevel level =
-      emit.getNumOccurrences() ? emit.getValue() : ptc::EmitLevel::Cpu;
-  if (failed(ptc::runPipeline(*module, level, dumper.get())))
+  bool cuda = target == "cuda" ||
+              (emit.getNumOccurrences() && emit == ptc::EmitLevel::Cuda);
+  ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
+                         : cuda                   ? ptc::EmitLevel::Cuda
+                                                  : ptc::EmitLevel::Cpu;
+  if (!cuda)
+    if (auto training = (*module)->getAttrOfType<DictionaryAttr>("ptc.training"))
+      if (auto precision = training.getAs<StringAttr>("precision"))
+        if (precision.getValue() == "bf16")
+          llvm::errs() << "ptc compile: note: the cpu target computes this bf16 "
+                          "spec in fp32 (it has no bf16 kernels)\n";
+  if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda)))
     return 1;
   if (emit.getNumOccurrences())
     return writeOutput(*module, level, output);
-  return buildBinary(*module, output);
+  return buildBinary(*module, output, cuda);
 }
 
 int runPlan(int argc, char **argv) {

@@ -250,6 +250,7 @@ def Graph_MatmulOp : Graph_Op<"matmul", [Pure, Graph_Differentiable]> {
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -77,7 +77,8 @@ LogicalResult LRScheduleOp::verify() {
   if (!(lr > 0) || !(minLr >= 0) || minLr > lr)
     return emitOpError("needs lr > 0 and 0 <= min_lr <= lr, got lr = ")
            << lr << ", min_lr = " << minLr;
-  if (getWarmupSteps() < 0 || getDecaySteps() < 0)
+  if (static_cast<int64_t>(getWarmupSteps()) < 0 ||
+      static_cast<int64_t>(getDecaySteps()) < 0)
     return emitOpError("warmup_steps and decay_steps must be >= 0");
   return success();
 }

@@ -85,3 +85,33 @@ func.func @negative_reshape(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %0 = graph.reshape %x : tensor<2x3xf32> to tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// Tests that a transpose of the two minor dimensions folds into the matmul's
+// operand flags, on either side and toggling a flag already set.
+// CHECK-LABEL: func.func @fold_transpose_into_matmul
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3x4xf32>, %[[B:.*]]: tensor<2x5x3xf32>, %[[C:.*]]: tensor<2x4x6xf32>)
+// CHECK-NOT: graph.transpose
+// CHECK: %[[R:.*]] = graph.matmul %[[A]], %[[B]] {transpose_lhs, transpose_rhs} : (tensor<2x3x4xf32>, tensor<2x5x3xf32>) -> tensor<2x4x5xf32>
+// CHECK: %[[S:.*]] = graph.matmul %[[R]], %[[C]] {transpose_lhs} : (tensor<2x4x5xf32>, tensor<2x4x6xf32>) -> tensor<2x5x6xf32>
+// CHECK: return %[[S]]
+func.func @fold_transpose_into_matmul(%a: tensor<2x3x4xf32>, %b: tensor<2x5x3xf32>, %c: tensor<2x4x6xf32>) -> tensor<2x5x6xf32> {
+  %at = graph.transpose %a [0, 2, 1] : tensor<2x3x4xf32> to tensor<2x4x3xf32>
+  %r = graph.matmul %at, %b {transpose_rhs} : (tensor<2x4x3xf32>, tensor<2x5x3xf32>) -> tensor<2x4x5xf32>
+  %rt = graph.transpose %r [0, 2, 1] : tensor<2x4x5xf32> to tensor<2x5x4xf32>
+  %s = graph.matmul %rt, %c : (tensor<2x5x4xf32>, tensor<2x4x6xf32>) -> tensor<2x5x6xf32>
+  return %s : tensor<2x5x6xf32>
+}
+
+// -----
+
+// Tests that a transpose of other dimensions is not folded.
+// CHECK-LABEL: func.func @negative_batch_transpose
+// CHECK: graph.transpose
+// CHECK: graph.matmul
+func.func @negative_batch_transpose(%a: tensor<3x2x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+  %at = graph.transpose %a [1, 0, 2] : tensor<3x2x4xf32> to tensor<2x3x4xf32>
+  %r = graph.matmul %at, %b : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  return %r : tensor<2x3x5xf32>
+}

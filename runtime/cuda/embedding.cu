@@ -1,0 +1,126 @@
+//===- embedding.cu - Embedding lookup (CUDA) -----------------------------===//
+
+#include "runtime/cuda/embedding.cuh"
+
+#include "runtime/cuda/device_utils.cuh"
+
+#include <cub/device/device_radix_sort.cuh>
+
+namespace ptc::kernels {
+
+using namespace ptc::cuda;
+
+namespace {
+
+constexpr int kThreads = 256;
+
+template <typename T>
+__global__ void embeddingForwardKernel(T *out, const int32_t *ids,
+                                       const T *table, int64_t N, int64_t V,
+                                       int64_t C) {
+  const int64_t n = N * C;
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
+       k += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t row = k / C, c = k % C;
+    const int32_t id = ids[row];
+    PTC_DEVICE_REQUIRE(id >= 0 && id < V,
+                       "embedding_forward: ids[%lld] = %d is outside [0, %lld)",
+                       (long long)row, id, (long long)V);
+    out[k] = table[int64_t(id) * C + c];
+  }
+}
+
+__global__ void iotaKernel(int32_t *out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = int32_t(i);
+}
+
+// Block i handles the run of equal ids that starts at sorted position i (the
+// other blocks return at once): dtable[id] += sum over the run of dout[n], in
+// fp32, in increasing n (the sort is stable), rounded once.
+template <typename T>
+__global__ void __launch_bounds__(kThreads)
+    embeddingBackwardRunKernel(T *dtable, const int32_t *sortedIds,
+                               const int32_t *sortedN, const T *dout,
+                               int64_t N, int64_t V, int64_t C) {
+  const int64_t i = blockIdx.x;
+  const int32_t id = sortedIds[i];
+  if (i > 0 && sortedIds[i - 1] == id)
+    return;
+  PTC_DEVICE_REQUIRE(id >= 0 && id < V,
+                     "embedding_backward: an id = %d is outside [0, %lld)", id,
+                     (long long)V);
+  int64_t end = i + 1;
+  while (end < N && sortedIds[end] == id)
+    ++end;
+  T *dst = dtable + int64_t(id) * C;
+  for (int64_t c = threadIdx.x; c < C; c += kThreads) {
+    float acc = 0.f;
+    for (int64_t j = i; j < end; ++j)
+      acc += toFloat(dout[int64_t(sortedN[j]) * C + c]);
+    dst[c] = fromFloat<T>(toFloat(dst[c]) + acc);
+  }
+}
+
+void checkSizes(const char *fn, int64_t N, int64_t V, int64_t C) {
+  PTC_CUDA_REQUIRE(N >= 0 && V > 0 && C > 0 && V <= INT32_MAX,
+                   "%s: bad sizes N=%lld V=%lld C=%lld", fn, (long long)N,
+                   (long long)V, (long long)C);
+}
+
+} // namespace
+
+template <typename T>
+void embedding_forward(T *out, const int32_t *ids, const T *table, int64_t N,
+                       int64_t V, int64_t C) {
+  checkSizes("embedding_forward", N, V, C);
+  if (N == 0)
+    return;
+  embeddingForwardKernel<<<blocksFor(N * C, kThreads), kThreads, 0,
+                           stream()>>>(out, ids, table, N, V, C);
+  PTC_CUDA_CHECK_LAUNCH();
+}
+
+template <typename T>
+void embedding_backward(T *dtable, const int32_t *ids, const T *dout,
+                        int64_t N, int64_t V, int64_t C) {
+  checkSizes("embedding_backward", N, V, C);
+  PTC_CUDA_REQUIRE(N <= INT32_MAX, "embedding_backward: N = %lld",
+                   (long long)N);
+  if (N == 0)
+    return;
+  // Scratch: sorted ids, positions, sorted positions, then cub's storage.
+  int endBit = 1;
+  while (endBit < 31 && (int64_t(1) << endBit) < V)
+    ++endBit;
+  size_t cubBytes = 0;
+  PTC_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
+      nullptr, cubBytes, (const int32_t *)nullptr, (int32_t *)nullptr,
+      (const int32_t *)nullptr, (int32_t *)nullptr, int(N), 0, endBit,
+      stream()));
+  const size_t arrayBytes = (size_t(N) * sizeof(int32_t) + 255) / 256 * 256;
+  auto *base = static_cast<char *>(scratch(3 * arrayBytes + cubBytes));
+  auto *sortedIds = reinterpret_cast<int32_t *>(base);
+  auto *positions = reinterpret_cast<int32_t *>(base + arrayBytes);
+  auto *sortedN = reinterpret_cast<int32_t *>(base + 2 * arrayBytes);
+  void *cubStorage = base + 3 * arrayBytes;
+  iotaKernel<<<blocksFor(N, kThreads), kThreads, 0, stream()>>>(positions, N);
+  PTC_CUDA_CHECK_LAUNCH();
+  PTC_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
+      cubStorage, cubBytes, ids, sortedIds, positions, sortedN, int(N), 0,
+      endBit, stream()));
+  embeddingBackwardRunKernel<<<unsigned(N), kThreads, 0, stream()>>>(
+      dtable, sortedIds, sortedN, dout, N, V, C);
+  PTC_CUDA_CHECK_LAUNCH();
+}
+
+#define PTC_INSTANTIATE(T)                                                     \
+  template void embedding_forward<T>(T *, const int32_t *, const T *, int64_t, \
+                                     int64_t, int64_t);                        \
+  template void embedding_backward<T>(T *, const int32_t *, const T *,         \
+                                      int64_t, int64_t, int64_t);
+PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
+#undef PTC_INSTANTIATE
+
+} // namespace ptc::kernels

@@ -1,0 +1,250 @@
+//===- gemm.cu - General matrix multiply through cuBLASLt -----------------===//
+
+#include "runtime/cuda/gemm.cuh"
+
+#include "runtime/cuda/device_utils.cuh"
+
+#include <cublasLt.h>
+
+#include <map>
+#include <tuple>
+
+namespace ptc::cuda {
+
+namespace {
+
+constexpr size_t kWorkspaceBytes = 32u << 20;
+bool fallbackOnly = false;
+
+void *workspace() {
+  static void *w = [] {
+    void *p = nullptr;
+    PTC_CUDA_CHECK(cudaMalloc(&p, kWorkspaceBytes));
+    return p;
+  }();
+  return w;
+}
+
+template <typename T> constexpr cudaDataType_t dataType();
+template <> constexpr cudaDataType_t dataType<float>() { return CUDA_R_32F; }
+template <> constexpr cudaDataType_t dataType<__nv_bfloat16>() {
+  return CUDA_R_16BF;
+}
+
+/// The largest power of two <= 256 dividing the address and, for a batch,
+/// the batch stride in bytes.
+int alignment(const void *p, int64_t strideBytes, int64_t batch) {
+  uint64_t bits = uint64_t(reinterpret_cast<uintptr_t>(p)) | 256u;
+  if (batch > 1 && strideBytes > 0)
+    bits |= uint64_t(strideBytes);
+  return int(bits & (~bits + 1));
+}
+
+// One cached plan: descriptors and the algorithm for a shape.
+struct Plan {
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  bool ok = false;
+};
+using PlanKey =
+    std::tuple<int, int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
+               int64_t, int64_t, int64_t, int, int, int, int>;
+
+cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols,
+                              int64_t ld, int64_t batch, int64_t stride) {
+  cublasLtMatrixLayout_t l;
+  PTC_CUBLAS_CHECK(
+      cublasLtMatrixLayoutCreate(&l, type, uint64_t(rows), uint64_t(cols), ld));
+  if (batch > 1) {
+    int32_t count = int32_t(batch);
+    PTC_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
+        l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)));
+    PTC_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
+        l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+        sizeof(stride)));
+  }
+  return l;
+}
+
+template <typename T>
+Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
+           int64_t M, int64_t N, int64_t K, bool transA, bool transB,
+           int64_t strideA, int64_t strideB, int64_t strideOut) {
+  static std::map<PlanKey, Plan> cache;
+  const int64_t e = sizeof(T);
+  const int alA = alignment(b, strideB * e, batch);
+  const int alB = alignment(a, strideA * e, batch);
+  const int alC = alignment(out, strideOut * e, batch);
+  const int alBias = bias ? alignment(bias, 0, 1) : 0;
+  PlanKey key{int(dataType<T>()), batch, M, N, K, transA, transB,
+              bias != nullptr, strideA, strideB, strideOut, alA, alB, alC,
+              alBias};
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return it->second;
+  Plan &p = cache[key];
+  const cudaDataType_t type = dataType<T>();
+  PTC_CUBLAS_CHECK(
+      cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  // cuBLASLt's A is our b (op(B)ᵀ), its B our a (op(A)ᵀ).
+  const cublasOperation_t opA = transB ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t opB = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+      p.op, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)));
+  PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+      p.op, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)));
+  if (bias) {
+    const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
+    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
+  }
+  p.la = transB ? layout(type, K, N, K, batch, strideB)
+                : layout(type, N, K, N, batch, strideB);
+  p.lb = transA ? layout(type, M, K, M, batch, strideA)
+                : layout(type, K, M, K, batch, strideA);
+  p.lc = layout(type, N, M, N, batch, strideOut);
+
+  cublasLtMatmulPreference_t pref;
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
+  const uint64_t ws = kWorkspaceBytes;
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)));
+  const uint32_t aligns[3] = {uint32_t(alA), uint32_t(alB), uint32_t(alC)};
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &aligns[0], 4));
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &aligns[1], 4));
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &aligns[2], 4));
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &aligns[2], 4));
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
+      cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref, 1, &result,
+      &found);
+  PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceDestroy(pref));
+  if (status == CUBLAS_STATUS_SUCCESS && found > 0) {
+    p.algo = result.algo;
+    p.ok = true;
+  } else if (status != CUBLAS_STATUS_NOT_SUPPORTED &&
+             status != CUBLAS_STATUS_SUCCESS) {
+    PTC_CUBLAS_CHECK(status);
+  }
+  return p;
+}
+
+// The plain kernel: 16x16 output tiles, K in steps of 16 through shared
+// memory, fp32 accumulation. For K = 0 and shapes cuBLASLt declines.
+constexpr int kTile = 16;
+
+template <typename T>
+__global__ void gemmTiledKernel(T *out, const T *a, const T *b, const T *bias,
+                                int64_t M, int64_t N, int64_t K, bool transA,
+                                bool transB, bool accumulate, int64_t strideA,
+                                int64_t strideB, int64_t strideOut) {
+  __shared__ float As[kTile][kTile + 1], Bs[kTile][kTile + 1];
+  const int64_t batch = blockIdx.z;
+  a += batch * strideA;
+  b += batch * strideB;
+  out += batch * strideOut;
+  const int64_t m = blockIdx.y * int64_t(kTile) + threadIdx.y;
+  const int64_t n = blockIdx.x * int64_t(kTile) + threadIdx.x;
+  float acc = 0.f;
+  for (int64_t k0 = 0; k0 < K; k0 += kTile) {
+    // As[y][x] = op(A)[m0 + y, k0 + x]; Bs[y][x] = op(B)[k0 + y, n0 + x].
+    const int64_t am = blockIdx.y * int64_t(kTile) + threadIdx.y,
+                  ak = k0 + threadIdx.x;
+    As[threadIdx.y][threadIdx.x] =
+        am < M && ak < K ? toFloat(transA ? a[ak * M + am] : a[am * K + ak])
+                         : 0.f;
+    const int64_t bk = k0 + threadIdx.y,
+                  bn = blockIdx.x * int64_t(kTile) + threadIdx.x;
+    Bs[threadIdx.y][threadIdx.x] =
+        bk < K && bn < N ? toFloat(transB ? b[bn * K + bk] : b[bk * N + bn])
+                         : 0.f;
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < kTile; ++k)
+      acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
+    __syncthreads();
+  }
+  if (m < M && n < N) {
+    float r = acc + (bias ? toFloat(bias[n]) : 0.f);
+    if (accumulate)
+      r += toFloat(out[m * N + n]);
+    out[m * N + n] = fromFloat<T>(r);
+  }
+}
+
+} // namespace
+
+cublasLtContext *cublasLtHandle() {
+  static cublasLtHandle_t h = [] {
+    cublasLtHandle_t handle;
+    PTC_CUBLAS_CHECK(cublasLtCreate(&handle));
+    return handle;
+  }();
+  return h;
+}
+
+void setGemmFallbackOnly(bool on) { fallbackOnly = on; }
+
+} // namespace ptc::cuda
+
+namespace ptc::kernels {
+
+using namespace ptc::cuda;
+
+template <typename T>
+void gemm(T *out, const T *a, const T *b,
+          const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
+          int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
+          int64_t strideA, int64_t strideB, int64_t strideOut) {
+  PTC_CUDA_REQUIRE(M >= 0 && N >= 0 && K >= 0 && M <= INT32_MAX &&
+                       N <= INT32_MAX && K <= INT32_MAX,
+                   "gemm: bad sizes M=%lld N=%lld K=%lld", (long long)M,
+                   (long long)N, (long long)K);
+  PTC_CUDA_REQUIRE(batch >= 0 && batch <= 65535 && strideA >= 0 &&
+                       strideB >= 0 && (batch <= 1 || strideOut >= M * N),
+                   "gemm: bad batch=%lld or strides A=%lld B=%lld out=%lld "
+                   "(out stride must be >= M*N = %lld)",
+                   (long long)batch, (long long)strideA, (long long)strideB,
+                   (long long)strideOut, (long long)(M * N));
+  if (batch == 0 || M == 0 || N == 0)
+    return;
+  if (K > 0 && !fallbackOnly) {
+    Plan &p = plan(out, a, b, bias, batch, M, N, K, transA, transB, strideA,
+                   strideB, strideOut);
+    if (p.ok) {
+      if (bias)
+        PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+            p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
+      const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
+      PTC_CUBLAS_CHECK(cublasLtMatmul(cublasLtHandle(), p.op, &alpha, b, p.la,
+                                      a, p.lb, &beta, out, p.lc, out, p.lc,
+                                      &p.algo, workspace(), kWorkspaceBytes,
+                                      stream()));
+      return;
+    }
+  }
+  const dim3 grid(unsigned((N + kTile - 1) / kTile),
+                  unsigned((M + kTile - 1) / kTile), unsigned(batch));
+  gemmTiledKernel<<<grid, dim3(kTile, kTile), 0, stream()>>>(
+      out, a, b, bias, M, N, K, transA, transB, accumulate, strideA, strideB,
+      strideOut);
+  PTC_CUDA_CHECK_LAUNCH();
+}
+
+template void gemm<float>(float *, const float *, const float *, const float *,
+                          int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
+                          int64_t, int64_t, int64_t);
+template void gemm<__nv_bfloat16>(__nv_bfloat16 *, const __nv_bfloat16 *,
+                                  const __nv_bfloat16 *, const __nv_bfloat16 *,
+                                  int64_t, int64_t, int64_t, int64_t, bool,
+                                  bool, bool, int64_t, int64_t, int64_t);
+
+} // namespace ptc::kernels

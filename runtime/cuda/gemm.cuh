@@ -1,0 +1,49 @@
+//===- gemm.cuh - General matrix multiply through cuBLASLt -----*- C++ -*-===//
+//
+// The CUDA twin of gemm in runtime/cpu/kernels.h (runtime/cpu/matmul.h):
+//   out[b] = op(a[b]) op(b[b]) (+ bias) (+ out[b] when accumulate)
+// row-major, op(A) [M, K], op(B) [K, N], out [M, N], bias [N] or null,
+// element strides per batch (0 broadcasts one matrix).
+//
+// cuBLASLt is column-major: a row-major X [r, c] is the column-major Xᵀ
+// [c, r] with the same memory, so out = op(A) op(B) is computed as
+// outᵀ = op(B)ᵀ op(A)ᵀ: cuBLASLt's A is our b, its B our a, m = N, n = M.
+// fp32 and bf16 operands, fp32 accumulation (CUBLAS_COMPUTE_32F, no TF32),
+// the bias through CUBLASLT_EPILOGUE_BIAS, accumulate through beta = 1. One
+// cached cuBLASLt handle and a 32 MiB workspace; descriptors and the chosen
+// algorithm are cached per shape, type and operand alignment. K = 0 and
+// shapes no cuBLASLt algorithm takes go to a plain tiled kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_CUDA_GEMM_CUH
+#define PTC_RUNTIME_CUDA_GEMM_CUH
+
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+namespace ptc::kernels {
+
+/// T from the other arguments only, so that a null bias can be passed.
+template <typename T> struct NonDeduced {
+  using type = T;
+};
+
+template <typename T>
+void gemm(T *out, const T *a, const T *b,
+          const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
+          int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
+          int64_t strideA, int64_t strideB, int64_t strideOut);
+
+} // namespace ptc::kernels
+
+struct cublasLtContext;
+
+namespace ptc::cuda {
+/// The library's cuBLASLt handle (created on first use).
+cublasLtContext *cublasLtHandle();
+/// Forces the plain tiled kernel instead of cuBLASLt (tests only).
+void setGemmFallbackOnly(bool on);
+} // namespace ptc::cuda
+
+#endif // PTC_RUNTIME_CUDA_GEMM_CUH

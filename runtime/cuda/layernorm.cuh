@@ -1,0 +1,48 @@
+//===- layernorm.cuh - LayerNorm and RMSNorm (CUDA) ------------*- C++ -*-===//
+//
+// The CUDA twins of layernorm_* in runtime/cpu/kernels.h and of
+// runtime/cpu/rmsnorm.h. Layouts: x, out, dout, dx [N, C]; gamma, beta,
+// dgamma, dbeta [C]; mean, rstd [N] (saved by the forward, may be null).
+//
+// Forward: one warp per row, float sums (mean first, then the centred
+// variance: no cancellation). Backward: dx with one warp per row; dgamma and
+// dbeta as deterministic two-pass column sums (reduce.cuh: per-chunk partial
+// sums, then one ordered sum per column; no float atomics). Backward kernels
+// ACCUMULATE.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_RUNTIME_CUDA_LAYERNORM_CUH
+#define PTC_RUNTIME_CUDA_LAYERNORM_CUH
+
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+namespace ptc::kernels {
+
+template <typename T>
+void layernorm_forward(T *out, T *mean, T *rstd, const T *x, const T *gamma,
+                       const T *beta, int64_t N, int64_t C, double eps);
+template <typename T>
+void layernorm_forward_nobias(T *out, T *mean, T *rstd, const T *x,
+                              const T *gamma, int64_t N, int64_t C,
+                              double eps);
+template <typename T>
+void layernorm_backward(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
+                        const T *gamma, const T *mean, const T *rstd,
+                        int64_t N, int64_t C);
+template <typename T>
+void layernorm_backward_nobias(T *dx, T *dgamma, const T *dout, const T *x,
+                               const T *gamma, const T *mean, const T *rstd,
+                               int64_t N, int64_t C);
+
+template <typename T>
+void rmsnorm_forward(T *out, T *rstd, const T *x, const T *gamma, int64_t N,
+                     int64_t C, double eps);
+template <typename T>
+void rmsnorm_backward(T *dx, T *dgamma, const T *dout, const T *x,
+                      const T *gamma, const T *rstd, int64_t N, int64_t C);
+
+} // namespace ptc::kernels
+
+#endif // PTC_RUNTIME_CUDA_LAYERNORM_CUH

@@ -1,0 +1,708 @@
+//===- CudaKernelsTest.cpp - Every CUDA kernel against its CPU twin -------===//
+//
+// Each test runs a ptc::kernels function of runtime/cuda on random data of
+// odd sizes and compares with the CPU reference of runtime/cpu (ptc::rt::cpu)
+// on the same inputs (rounded to bf16 first for the bf16 variants): fp32
+// within ~1e-4 relative, bf16 within 2e-2. Outputs start as NaN bytes, so an
+// element a kernel forgets fails. Skipped without a GPU of compute
+// capability 9.0 (ctest label "cuda").
+//
+// runtime/cpu/kernels.h is not included: it defines ptc::kernels for the CPU
+// target, the names the CUDA library defines too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cuda/kernels.cuh"
+
+#include "runtime/cpu/adamw.h"
+#include "runtime/cpu/attention.h"
+#include "runtime/cpu/cross_entropy.h"
+#include "runtime/cpu/dropout.h"
+#include "runtime/cpu/elementwise.h"
+#include "runtime/cpu/embedding.h"
+#include "runtime/cpu/gelu.h"
+#include "runtime/cpu/global_norm.h"
+#include "runtime/cpu/layernorm.h"
+#include "runtime/cpu/matmul.h"
+#include "runtime/cpu/rmsnorm.h"
+#include "runtime/cpu/rope.h"
+#include "runtime/cpu/schedule.h"
+#include "runtime/cpu/silu.h"
+#include "runtime/cpu/tensor_ops.h"
+#include "test/Runtime/cuda/CudaTestUtil.h"
+
+#include <cstring>
+
+namespace {
+
+using namespace ptc::test;
+namespace cpu = ptc::rt::cpu;
+namespace k = ptc::kernels;
+
+class CudaKernels : public testing::Test {
+protected:
+  void SetUp() override {
+    if (!haveHopperGpu())
+      GTEST_SKIP() << "no CUDA GPU of compute capability >= 9.0";
+  }
+  std::mt19937 rng{20240607};
+};
+
+// TEST_F(CudaKernels, <Name>F32 / <Name>BF16) calling check<Name><T>(rng).
+#define PTC_BOTH_TYPES(Name)                                                   \
+  TEST_F(CudaKernels, Name##F32) { check##Name<float>(rng); }                  \
+  TEST_F(CudaKernels, Name##BF16) { check##Name<bf16>(rng); }
+
+//===--- Data movement ---------------------------------------------------===//
+
+TEST_F(CudaKernels, FillAllTypes) {
+  Dev<float> f(37);
+  k::fill(f.ptr(), 37, 1.5);
+  EXPECT_EQ(f.get(), std::vector<float>(37, 1.5f));
+  Dev<bf16> h(37);
+  k::fill(h.ptr(), 37, -0.25);
+  EXPECT_EQ(h.get(), std::vector<float>(37, -0.25f));
+  Raw<double> d(std::vector<double>(5, 7.0));
+  k::fill(d.ptr(), 5, 0.0);
+  EXPECT_EQ(d.get(), std::vector<double>(5, 0.0));
+  Raw<int32_t> i(std::vector<int32_t>(5, 7));
+  k::fill(i.ptr(), 5, -3.0);
+  EXPECT_EQ(i.get(), std::vector<int32_t>(5, -3));
+  Raw<int64_t> l(std::vector<int64_t>(5, 7));
+  k::fill(l.ptr(), 5, 42.0);
+  EXPECT_EQ(l.get(), std::vector<int64_t>(5, 42));
+}
+
+TEST_F(CudaKernels, CopyAndConvert) {
+  const std::vector<float> x = randomVector(101, rng, -3, 3);
+  Dev<float> a(x), b(101);
+  k::copy(b.ptr(), a.ptr(), 101);
+  EXPECT_EQ(b.get(), x);
+  Raw<int64_t> i(std::vector<int64_t>{1, 2, 3}), j(std::vector<int64_t>(3));
+  k::copy(j.ptr(), i.ptr(), 3);
+  EXPECT_EQ(j.get(), (std::vector<int64_t>{1, 2, 3}));
+  // f32 -> bf16 rounds to nearest even, as the host conversion.
+  Dev<bf16> h(101);
+  k::convert(h.ptr(), a.ptr(), 101);
+  EXPECT_EQ(h.get(), rounded<bf16>(x));
+  Dev<float> back(101);
+  k::convert(back.ptr(), h.ptr(), 101);
+  EXPECT_EQ(back.get(), rounded<bf16>(x));
+  Dev<float> same(101);
+  k::convert(same.ptr(), a.ptr(), 101);
+  EXPECT_EQ(same.get(), x);
+}
+
+template <typename T> void checkPermute(std::mt19937 &rng) {
+  struct Case {
+    std::vector<int64_t> shape, perm;
+  };
+  const Case cases[] = {
+      {{37}, {0}},
+      {{7, 13}, {1, 0}},
+      {{3, 5, 7}, {2, 0, 1}},
+      {{2, 3, 5, 7}, {0, 2, 1, 3}},
+      {{2, 3, 4, 5, 3}, {4, 2, 0, 3, 1}},
+      {{2, 3, 2, 3, 2, 5}, {5, 4, 3, 2, 1, 0}},
+  };
+  for (const Case &c : cases) {
+    const int rank = int(c.shape.size());
+    int64_t n = 1;
+    int64_t s[6] = {1, 1, 1, 1, 1, 1}, p[6] = {0, 1, 2, 3, 4, 5};
+    for (int d = 0; d < rank; ++d) {
+      n *= c.shape[d];
+      s[d] = c.shape[d];
+      p[d] = c.perm[d];
+    }
+    const std::vector<float> x = rounded<T>(randomVector(n, rng));
+    std::vector<float> want(n);
+    cpu::permute(want.data(), x.data(), rank, c.shape.data(), c.perm.data());
+    Dev<T> in(x), out(n);
+    k::permute(out.ptr(), in.ptr(), rank, s[0], s[1], s[2], s[3], s[4], s[5],
+               p[0], p[1], p[2], p[3], p[4], p[5]);
+    EXPECT_EQ(out.get(), want) << "rank " << rank;
+  }
+}
+PTC_BOTH_TYPES(Permute)
+
+template <typename T> void checkCopyRows(std::mt19937 &rng) {
+  const int64_t rows = 37, len = 13, srcStride = 41, srcOffset = 5,
+                dstStride = 29, dstOffset = 11;
+  const std::vector<float> src = rounded<T>(randomVector(rows * srcStride, rng));
+  std::vector<float> dst = rounded<T>(randomVector(rows * dstStride, rng));
+  Dev<T> s(src), d(dst);
+  cpu::copy_rows(dst.data(), src.data(), rows, len, dstStride, dstOffset,
+                 srcStride, srcOffset);
+  k::copy_rows(d.ptr(), s.ptr(), rows, len, dstStride, dstOffset, srcStride,
+               srcOffset);
+  EXPECT_EQ(d.get(), dst);
+}
+PTC_BOTH_TYPES(CopyRows)
+
+template <typename T> void checkReduceLeading(std::mt19937 &rng) {
+  // A small case and one long enough for several row chunks.
+  for (auto [outer, inner] : {std::pair<int64_t, int64_t>{111, 99},
+                              {40000, 3}, {5, 1}}) {
+    const std::vector<float> x = rounded<T>(randomVector(outer * inner, rng));
+    std::vector<float> want(inner);
+    cpu::reduce_leading(want.data(), x.data(), outer, inner);
+    Dev<T> in(x), out(inner);
+    k::reduce_leading(out.ptr(), in.ptr(), outer, inner);
+    expectClose(out.get(), rounded<T>(want), kTol<T>,
+                "reduce_leading " + std::to_string(outer));
+  }
+}
+PTC_BOTH_TYPES(ReduceLeading)
+
+template <typename T> void checkAxpy(std::mt19937 &rng) {
+  const int64_t n = 1001;
+  std::vector<float> y = rounded<T>(randomVector(n, rng));
+  const std::vector<float> x = rounded<T>(randomVector(n, rng));
+  Dev<T> dy(y), dx(x);
+  cpu::axpy(y.data(), x.data(), -0.37, n);
+  k::axpy(dy.ptr(), dx.ptr(), -0.37, n);
+  expectClose(dy.get(), y, kTol<T>, "axpy");
+}
+PTC_BOTH_TYPES(Axpy)
+
+//===--- Elementwise -----------------------------------------------------===//
+
+template <typename T> void checkAddMulScale(std::mt19937 &rng) {
+  const int64_t n = 37 * 99;
+  for (int64_t nb : {n, int64_t(99), int64_t(1)}) {
+    const std::vector<float> a = rounded<T>(randomVector(n, rng));
+    const std::vector<float> b = rounded<T>(randomVector(nb, rng));
+    const std::vector<float> dout = rounded<T>(randomVector(n, rng));
+    const std::string tag = " nb=" + std::to_string(nb);
+    Dev<T> da_(a), db_(b), ddout(dout);
+    for (bool mul : {false, true}) {
+      std::vector<float> want(n);
+      Dev<T> out(n);
+      if (mul) {
+        cpu::mul_forward(want.data(), a.data(), b.data(), n, nb);
+        k::mul_forward(out.ptr(), da_.ptr(), db_.ptr(), n, nb);
+      } else {
+        cpu::add_forward(want.data(), a.data(), b.data(), n, nb);
+        k::add_forward(out.ptr(), da_.ptr(), db_.ptr(), n, nb);
+      }
+      expectClose(out.get(), rounded<T>(want), kTol<T>,
+                  (mul ? "mul_forward" : "add_forward") + tag);
+
+      std::vector<float> ga = rounded<T>(randomVector(n, rng));
+      std::vector<float> gb = rounded<T>(randomVector(nb, rng));
+      Dev<T> dga(ga), dgb(gb);
+      if (mul) {
+        cpu::mul_backward(ga.data(), gb.data(), dout.data(), a.data(),
+                          b.data(), n, nb);
+        k::mul_backward(dga.ptr(), dgb.ptr(), ddout.ptr(), da_.ptr(),
+                        db_.ptr(), n, nb);
+      } else {
+        cpu::add_backward(ga.data(), gb.data(), dout.data(), n, nb);
+        k::add_backward(dga.ptr(), dgb.ptr(), ddout.ptr(), n, nb);
+      }
+      expectClose(dga.get(), ga, kTol<T>,
+                  (mul ? "mul_backward da" : "add_backward da") + tag);
+      expectClose(dgb.get(), gb, kTol<T>,
+                  (mul ? "mul_backward db" : "add_backward db") + tag);
+    }
+  }
+  // Null gradients are skipped.
+  Dev<T> dout(std::vector<float>(10, 1.f)), gb(std::vector<float>(5, 0.f));
+  k::add_backward((T *)nullptr, gb.ptr(), dout.ptr(), 10, 5);
+  EXPECT_EQ(gb.get(), std::vector<float>(5, 2.f));
+
+  const std::vector<float> x = rounded<T>(randomVector(n, rng));
+  std::vector<float> want(n), dx = rounded<T>(randomVector(n, rng));
+  Dev<T> dxIn(x), out(n), ddx(dx);
+  cpu::scale_forward(want.data(), x.data(), 0.125 * 3, n);
+  k::scale_forward(out.ptr(), dxIn.ptr(), 0.125 * 3, n);
+  expectClose(out.get(), rounded<T>(want), kTol<T>, "scale_forward");
+  cpu::scale_backward(dx.data(), x.data(), -1.7, n);
+  k::scale_backward(ddx.ptr(), dxIn.ptr(), -1.7, n);
+  expectClose(ddx.get(), dx, kTol<T>, "scale_backward");
+}
+PTC_BOTH_TYPES(AddMulScale)
+
+//===--- Activations -----------------------------------------------------===//
+
+template <typename T> void checkGelu(std::mt19937 &rng) {
+  const int64_t n = 3 * 1001;
+  const std::vector<float> x = rounded<T>(randomVector(n, rng, -5, 5));
+  const std::vector<float> dout = rounded<T>(randomVector(n, rng));
+  for (int64_t approx : {0, 1}) {
+    const auto mode = approx ? cpu::GeluApprox::Tanh : cpu::GeluApprox::None;
+    std::vector<float> want(n), dx = rounded<T>(randomVector(n, rng));
+    Dev<T> dxIn(x), ddout(dout), out(n), ddx(dx);
+    cpu::gelu_forward(want.data(), x.data(), n, mode);
+    k::gelu_forward(out.ptr(), dxIn.ptr(), n, approx);
+    expectClose(out.get(), rounded<T>(want), kTol<T>, "gelu_forward");
+    cpu::gelu_backward(dx.data(), x.data(), dout.data(), n, mode);
+    k::gelu_backward(ddx.ptr(), dxIn.ptr(), ddout.ptr(), n, approx);
+    expectClose(ddx.get(), dx, kTol<T>, "gelu_backward");
+  }
+}
+PTC_BOTH_TYPES(Gelu)
+
+template <typename T> void checkSiluSwiglu(std::mt19937 &rng) {
+  const int64_t n = 3 * 1001;
+  const std::vector<float> x = rounded<T>(randomVector(n, rng, -6, 6));
+  const std::vector<float> up = rounded<T>(randomVector(n, rng));
+  const std::vector<float> dout = rounded<T>(randomVector(n, rng));
+  Dev<T> dxIn(x), dup_(up), ddout(dout);
+  std::vector<float> want(n);
+  Dev<T> out(n);
+  cpu::silu_forward(want.data(), x.data(), n);
+  k::silu_forward(out.ptr(), dxIn.ptr(), n);
+  expectClose(out.get(), rounded<T>(want), kTol<T>, "silu_forward");
+  std::vector<float> dx = rounded<T>(randomVector(n, rng));
+  Dev<T> ddx(dx);
+  cpu::silu_backward(dx.data(), x.data(), dout.data(), n);
+  k::silu_backward(ddx.ptr(), dxIn.ptr(), ddout.ptr(), n);
+  expectClose(ddx.get(), dx, kTol<T>, "silu_backward");
+
+  cpu::swiglu_forward(want.data(), x.data(), up.data(), n);
+  k::swiglu_forward(out.ptr(), dxIn.ptr(), dup_.ptr(), n);
+  expectClose(out.get(), rounded<T>(want), kTol<T>, "swiglu_forward");
+  std::vector<float> dg = rounded<T>(randomVector(n, rng));
+  std::vector<float> du = rounded<T>(randomVector(n, rng));
+  Dev<T> ddg(dg), ddu(du);
+  cpu::swiglu_backward(dg.data(), du.data(), x.data(), up.data(), dout.data(),
+                       n);
+  k::swiglu_backward(ddg.ptr(), ddu.ptr(), dxIn.ptr(), dup_.ptr(), ddout.ptr(),
+                     n);
+  expectClose(ddg.get(), dg, kTol<T>, "swiglu_backward dgate");
+  expectClose(ddu.get(), du, kTol<T>, "swiglu_backward dup");
+}
+PTC_BOTH_TYPES(SiluSwiglu)
+
+//===--- Norms -----------------------------------------------------------===//
+
+template <typename T> void checkLayernorm(std::mt19937 &rng) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {301, 770}}) {
+    const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
+    const std::vector<float> gamma = rounded<T>(randomVector(C, rng, 0.5, 1.5));
+    const std::vector<float> beta = rounded<T>(randomVector(C, rng));
+    const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
+    Dev<T> dx_(x), dgam(gamma), dbet(beta), ddout(dout);
+    for (bool bias : {true, false}) {
+      const std::string tag = bias ? " (bias)" : " (no bias)";
+      std::vector<float> out(N * C), mean(N), rstd(N);
+      cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(),
+                             gamma.data(), bias ? beta.data() : nullptr, N, C,
+                             1e-5);
+      Dev<T> gOut(N * C), gMean(N), gRstd(N);
+      if (bias)
+        k::layernorm_forward(gOut.ptr(), gMean.ptr(), gRstd.ptr(), dx_.ptr(),
+                             dgam.ptr(), dbet.ptr(), N, C, 1e-5);
+      else
+        k::layernorm_forward_nobias(gOut.ptr(), gMean.ptr(), gRstd.ptr(),
+                                    dx_.ptr(), dgam.ptr(), N, C, 1e-5);
+      expectClose(gOut.get(), rounded<T>(out), kTol<T>, "layernorm out" + tag);
+      expectClose(gMean.get(), rounded<T>(mean), kTol<T>, "layernorm mean");
+      expectClose(gRstd.get(), rounded<T>(rstd), kTol<T>, "layernorm rstd");
+
+      // The backward from the same saved statistics on both sides.
+      const std::vector<float> m = gMean.get(), r = gRstd.get();
+      std::vector<float> dx = rounded<T>(randomVector(N * C, rng));
+      std::vector<float> dg = rounded<T>(randomVector(C, rng));
+      std::vector<float> db = rounded<T>(randomVector(C, rng));
+      Dev<T> gdx(dx), gdg(dg), gdb(db);
+      cpu::layernorm_backward(dx.data(), dg.data(), bias ? db.data() : nullptr,
+                              dout.data(), x.data(), gamma.data(), m.data(),
+                              r.data(), N, C);
+      if (bias)
+        k::layernorm_backward(gdx.ptr(), gdg.ptr(), gdb.ptr(), ddout.ptr(),
+                              dx_.ptr(), dgam.ptr(), gMean.ptr(), gRstd.ptr(),
+                              N, C);
+      else
+        k::layernorm_backward_nobias(gdx.ptr(), gdg.ptr(), ddout.ptr(),
+                                     dx_.ptr(), dgam.ptr(), gMean.ptr(),
+                                     gRstd.ptr(), N, C);
+      expectClose(gdx.get(), dx, kTol<T>, "layernorm dx" + tag);
+      expectClose(gdg.get(), dg, kTol<T>, "layernorm dgamma" + tag);
+      expectClose(gdb.get(), db, kTol<T>, "layernorm dbeta" + tag);
+    }
+  }
+}
+PTC_BOTH_TYPES(Layernorm)
+
+template <typename T> void checkRmsnorm(std::mt19937 &rng) {
+  const int64_t N = 37, C = 99;
+  const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
+  const std::vector<float> gamma = rounded<T>(randomVector(C, rng, 0.5, 1.5));
+  const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
+  Dev<T> dx_(x), dgam(gamma), ddout(dout), gOut(N * C), gRstd(N);
+  std::vector<float> out(N * C), rstd(N);
+  cpu::rmsnorm_forward(out.data(), rstd.data(), x.data(), gamma.data(), N, C,
+                       1e-6);
+  k::rmsnorm_forward(gOut.ptr(), gRstd.ptr(), dx_.ptr(), dgam.ptr(), N, C,
+                     1e-6);
+  expectClose(gOut.get(), rounded<T>(out), kTol<T>, "rmsnorm out");
+  expectClose(gRstd.get(), rounded<T>(rstd), kTol<T>, "rmsnorm rstd");
+  const std::vector<float> r = gRstd.get();
+  std::vector<float> dx = rounded<T>(randomVector(N * C, rng));
+  std::vector<float> dg = rounded<T>(randomVector(C, rng));
+  Dev<T> gdx(dx), gdg(dg);
+  cpu::rmsnorm_backward(dx.data(), dg.data(), dout.data(), x.data(),
+                        gamma.data(), r.data(), N, C);
+  k::rmsnorm_backward(gdx.ptr(), gdg.ptr(), ddout.ptr(), dx_.ptr(), dgam.ptr(),
+                      gRstd.ptr(), N, C);
+  expectClose(gdx.get(), dx, kTol<T>, "rmsnorm dx");
+  expectClose(gdg.get(), dg, kTol<T>, "rmsnorm dgamma");
+}
+PTC_BOTH_TYPES(Rmsnorm)
+
+//===--- GEMM ------------------------------------------------------------===//
+
+template <typename T>
+void runGemmCases(std::mt19937 &rng, const std::string &path) {
+  const int64_t M = 37, N = 99, K = 67;
+  for (int64_t batch : {1, 3})
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (int acc = 0; acc < 2; ++acc)
+          for (int withBias = 0; withBias < 2; ++withBias)
+            for (int broadcastB = 0; broadcastB < (batch > 1 ? 2 : 1);
+                 ++broadcastB) {
+              // Strides with padding between batch matrices.
+              const int64_t sA = M * K + 3, sB = broadcastB ? 0 : K * N + 5,
+                            sO = M * N + 7;
+              const std::vector<float> a =
+                  rounded<T>(randomVector(batch * sA, rng));
+              const std::vector<float> b =
+                  rounded<T>(randomVector(broadcastB ? K * N : batch * sB, rng));
+              const std::vector<float> bias = rounded<T>(randomVector(N, rng));
+              std::vector<float> out = rounded<T>(randomVector(batch * sO, rng));
+              Dev<T> da(a), db(b), dbias(bias), dout(out);
+              cpu::matmul_batched(out.data(), a.data(), b.data(), batch, M, N,
+                                  K, ta, tb, acc, sA, sB, sO,
+                                  withBias ? bias.data() : nullptr);
+              k::gemm(dout.ptr(), da.ptr(), db.ptr(),
+                      withBias ? dbias.ptr() : nullptr, batch, M, N, K, ta, tb,
+                      acc, sA, sB, sO);
+              // The padding between batch matrices must stay untouched
+              // (it is compared too: the CPU leaves it alone).
+              expectClose(dout.get(), rounded<T>(out), kTol<T>,
+                          path + " gemm batch=" + std::to_string(batch) +
+                              " transA=" + std::to_string(ta) +
+                              " transB=" + std::to_string(tb) +
+                              " acc=" + std::to_string(acc) +
+                              " bias=" + std::to_string(withBias) +
+                              " broadcastB=" + std::to_string(broadcastB));
+            }
+  // K = 0: the bias, or zeros.
+  const std::vector<float> bias = rounded<T>(randomVector(N, rng));
+  std::vector<float> out(M * N);
+  Dev<T> dbias(bias), dout(M * N), dummy(1);
+  cpu::matmul(out.data(), (const float *)nullptr, (const float *)nullptr, M, N,
+              0, false, false, false, bias.data());
+  k::gemm(dout.ptr(), dummy.ptr(), dummy.ptr(), dbias.ptr(), 1, M, N, 0, false,
+          false, false, M * 0, 0, M * N);
+  expectClose(dout.get(), rounded<T>(out), kTol<T>, path + " gemm K=0");
+}
+
+template <typename T> void checkGemm(std::mt19937 &rng) {
+  runGemmCases<T>(rng, "cublaslt");
+  ptc::cuda::setGemmFallbackOnly(true);
+  runGemmCases<T>(rng, "fallback");
+  ptc::cuda::setGemmFallbackOnly(false);
+}
+PTC_BOTH_TYPES(Gemm)
+
+//===--- Attention -------------------------------------------------------===//
+
+template <typename T>
+void attentionCase(std::mt19937 &rng, int64_t B, int64_t Hq, int64_t Hkv,
+                   int64_t Tn, int64_t Dh) {
+  const std::string tag = " B=" + std::to_string(B) + " Hq=" +
+                          std::to_string(Hq) + " Hkv=" + std::to_string(Hkv) +
+                          " T=" + std::to_string(Tn) +
+                          " Dh=" + std::to_string(Dh);
+  const double scale = 1.0 / std::sqrt(double(Dh));
+  const int64_t nq = B * Hq * Tn * Dh, nkv = B * Hkv * Tn * Dh;
+  const std::vector<float> q = rounded<T>(randomVector(nq, rng, -2, 2));
+  const std::vector<float> kk = rounded<T>(randomVector(nkv, rng, -2, 2));
+  const std::vector<float> v = rounded<T>(randomVector(nkv, rng));
+  const std::vector<float> dout = rounded<T>(randomVector(nq, rng));
+  std::vector<float> out(nq), lse(B * Hq * Tn);
+  cpu::attention_forward(out.data(), lse.data(), q.data(), kk.data(), v.data(),
+                         B, Hq, Hkv, Tn, Dh, scale);
+  Dev<T> gq(q), gk(kk), gv(v), gdout(dout), gout(nq), glse(B * Hq * Tn);
+  k::attention_forward(gout.ptr(), glse.ptr(), gq.ptr(), gk.ptr(), gv.ptr(), B,
+                       Hq, Hkv, Tn, Dh, scale);
+  expectClose(gout.get(), rounded<T>(out), kTol<T>, "attention out" + tag);
+  expectClose(glse.get(), rounded<T>(lse), kTol<T>, "attention lse" + tag);
+
+  // Backward from the GPU's out and lse on both sides.
+  const std::vector<float> o = gout.get(), l = glse.get();
+  std::vector<float> dq = rounded<T>(randomVector(nq, rng));
+  std::vector<float> dk = rounded<T>(randomVector(nkv, rng));
+  std::vector<float> dv = rounded<T>(randomVector(nkv, rng));
+  Dev<T> gdq(dq), gdk(dk), gdv(dv);
+  cpu::attention_backward(dq.data(), dk.data(), dv.data(), dout.data(),
+                          q.data(), kk.data(), v.data(), o.data(), l.data(), B,
+                          Hq, Hkv, Tn, Dh, scale);
+  k::attention_backward(gdq.ptr(), gdk.ptr(), gdv.ptr(), gdout.ptr(), gq.ptr(),
+                        gk.ptr(), gv.ptr(), gout.ptr(), glse.ptr(), B, Hq, Hkv,
+                        Tn, Dh, scale);
+  expectClose(gdq.get(), dq, kTol<T>, "attention dq" + tag);
+  expectClose(gdk.get(), dk, kTol<T>, "attention dk" + tag);
+  expectClose(gdv.get(), dv, kTol<T>, "attention dv" + tag);
+}
+
+template <typename T> void checkAttention(std::mt19937 &rng) {
+  attentionCase<T>(rng, 2, 6, 2, 67, 64);  // GQA 6/2
+  attentionCase<T>(rng, 1, 6, 2, 67, 40);  // Dh not a multiple of 8
+  attentionCase<T>(rng, 1, 3, 3, 130, 80); // MHA, three query tiles
+  attentionCase<T>(rng, 1, 4, 1, 67, 128); // MQA, the largest head
+  attentionCase<T>(rng, 2, 2, 2, 1, 64);   // one position
+}
+PTC_BOTH_TYPES(Attention)
+
+//===--- Loss ------------------------------------------------------------===//
+
+template <typename T> void checkCrossEntropy(std::mt19937 &rng) {
+  const int64_t N = 37, V = 101, Vp = 128;
+  std::vector<float> logits = rounded<T>(randomVector(N * Vp, rng, -4, 4));
+  // Padding columns hold garbage that must not count.
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = V; c < Vp; ++c)
+      logits[n * Vp + c] = 50.f;
+  std::uniform_int_distribution<int32_t> cls(0, int32_t(V - 1));
+  std::vector<int32_t> targets(N);
+  for (int64_t n = 0; n < N; ++n)
+    targets[n] = n % 5 == 3 ? -1 : cls(rng);
+  targets[0] = int32_t(V - 1);
+  for (bool allIgnored : {false, true}) {
+    if (allIgnored)
+      std::fill(targets.begin(), targets.end(), -1);
+    const std::string tag = allIgnored ? " (all ignored)" : "";
+    std::vector<float> loss(1), lse(N);
+    cpu::cross_entropy_forward(loss.data(), lse.data(), logits.data(),
+                               targets.data(), N, V, Vp);
+    Dev<T> gl(logits), gloss(1), glse(N);
+    Raw<int32_t> gt(targets);
+    k::cross_entropy_forward(gloss.ptr(), glse.ptr(), gl.ptr(), gt.ptr(), N, V,
+                             Vp);
+    expectClose(gloss.get(), rounded<T>(loss), kTol<T>,
+                "cross_entropy loss" + tag);
+    expectClose(glse.get(), rounded<T>(lse), kTol<T>, "cross_entropy lse");
+
+    const std::vector<float> l = glse.get();
+    std::vector<float> dl = rounded<T>(randomVector(N * Vp, rng));
+    const float dloss = toHost(fromHost<T>(1.75f));
+    Dev<T> gdl(dl), gdloss(std::vector<float>{dloss});
+    cpu::cross_entropy_backward(dl.data(), logits.data(), l.data(),
+                                targets.data(), dloss, N, V, Vp);
+    k::cross_entropy_backward(gdl.ptr(), gl.ptr(), glse.ptr(), gt.ptr(),
+                              gdloss.ptr(), N, V, Vp);
+    expectClose(gdl.get(), dl, kTol<T>, "cross_entropy dlogits" + tag);
+    // A null lse is recomputed.
+    std::vector<float> dl2 = rounded<T>(randomVector(N * Vp, rng));
+    Dev<T> gdl2(dl2);
+    cpu::cross_entropy_backward(dl2.data(), logits.data(), (const float *)nullptr,
+                                targets.data(), dloss, N, V, Vp);
+    k::cross_entropy_backward(gdl2.ptr(), gl.ptr(), (const T *)nullptr,
+                              gt.ptr(), gdloss.ptr(), N, V, Vp);
+    expectClose(gdl2.get(), dl2, kTol<T>, "cross_entropy dlogits, no lse");
+  }
+}
+PTC_BOTH_TYPES(CrossEntropy)
+
+//===--- Embedding, rope, dropout ----------------------------------------===//
+
+template <typename T> void checkEmbedding(std::mt19937 &rng) {
+  for (auto [N, V, C] : {std::tuple<int64_t, int64_t, int64_t>{37, 101, 99},
+                         {3001, 5000, 67}}) {
+    const std::vector<float> table = rounded<T>(randomVector(V * C, rng));
+    const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
+    // Repeated ids (a small pool) and the first and last row.
+    std::uniform_int_distribution<int32_t> pick(0, int32_t(V / 7));
+    std::vector<int32_t> ids(N);
+    for (int64_t n = 0; n < N; ++n)
+      ids[n] = pick(rng) * 7 % int32_t(V);
+    ids[0] = 0;
+    ids[N - 1] = int32_t(V - 1);
+    std::vector<float> out(N * C);
+    cpu::embedding_forward(out.data(), ids.data(), table.data(), N, V, C);
+    Dev<T> gtable(table), gout(N * C), gdout(dout);
+    Raw<int32_t> gids(ids);
+    k::embedding_forward(gout.ptr(), gids.ptr(), gtable.ptr(), N, V, C);
+    EXPECT_EQ(gout.get(), out) << "embedding_forward";
+
+    std::vector<float> dt = rounded<T>(randomVector(V * C, rng));
+    Dev<T> gdt(dt), gdt2(dt);
+    cpu::embedding_backward(dt.data(), ids.data(), dout.data(), N, V, C);
+    k::embedding_backward(gdt.ptr(), gids.ptr(), gdout.ptr(), N, V, C);
+    expectClose(gdt.get(), dt, kTol<T>, "embedding_backward");
+    // Deterministic: the same bits on a second run.
+    k::embedding_backward(gdt2.ptr(), gids.ptr(), gdout.ptr(), N, V, C);
+    EXPECT_EQ(gdt.get(), gdt2.get()) << "embedding_backward is deterministic";
+  }
+}
+PTC_BOTH_TYPES(Embedding)
+
+template <typename T> void checkRope(std::mt19937 &rng) {
+  const int64_t B = 2, H = 3, Tn = 67, Dh = 40, offset = 5;
+  const int64_t n = B * H * Tn * Dh;
+  const std::vector<float> x = rounded<T>(randomVector(n, rng));
+  std::vector<float> out(n), dx = rounded<T>(randomVector(n, rng));
+  Dev<T> gx(x), gout(n), gdx(dx);
+  cpu::rope_forward(out.data(), x.data(), B, H, Tn, Dh, 10000.0, offset);
+  k::rope_forward(gout.ptr(), gx.ptr(), B, H, Tn, Dh, 10000.0, offset);
+  expectClose(gout.get(), rounded<T>(out), kTol<T>, "rope_forward");
+  cpu::rope_backward(dx.data(), x.data(), B, H, Tn, Dh, 10000.0, offset);
+  k::rope_backward(gdx.ptr(), gx.ptr(), B, H, Tn, Dh, 10000.0, offset);
+  expectClose(gdx.get(), dx, kTol<T>, "rope_backward");
+  // In place, and the default offset.
+  cpu::rope_forward(out.data(), x.data(), B, H, Tn, Dh, 500000.0);
+  k::rope_forward(gx.ptr(), gx.ptr(), B, H, Tn, Dh, 500000.0);
+  expectClose(gx.get(), rounded<T>(out), kTol<T>, "rope_forward in place");
+}
+PTC_BOTH_TYPES(Rope)
+
+// kernels.h's dropout_seed.
+uint64_t dropoutSeed(int64_t seed, int64_t step, int64_t micro) {
+  return cpu::mix64(uint64_t(seed) ^
+                    cpu::mix64(uint64_t(step) * 1000003ULL + uint64_t(micro)));
+}
+
+template <typename T> void checkDropout(std::mt19937 &rng) {
+  const int64_t n = 10007, site = 3;
+  const double p = 0.1;
+  const std::vector<float> x = rounded<T>(randomVector(n, rng, 0.5, 2));
+  Raw<int64_t> seed(std::vector<int64_t>{1234}), step(std::vector<int64_t>{7}),
+      micro(std::vector<int64_t>{2});
+  std::vector<float> out(n);
+  const uint64_t s = dropoutSeed(1234, 7, 2), offset = uint64_t(site) << 40;
+  cpu::dropout_forward(out.data(), x.data(), n, p, s, offset);
+  Dev<T> gx(x), gout(n);
+  k::dropout_forward(gout.ptr(), gx.ptr(), seed.ptr(), step.ptr(), micro.ptr(),
+                     n, p, site);
+  const std::vector<float> got = gout.get();
+  int64_t dropped = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(got[i] == 0.f, out[i] == 0.f) << "mask differs at " << i;
+    dropped += out[i] == 0.f;
+  }
+  EXPECT_GT(dropped, n / 20);
+  EXPECT_LT(dropped, n / 5);
+  if (std::is_same_v<T, float>)
+    EXPECT_EQ(got, out) << "fp32 dropout equals the CPU bit for bit";
+  else
+    expectClose(got, rounded<T>(out), kTol<T>, "dropout_forward");
+
+  std::vector<float> dx = rounded<T>(randomVector(n, rng));
+  Dev<T> gdx(dx);
+  cpu::dropout_backward(dx.data(), x.data(), n, p, s, offset);
+  k::dropout_backward(gdx.ptr(), gx.ptr(), seed.ptr(), step.ptr(), micro.ptr(),
+                      n, p, site);
+  expectClose(gdx.get(), dx, kTol<T>, "dropout_backward");
+}
+PTC_BOTH_TYPES(Dropout)
+
+//===--- Optimizer step --------------------------------------------------===//
+
+template <typename T> void checkGlobalNorm(std::mt19937 &rng) {
+  const std::vector<float> a = rounded<T>(randomVector(100003, rng));
+  const std::vector<float> b = rounded<T>(randomVector(37, rng, -3, 3));
+  Dev<T> ga(a), gb(b);
+  Raw<double> acc(std::vector<double>{0.5});
+  k::sum_squares_add(acc.ptr(), ga.ptr(), int64_t(a.size()));
+  k::sum_squares_add(acc.ptr(), gb.ptr(), int64_t(b.size()));
+  const double want =
+      0.5 + cpu::sum_of_squares(a.data(), int64_t(a.size())) +
+      cpu::sum_of_squares(b.data(), int64_t(b.size()));
+  const double got = acc.get()[0];
+  EXPECT_NEAR(got, want, 1e-9 * want);
+  Dev<T> norm(1);
+  k::sqrt_to(norm.ptr(), acc.ptr());
+  expectClose(norm.get(), rounded<T>({float(std::sqrt(want))}), kTol<T>,
+              "sqrt_to");
+  const float nrm = norm.get()[0];
+  for (double maxNorm : {0.0, -1.0, 1.0, 1e9}) {
+    Dev<T> f(1);
+    k::clip_factor(f.ptr(), norm.ptr(), maxNorm);
+    const double ref = maxNorm > 0 ? cpu::clip_factor(nrm, maxNorm) : 1.0;
+    expectClose(f.get(), rounded<T>({float(ref)}), kTol<T>,
+                "clip_factor " + std::to_string(maxNorm));
+  }
+}
+PTC_BOTH_TYPES(GlobalNorm)
+
+template <typename T> void checkLrSchedule(std::mt19937 &) {
+  for (int64_t schedule : {0, 1, 2})
+    for (int64_t step : {1, 5, 10, 11, 50, 99, 100, 101, 1000}) {
+      Raw<int64_t> gstep(std::vector<int64_t>{step});
+      Dev<T> out(1);
+      k::lr_schedule(out.ptr(), gstep.ptr(), schedule, 6e-4, 6e-5, 10, 100);
+      const double want = cpu::learning_rate(
+          step, cpu::LRSchedule(schedule), 6e-4, 6e-5, 10, 100);
+      expectClose(out.get(), rounded<T>({float(want)}),
+                  std::is_same_v<T, float> ? 1e-6 : kTol<T>,
+                  "lr_schedule " + std::to_string(schedule) + " step " +
+                      std::to_string(step));
+    }
+}
+PTC_BOTH_TYPES(LrSchedule)
+
+TEST_F(CudaKernels, AdamW) {
+  const int64_t n = 10007;
+  std::vector<float> p = randomVector(n, rng), m = randomVector(n, rng, -.1f, .1f),
+                     v = randomVector(n, rng, 0, .01f);
+  const std::vector<float> g = randomVector(n, rng);
+  Dev<float> gp(p), gm(m), gv(v), gg(g), lr(std::vector<float>{3e-4f}),
+      scale(std::vector<float>{0.5f});
+  Raw<int64_t> step(std::vector<int64_t>{3});
+  cpu::adamw_step(p.data(), g.data(), m.data(), v.data(), n, double(3e-4f),
+                  0.9, 0.95, 1e-8, 0.1, 3, 0.5);
+  k::adamw_update(gp.ptr(), gm.ptr(), gv.ptr(), gg.ptr(), lr.ptr(),
+                  scale.ptr(), step.ptr(), n, 0.9, 0.95, 1e-8, 0.1);
+  expectClose(gp.get(), p, 1e-6, "adamw param");
+  expectClose(gm.get(), m, 1e-6, "adamw m");
+  expectClose(gv.get(), v, 1e-6, "adamw v");
+  // Double scalars.
+  Raw<double> lrD(std::vector<double>{1e-3}), scaleD(std::vector<double>{1.0});
+  cpu::adamw_step(p.data(), g.data(), m.data(), v.data(), n, 1e-3, 0.9, 0.95,
+                  1e-8, 0.0, 3, 1.0);
+  k::adamw_update(gp.ptr(), gm.ptr(), gv.ptr(), gg.ptr(), lrD.ptr(),
+                  scaleD.ptr(), step.ptr(), n, 0.9, 0.95, 1e-8, 0.0);
+  expectClose(gp.get(), p, 1e-6, "adamw param (double scalars)");
+}
+
+template <typename T> void checkInitNormal(std::mt19937 &) {
+  const int64_t n = 100003;
+  std::vector<float> want(n);
+  cpu::init_normal(want.data(), n, 42, 17, 0.02);
+  Raw<int64_t> seed(std::vector<int64_t>{42});
+  Dev<T> out(n);
+  k::init_normal(out.ptr(), seed.ptr(), n, 17, 0.02);
+  const std::vector<float> got = out.get(), ref = rounded<T>(want);
+  int64_t same = 0;
+  for (int64_t i = 0; i < n; ++i)
+    same += got[i] == ref[i];
+  // The device's double log/cos may differ from glibc's in the last bit,
+  // which can flip a float rounding now and then.
+  EXPECT_GE(same, n - n / 1000) << "init_normal equals the CPU almost always";
+  expectClose(got, ref, std::is_same_v<T, float> ? 1e-6 : kTol<T>,
+              "init_normal");
+}
+PTC_BOTH_TYPES(InitNormal)
+
+//===--- Streams ---------------------------------------------------------===//
+
+TEST_F(CudaKernels, RunsOnTheSetStream) {
+  cudaStream_t s;
+  PTC_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  k::set_stream(s);
+  EXPECT_EQ(k::stream(), s);
+  Dev<float> x(1 << 20), y(1 << 20);
+  k::fill(x.ptr(), 1 << 20, 2.0);
+  k::scale_forward(y.ptr(), x.ptr(), 3.0, 1 << 20);
+  PTC_CUDA_CHECK(cudaStreamSynchronize(s));
+  EXPECT_EQ(y.get(), std::vector<float>(1 << 20, 6.f));
+  k::set_stream(nullptr);
+  PTC_CUDA_CHECK(cudaStreamDestroy(s));
+}
+
+} // namespace
