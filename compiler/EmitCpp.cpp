@@ -79,7 +79,8 @@ std::string quoted(StringRef text) {
 class Emitter {
 public:
   Emitter(ModuleOp module, raw_ostream &os, EmitTarget target)
-      : module(module), os(os), target(target) {}
+      : module(module), os(os), target(target),
+        profile(module->hasAttr("ptc.profile")) {}
 
   LogicalResult emit() {
     for (auto arena : module.getOps<ArenaOp>())
@@ -94,7 +95,9 @@ public:
                   "#include \"runtime/cuda/kernels.cuh\"\n"
                 : "#include \"runtime/cpu/kernels.h\"\n")
        << "#include \"runtime/train/model_abi.h\"\n"
-       << "#include \"runtime/train/run_main.h\"\n\n"
+       << "#include \"runtime/train/run_main.h\"\n"
+       << (profile ? "#include \"runtime/profile/profile.h\"\n\n#include <cstdlib>\n"
+                   : "\n")
        << "#include <cstdint>\n#include <iostream>\n\n"
        << "namespace {\n\nusing namespace ptc::kernels;\n\n";
     for (auto fn : module.getOps<func::FuncOp>())
@@ -138,11 +141,31 @@ private:
     os << "void " << fn.getSymName() << "(uint8_t *const *arenas) {\n";
     names.clear();
     for (Operation &op : fn.front()) {
+      if (profile)
+        emitProfileMark(&op);
       if (failed(emitOp(&op)))
         return failure();
     }
+    if (profile)
+      os << "  ptc::profile::flush();\n";
     os << "}\n\n";
     return success();
+  }
+
+  /// With ptc.profile: the kernel that `op` runs starts here.
+  void emitProfileMark(Operation *op) {
+    std::string label;
+    if (auto launch = dyn_cast<LaunchOp>(op))
+      label = launch.getCallee().str();
+    else if (auto gemm = dyn_cast<GemmOp>(op))
+      label = "gemm";
+    else if (isa<FillOp>(op))
+      label = "fill";
+    else if (isa<CopyOp>(op))
+      label = "copy";
+    else
+      return;
+    os << "  ptc::profile::mark(\"" << label << "\");\n";
   }
 
   std::string name(Value value) {
@@ -326,14 +349,17 @@ private:
                       entries["micro_step"], entries["optimizer_step"],
                       entries["eval_step"])
        << "};\n\n} // namespace\n\n";
+    const char *atExit = profile ? "  std::atexit(ptc::profile::report);\n" : "";
     if (target == EmitTarget::Cpu) {
       os << "int main(int argc, char **argv) {\n"
+         << atExit
          << "  return ptc::rt::train::runMain(kModel, argc, argv);\n}\n";
       return success();
     }
     // The cuda program picks its GPU (the local rank's, once there are
     // ranks) and hands that device to the runtime.
     os << "int main(int argc, char **argv) {\n"
+       << atExit
        << "  ptc::rt::Status status;\n"
        << "  std::unique_ptr<ptc::rt::train::Device> device =\n"
        << "      ptc::rt::train::createCudaDevice(0, &status);\n"
@@ -349,6 +375,7 @@ private:
   ModuleOp module;
   raw_ostream &os;
   EmitTarget target;
+  bool profile;
   llvm::StringMap<unsigned> arenaIndex;
   llvm::StringMap<GlobalOp> globals;
   llvm::StringMap<std::string> entries;

@@ -46,8 +46,7 @@ LogicalResult buildExecutable(const std::string &sourcePath,
   std::vector<const char *> libs = {"libPTCRuntimeTrain.a",
                                     "libPTCRuntimeData.a",
                                     "libPTCRuntimeCPU.a"};
-  if (cuda)
-    libs.push_back("libPTCRuntimeCUDA.a");
+  libs.push_back(cuda ? "libPTCRuntimeCUDA.a" : "libPTCRuntimeProfileCPU.a");
   for (const char *lib : libs) {
     llvm::SmallString<256> path(libraryDir);
     llvm::sys::path::append(path, lib);
@@ -81,6 +80,8 @@ LogicalResult buildExecutable(const std::string &sourcePath,
   if (cuda)
     args.insert(args.end(), {"-lPTCRuntimeCUDA", "-L" + cudaDir + "/lib64",
                              "-lcublasLt", "-lcublas", "-lcudart"});
+  if (!cuda)
+    args.push_back("-lPTCRuntimeProfileCPU");
   args.insert(args.end(), {"-lPTCRuntimeCPU", "-o", outputPath});
   std::vector<llvm::StringRef> refs(args.begin(), args.end());
   std::string message;

@@ -113,7 +113,8 @@ private:
       retype(arg, typeOf(input));
     planBlock(body);
     auto yield = cast<YieldOp>(body.getTerminator());
-    for (auto [result, value] : llvm::zip(layer.getResults(), yield.getValues()))
+    for (auto [result, value] :
+         llvm::zip(layer.getResults(), yield.getValues()))
       retype(result, typeOf(value));
   }
 
@@ -150,8 +151,7 @@ private:
       return;
     for (Value result : op->getResults())
       if (floatElementOf(result.getType()))
-        retype(result,
-               cast<RankedTensorType>(result.getType()).clone(element));
+        retype(result, cast<RankedTensorType>(result.getType()).clone(element));
   }
 
   FloatType low, high;
@@ -172,8 +172,7 @@ void rewrite(const Plan &plan) {
       if (Operation *def = value.getDefiningOp())
         builder.setInsertionPointAfter(def);
       else
-        builder.setInsertionPointToStart(
-            cast<BlockArgument>(value).getOwner());
+        builder.setInsertionPointToStart(cast<BlockArgument>(value).getOwner());
       auto type = cast<RankedTensorType>(value.getType()).clone(element);
       copy = CastOp::create(builder, value.getLoc(), type, value);
     }
@@ -225,8 +224,7 @@ struct GraphMixedPrecisionPass
   FailureOr<bool> wantsBF16(ModuleOp module) {
     std::string name = precision;
     if (name.empty())
-      if (auto training =
-              module->getAttrOfType<DictionaryAttr>("ptc.training"))
+      if (auto training = module->getAttrOfType<DictionaryAttr>("ptc.training"))
         if (auto attr = training.getAs<StringAttr>("precision"))
           name = attr.str();
     if (name.empty() || name == "fp32" || name == "fp64")

@@ -1,9 +1,11 @@
 //===- LowerBackward.cpp - exec lowering of the gradient ops --------------===//
 //
 // The backward kernels read statistics of the forward (mean and rstd, the
-// log-sum-exp, the attention output); the graph gradient ops do not carry
-// them, so each lowering recomputes them into scratch buffers first. The
-// kernels accumulate into their outputs, which are zeroed first.
+// log-sum-exp, the attention output). The graph gradient ops do not carry
+// them: a lowering reuses those of the forward kernel that read the same
+// buffers in the same entry point (Lowering::findStats), and recomputes them
+// into scratch buffers only when there is none. The kernels accumulate into
+// their outputs, which are zeroed first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,13 +53,21 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       .Case([&](LayerNormGradOp grad) {
         auto [rows, cols] = rowsAndCols(grad.getInput().getType());
         Type element = cast<ShapedType>(grad.getInput().getType()).getElementType();
-        Value normed = alloc(grad.getInput().getType());
-        Value mean = scratch({rows}, element), rstd = scratch({rows}, element);
         Value x = buffer(grad.getInput()), gamma = buffer(grad.getScale());
-        double eps = grad.getEpsilon().convertToDouble();
-        launch("layernorm_forward_nobias",
-               {{normed, W}, {mean, W}, {rstd, W}, {x, R}, {gamma, R}},
-               {i64(rows), i64(cols), f64(eps)}, loc);
+        Value mean, rstd;
+        if (ArrayRef<Value> saved = findStats("layer_norm", {x, gamma});
+            !saved.empty()) {
+          mean = saved[0];
+          rstd = saved[1];
+        } else {
+          Value normed = alloc(grad.getInput().getType());
+          mean = scratch({rows}, element);
+          rstd = scratch({rows}, element);
+          launch("layernorm_forward_nobias",
+                 {{normed, W}, {mean, W}, {rstd, W}, {x, R}, {gamma, R}},
+                 {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
+                 loc);
+        }
         SmallVector<Use> uses = {{zeroed(grad.getInputGrad()), RW},
                                  {zeroed(grad.getScaleGrad()), RW}};
         if (grad.getBiasGrad())
@@ -71,12 +81,18 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       .Case([&](RMSNormGradOp grad) {
         auto [rows, cols] = rowsAndCols(grad.getInput().getType());
         Type element = cast<ShapedType>(grad.getInput().getType()).getElementType();
-        Value normed = alloc(grad.getInput().getType());
-        Value rstd = scratch({rows}, element);
         Value x = buffer(grad.getInput()), gamma = buffer(grad.getScale());
-        launch("rmsnorm_forward", {{normed, W}, {rstd, W}, {x, R}, {gamma, R}},
-               {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
-               loc);
+        Value rstd;
+        if (ArrayRef<Value> saved = findStats("rms_norm", {x, gamma});
+            !saved.empty()) {
+          rstd = saved[0];
+        } else {
+          Value normed = alloc(grad.getInput().getType());
+          rstd = scratch({rows}, element);
+          launch("rmsnorm_forward", {{normed, W}, {rstd, W}, {x, R}, {gamma, R}},
+                 {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
+                 loc);
+        }
         launch("rmsnorm_backward",
                {{zeroed(grad.getInputGrad()), RW}, {zeroed(grad.getScaleGrad()), RW},
                 {buffer(grad.getDout()), R}, {x, R}, {gamma, R}, {rstd, R}},
@@ -91,9 +107,17 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
         auto q = cast<ShapedType>(grad.getQuery().getType());
         Value qb = buffer(grad.getQuery()), kb = buffer(grad.getKey()),
               vb = buffer(grad.getValue());
-        Value out = alloc(q), lse = scratch(q.getShape().drop_back(), q.getElementType());
-        launch("attention_forward",
-               {{out, W}, {lse, W}, {qb, R}, {kb, R}, {vb, R}}, sizes, loc);
+        Value out, lse;
+        if (ArrayRef<Value> saved = findStats("attention", {qb, kb, vb});
+            !saved.empty()) {
+          out = saved[0];
+          lse = saved[1];
+        } else {
+          out = alloc(q);
+          lse = scratch(q.getShape().drop_back(), q.getElementType());
+          launch("attention_forward",
+                 {{out, W}, {lse, W}, {qb, R}, {kb, R}, {vb, R}}, sizes, loc);
+        }
         launch("attention_backward",
                {{zeroed(grad.getQueryGrad()), RW}, {zeroed(grad.getKeyGrad()), RW},
                 {zeroed(grad.getValueGrad()), RW}, {buffer(grad.getDout()), R},
@@ -146,12 +170,19 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       .Case([&](CrossEntropyGradOp grad) {
         auto [rows, padded] = rowsAndCols(grad.getLogits().getType());
         Type element = cast<ShapedType>(grad.getLogits().getType()).getElementType();
-        Value loss = scratch({}, element), lse = scratch({rows}, element);
         Value logits = buffer(grad.getLogits()), targets = buffer(grad.getTargets());
         SmallVector<Attribute> sizes = {i64(rows), i64(grad.getNumClasses()),
                                         i64(padded)};
-        launch("cross_entropy_forward",
-               {{loss, W}, {lse, W}, {logits, R}, {targets, R}}, sizes, loc);
+        Value lse;
+        if (ArrayRef<Value> saved = findStats("cross_entropy", {logits, targets});
+            !saved.empty()) {
+          lse = saved[0];
+        } else {
+          Value loss = scratch({}, element);
+          lse = scratch({rows}, element);
+          launch("cross_entropy_forward",
+                 {{loss, W}, {lse, W}, {logits, R}, {targets, R}}, sizes, loc);
+        }
         launch("cross_entropy_backward",
                {{zeroed(grad), RW}, {logits, R}, {lse, R}, {targets, R},
                 {buffer(grad.getDloss()), R}},

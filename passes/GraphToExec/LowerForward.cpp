@@ -78,6 +78,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
         launch(norm.getBias() ? "layernorm_forward" : "layernorm_forward_nobias",
                uses, {i64(rows), i64(cols), f64(norm.getEpsilon().convertToDouble())},
                loc);
+        recordStats("layer_norm",
+                    {buffer(norm.getInput()), buffer(norm.getScale())},
+                    {mean, rstd});
         bind(norm, out);
         return success();
       })
@@ -90,6 +93,8 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
                 {buffer(norm.getScale()), R}},
                {i64(rows), i64(cols), f64(norm.getEpsilon().convertToDouble())},
                loc);
+        recordStats("rms_norm",
+                    {buffer(norm.getInput()), buffer(norm.getScale())}, {rstd});
         bind(norm, out);
         return success();
       })
@@ -146,6 +151,10 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
                {{out, W}, {lse, W}, {buffer(attn.getQuery()), R},
                 {buffer(attn.getKey()), R}, {buffer(attn.getValue()), R}},
                *args, loc);
+        recordStats("attention",
+                    {buffer(attn.getQuery()), buffer(attn.getKey()),
+                     buffer(attn.getValue())},
+                    {out, lse});
         bind(attn, out);
         return success();
       })
@@ -214,6 +223,8 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
                {{loss, W}, {lse, W}, {buffer(ce.getLogits()), R},
                 {buffer(ce.getTargets()), R}},
                {i64(rows), i64(ce.getNumClasses()), i64(padded)}, loc);
+        recordStats("cross_entropy",
+                    {buffer(ce.getLogits()), buffer(ce.getTargets())}, {lse});
         bind(ce, loss);
         return success();
       })

@@ -20,6 +20,9 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <map>
+#include <string>
+
 namespace ptc::lowering {
 
 /// The exec global that holds the gradient accumulator or an AdamW moment of
@@ -69,6 +72,23 @@ public:
   attentionArgs(mlir::Operation *op, mlir::Type query, mlir::Type key,
                 bool causal, double dropout, std::optional<llvm::APFloat> scale);
 
+  /// Statistics a forward kernel computed (mean/rstd of a norm, the
+  /// log-sum-exp and output of attention, the log-sum-exp of the loss),
+  /// keyed by the op kind and the buffers it read. A gradient op that reads
+  /// the same buffers in the same entry point reuses them instead of running
+  /// the forward kernel again: buffers are never overwritten while live, and
+  /// the memory plan keeps these alive until their last reader.
+  void recordStats(llvm::StringRef kind, llvm::ArrayRef<mlir::Value> inputs,
+                   llvm::ArrayRef<mlir::Value> stats) {
+    savedStats[key(kind, inputs)] =
+        llvm::SmallVector<mlir::Value, 2>(stats.begin(), stats.end());
+  }
+  llvm::ArrayRef<mlir::Value> findStats(llvm::StringRef kind,
+                                        llvm::ArrayRef<mlir::Value> inputs) {
+    auto it = savedStats.find(key(kind, inputs));
+    return it == savedStats.end() ? llvm::ArrayRef<mlir::Value>() : it->second;
+  }
+
   mlir::Attribute i64(int64_t value) { return builder.getI64IntegerAttr(value); }
   mlir::Attribute f64(double value) { return builder.getF64FloatAttr(value); }
 
@@ -82,7 +102,23 @@ private:
   mlir::LogicalResult lowerBackward(mlir::Operation *op, bool &handled);
   mlir::LogicalResult lowerTraining(mlir::Operation *op, bool &handled);
 
+  static std::string key(llvm::StringRef kind,
+                         llvm::ArrayRef<mlir::Value> inputs) {
+    // A global (a parameter) is the same buffer however often it is
+    // referenced; other buffers are their SSA values.
+    std::string text = kind.str();
+    for (mlir::Value value : inputs) {
+      if (auto ref = value.getDefiningOp<exec::GlobalRefOp>())
+        text += ":@" + ref.getGlobal().str();
+      else
+        text += ":" + std::to_string(reinterpret_cast<uintptr_t>(
+                          value.getAsOpaquePointer()));
+    }
+    return text;
+  }
+
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  std::map<std::string, llvm::SmallVector<mlir::Value, 2>> savedStats;
 };
 
 /// Number of elements of a shaped type.

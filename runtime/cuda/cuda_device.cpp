@@ -90,6 +90,12 @@ public:
   }
   int64_t bytesInUse() const override { return inUse_; }
   int64_t peakBytes() const override { return peak_; }
+  int64_t availableBytes() const override {
+    size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess)
+      return -1;
+    return int64_t(free);
+  }
 
 private:
   // Ordered after the kernels on the library's stream; complete on return

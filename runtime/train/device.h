@@ -47,6 +47,8 @@ public:
   /// Bytes allocated now, and the most ever allocated at once.
   virtual int64_t bytesInUse() const = 0;
   virtual int64_t peakBytes() const = 0;
+  /// Memory free for allocation now, or -1 when the device cannot tell.
+  virtual int64_t availableBytes() const { return -1; }
 };
 
 /// Host memory: aligned_alloc(256), zeroed; copies are memcpy.

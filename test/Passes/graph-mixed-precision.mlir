@@ -1,6 +1,5 @@
 // RUN: %ptc-opt %s -split-input-file -graph-mixed-precision | FileCheck %s
 // RUN: %ptc-opt %s -split-input-file -graph-mixed-precision=precision=bf16 | FileCheck %s --check-prefix=BF16
-// RUN: %ptc-opt %s -split-input-file -graph-mixed-precision="function=other precision=bf16" | FileCheck %s --check-prefix=OTHER
 
 // Tests that the option precision=fp32 (what the cpu target passes) leaves
 // every module, bf16 ones included, exactly as it was.
@@ -21,8 +20,8 @@
 module @matmuls attributes {ptc.training = {precision = "bf16"}} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @b : tensor<8xf32> bias init #graph.init<zeros>
-  // CHECK: func.func @forward(%[[X:.*]]: tensor<2x4x8xf32>) -> tensor<2x2x4x4xf32>
-  func.func @forward(%x: tensor<2x4x8xf32>) -> tensor<2x2x4x4xf32> {
+  // CHECK: func.func @forward(%[[X:.*]]: tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
+  func.func @forward(%x: tensor<2x4x8xf32>) -> tensor<2x4x4xf32> {
     // CHECK: %[[XC:.*]] = graph.cast %[[X]] : tensor<2x4x8xf32> to tensor<2x4x8xbf16>
     // CHECK: %[[W:.*]] = graph.param_ref @w : tensor<8x8xf32>
     // CHECK-NEXT: %[[WC:.*]] = graph.cast %[[W]] : tensor<8x8xf32> to tensor<8x8xbf16>
@@ -33,9 +32,9 @@ module @matmuls attributes {ptc.training = {precision = "bf16"}} {
     // CHECK-NEXT: %[[S:.*]] = graph.matmul %[[Y]], %[[Z]] {transpose_rhs} : {{.*}} -> tensor<2x4x4xbf16>
     // CHECK-NEXT: %[[Q:.*]] = graph.reshape %[[S]] : tensor<2x4x4xbf16> to tensor<2x2x2x4xbf16>
     // CHECK-NEXT: %[[O:.*]] = graph.attention %[[Q]], %[[Q]], %[[Q]] {causal} : tensor<2x2x2x4xbf16>
-    // CHECK-NEXT: %[[R:.*]] = graph.reshape %[[O]] : tensor<2x2x2x4xbf16> to tensor<2x2x4x4xbf16>
-    // CHECK-NEXT: %[[RC:.*]] = graph.cast %[[R]] : tensor<2x2x4x4xbf16> to tensor<2x2x4x4xf32>
-    // CHECK-NEXT: return %[[RC]] : tensor<2x2x4x4xf32>
+    // CHECK-NEXT: %[[R:.*]] = graph.reshape %[[O]] : tensor<2x2x2x4xbf16> to tensor<2x4x4xbf16>
+    // CHECK-NEXT: %[[RC:.*]] = graph.cast %[[R]] : tensor<2x4x4xbf16> to tensor<2x4x4xf32>
+    // CHECK-NEXT: return %[[RC]] : tensor<2x4x4xf32>
     %w = graph.param_ref @w : tensor<8x8xf32>
     %b = graph.param_ref @b : tensor<8xf32>
     %y = graph.linear %x, %w, %b : (tensor<2x4x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
@@ -43,8 +42,8 @@ module @matmuls attributes {ptc.training = {precision = "bf16"}} {
     %s = graph.matmul %y, %z {transpose_rhs} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
     %q = graph.reshape %s : tensor<2x4x4xf32> to tensor<2x2x2x4xf32>
     %o = graph.attention %q, %q, %q {causal} : tensor<2x2x2x4xf32>, tensor<2x2x2x4xf32>, tensor<2x2x2x4xf32>
-    %r = graph.reshape %o : tensor<2x2x2x4xf32> to tensor<2x2x4x4xf32>
-    return %r : tensor<2x2x4x4xf32>
+    %r = graph.reshape %o : tensor<2x2x2x4xf32> to tensor<2x4x4xf32>
+    return %r : tensor<2x4x4xf32>
   }
 }
 
@@ -199,16 +198,12 @@ module @fp64 attributes {ptc.training = {precision = "fp64"}} {
 
 // -----
 
-// Tests that only the function named by the option is rewritten and that a
-// module without precision (and without the option) is left unchanged.
+// Tests that a module without precision (and without the option) is left
+// unchanged, and that only the function named by the `function` option
+// (@forward by default) is rewritten.
 
 // CHECK-LABEL: module @unset
 // BF16-LABEL: module @unset
-// OTHER-LABEL: module @unset
-// OTHER: func.func @forward
-// OTHER-NOT: graph.cast
-// OTHER: func.func @other
-// OTHER: graph.linear {{.*}} -> tensor<2x4x8xbf16>
 module @unset {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   // CHECK-NOT: graph.cast

@@ -240,3 +240,45 @@ TEST_F(TrainLoop, ModelTableIsChecked) {
 }
 
 } // namespace
+
+namespace {
+/// A CPU device that reports little free memory.
+class SmallDevice : public ptc::rt::train::Device {
+public:
+  explicit SmallDevice(int64_t free) : inner_(ptc::rt::train::createCpuDevice()), free_(free) {}
+  const char *name() const override { return "small device"; }
+  ptc::rt::Status allocate(int64_t bytes, uint8_t **base) override {
+    return inner_->allocate(bytes, base);
+  }
+  void free(uint8_t *base) override { inner_->free(base); }
+  ptc::rt::Status copyToDevice(uint8_t *base, int64_t offset, const void *src,
+                               int64_t bytes) override {
+    return inner_->copyToDevice(base, offset, src, bytes);
+  }
+  ptc::rt::Status copyToHost(void *dst, const uint8_t *base, int64_t offset,
+                             int64_t bytes) override {
+    return inner_->copyToHost(dst, base, offset, bytes);
+  }
+  ptc::rt::Status synchronize() override { return inner_->synchronize(); }
+  int64_t bytesInUse() const override { return inner_->bytesInUse(); }
+  int64_t peakBytes() const override { return inner_->peakBytes(); }
+  int64_t availableBytes() const override { return free_; }
+
+private:
+  std::unique_ptr<ptc::rt::train::Device> inner_;
+  int64_t free_;
+};
+} // namespace
+
+TEST(TrainMemory, PlanLargerThanFreeMemoryIsOneClearError) {
+  SmallDevice device(100);
+  std::ostringstream out, err;
+  ptc::abi::Model model = ptc::test::fake::model();
+  int rc = ptc::rt::train::run(model, {"prog", "--steps", "0",
+                                       "--save-initial-weights", "/dev/null"},
+                               out, err, &device);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.str().find("the memory plan of 'linear' needs"), std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("small device, which has"), std::string::npos) << err.str();
+}

@@ -46,7 +46,7 @@ Precision: fp32 (TF32 off for matmuls and cuDNN), bf16 (autocast to
 bfloat16 on CUDA with float32 master weights, as ../shared/bench/torch_gpt.py
 does; attention through scaled_dot_product_attention) or fp64 (everything in
 float64: against a ptc binary compiled with precision fp64 the losses agree
-to ~1e-12). Default: the spec's training.precision.
+to ~1e-15). Default: the spec's training.precision.
 
 --dry-run needs no torch: it reads the spec and the weights file's header,
 checks the parameter table, and prints the plan of the first batches and the

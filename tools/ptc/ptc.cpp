@@ -140,6 +140,10 @@ int runCompile(int argc, char **argv) {
       "dump-ir",
       cl::desc("Write the IR after every pass into this directory, numbered"),
       cl::value_desc("dir"));
+  cl::opt<bool> profile(
+      "profile",
+      cl::desc("Build a program that times every kernel and prints the time "
+               "per kernel at exit"));
   cl::opt<std::string> precision(
       "precision",
       cl::desc("Override the spec's training.precision (bf16, fp32, or fp64 "
@@ -202,6 +206,8 @@ int runCompile(int argc, char **argv) {
                           "spec in fp32 (it has no bf16 kernels)\n";
   if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda)))
     return 1;
+  if (profile)
+    (*module)->setAttr("ptc.profile", UnitAttr::get(&context));
   if (emit.getNumOccurrences())
     return writeOutput(*module, level, output);
   return buildBinary(*module, output, cuda);
