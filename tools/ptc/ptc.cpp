@@ -216,6 +216,10 @@ int runCompile(int argc, char **argv) {
 int runPlan(int argc, char **argv) {
   cl::opt<std::string> specPath(cl::Positional, cl::desc("<spec.json>"),
                                 cl::Required);
+  cl::opt<std::string> target(
+      "target", cl::desc("The target to plan for: cpu (bf16 specs computed in "
+                         "fp32) or cuda"),
+      cl::init("cpu"));
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv,
                            "ptc plan: the per-rank memory budget of a spec\n"))
@@ -226,10 +230,17 @@ int runPlan(int argc, char **argv) {
   ptc::Spec spec;
   OwningOpRef<ModuleOp> module =
       ptc::loadSpecModule(context, specPath.getValue(), &spec);
-  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr)))
+  if (target != "cpu" && target != "cuda") {
+    llvm::errs() << "ptc plan: --target=" << target
+                 << " is not supported (allowed: cpu, cuda)\n";
+    return 1;
+  }
+  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
+                                         target == "cpu")))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
-  llvm::outs() << "plan of '" << spec.name << "': tp " << spec.parallel.tp
+  llvm::outs() << "plan of '" << spec.name << "' for the " << target
+               << " target: tp " << spec.parallel.tp
                << " x pp " << spec.parallel.pp << " x dp " << spec.parallel.dp
                << ", micro-batch " << spec.training.microBatchSize << " x "
                << spec.model.seqLen << " tokens\n\n"

@@ -4,6 +4,9 @@
 // after 3 warm-up runs) of
 //   gemm            bf16 4096 x 4096 x 4096 (and fp32) -> TFLOP/s
 //   attention       fwd and bwd, B=8 H=12 T=1024 Dh=64, causal, bf16 and fp32
+//                   (bf16 also B=16 H=12 T=1024 Dh=64, gpt2-124m's layer, and
+//                   B=8 H=16 T=1024 Dh=128; PTC_ATTENTION_NO_TC=1 times the
+//                   CUDA-core kernels instead of the tensor-core ones)
 //                   -> ms and TFLOP/s (flash-attention accounting: forward
 //                   4 B H T^2 Dh / 2, backward 2.5 times that)
 //   cross-entropy   fwd and bwd, N = 16 x 1024 rows, V = Vp = 50304, bf16
@@ -18,6 +21,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -82,25 +86,30 @@ template <typename T> void benchGemm(const char *type) {
   cudaFree(c);
 }
 
-template <typename T> void benchAttention(const char *type) {
-  const int64_t B = 8, H = 12, Tn = 1024, Dh = 64, n = B * H * Tn * Dh;
-  const double scale = 0.125;
+template <typename T>
+void benchAttention(const char *type, int64_t B = 8, int64_t H = 12,
+                    int64_t Tn = 1024, int64_t Dh = 64) {
+  const int64_t n = B * H * Tn * Dh;
+  const double scale = 1.0 / std::sqrt(double(Dh));
   T *q = deviceRandom<T>(n, 4, 1.0), *kk = deviceRandom<T>(n, 5, 1.0);
   T *v = deviceRandom<T>(n, 6, 1.0), *dout = deviceRandom<T>(n, 7, 1.0);
   T *out = deviceRandom<T>(n, 8, 1.0), *lse = deviceRandom<T>(B * H * Tn, 9, 1);
   T *dq = deviceRandom<T>(n, 10, 1.0), *dk = deviceRandom<T>(n, 11, 1.0);
   T *dv = deviceRandom<T>(n, 12, 1.0);
+  const std::string shape = " B" + std::to_string(B) + " H" +
+                            std::to_string(H) + " T" + std::to_string(Tn) +
+                            " Dh" + std::to_string(Dh);
   const double fwdFlops = 4.0 * B * H * Tn * Tn * Dh / 2;
   const double fwd = medianMs([&] {
     k::attention_forward(out, lse, q, kk, v, B, H, H, Tn, Dh, scale);
   });
-  row(std::string("attention fwd ") + type + " B8 H12 T1024 Dh64", fwd,
+  row(std::string("attention fwd ") + type + shape, fwd,
       fwdFlops / (fwd * 1e-3) / 1e12, "TFLOP/s");
   const double bwd = medianMs([&] {
     k::attention_backward(dq, dk, dv, dout, q, kk, v, out, lse, B, H, H, Tn,
                           Dh, scale);
   });
-  row(std::string("attention bwd ") + type + " B8 H12 T1024 Dh64", bwd,
+  row(std::string("attention bwd ") + type + shape, bwd,
       2.5 * fwdFlops / (bwd * 1e-3) / 1e12, "TFLOP/s");
   for (T *p : {q, kk, v, dout, out, lse, dq, dk, dv})
     cudaFree(p);
@@ -169,6 +178,8 @@ int main() {
   benchGemm<bf16>("bf16");
   benchGemm<float>("fp32");
   benchAttention<bf16>("bf16");
+  benchAttention<bf16>("bf16", 16, 12, 1024, 64); // gpt2-124m, one layer
+  benchAttention<bf16>("bf16", 8, 16, 1024, 128);
   benchAttention<float>("fp32");
   benchCrossEntropy<bf16>("bf16");
   benchCrossEntropy<float>("fp32");
