@@ -31,7 +31,7 @@ namespace {
 enum class Compute {
   /// bf16: the matrix products.
   Low,
-  /// f32: the norms and the loss.
+  /// f32: the norms (the loss keeps its logits' type, see planOp).
   High,
   /// The promoted type of the float operands: elementwise and shape ops.
   Follow,
@@ -42,7 +42,7 @@ enum class Compute {
 Compute classify(Operation *op) {
   if (isa<LinearOp, MatmulOp, AttentionOp>(op))
     return Compute::Low;
-  if (isa<LayerNormOp, RMSNormOp, CrossEntropyOp>(op))
+  if (isa<LayerNormOp, RMSNormOp>(op))
     return Compute::High;
   if (isa<AddOp, MulOp, GeluOp, SiluOp, SwigluOp, DropoutOp, RopeOp, ReshapeOp,
           TransposeOp, SplitOp, ConcatOp, EmbeddingOp, PositionEmbeddingOp,
@@ -119,6 +119,11 @@ private:
   }
 
   void planOp(Operation *op) {
+    // The loss reads the logits in whatever type they come (bf16 from the
+    // head's linear) and computes in f32 inside the kernel: casting 16 x
+    // 1024 x 50304 logits to f32 would cost 3.3 GB and two passes.
+    if (isa<CrossEntropyOp>(op))
+      return;
     FloatType element;
     switch (classify(op)) {
     case Compute::Low:

@@ -169,7 +169,7 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       })
       .Case([&](CrossEntropyGradOp grad) {
         auto [rows, padded] = rowsAndCols(grad.getLogits().getType());
-        Type element = cast<ShapedType>(grad.getLogits().getType()).getElementType();
+        Type element = grad.getDloss().getType().getElementType();
         Value logits = buffer(grad.getLogits()), targets = buffer(grad.getTargets());
         SmallVector<Attribute> sizes = {i64(rows), i64(grad.getNumClasses()),
                                         i64(padded)};

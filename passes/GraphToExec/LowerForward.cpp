@@ -216,9 +216,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       })
       .Case([&](CrossEntropyOp ce) {
         auto [rows, padded] = rowsAndCols(ce.getLogits().getType());
-        Type element = cast<ShapedType>(ce.getLogits().getType()).getElementType();
+        // The statistics have the loss's type (f32 for bf16 logits).
         Value loss = alloc(ce.getType());
-        Value lse = scratch({rows}, element);
+        Value lse = scratch({rows}, ce.getType().getElementType());
         launch("cross_entropy_forward",
                {{loss, W}, {lse, W}, {buffer(ce.getLogits()), R},
                 {buffer(ce.getTargets()), R}},

@@ -33,6 +33,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 namespace ptc::kernels {
 
@@ -165,16 +166,23 @@ void dropout_backward(T *dx, const T *dout, const int64_t *seed,
 
 //===--- Loss ------------------------------------------------------------===//
 
-template <typename T>
-void cross_entropy_forward(T *loss, T *lse, const T *logits,
+/// S, the type of the loss and its statistics, may differ from the logits'
+/// T on the cuda target (bf16 logits, f32 loss); the cpu target computes
+/// both in one type.
+template <typename T, typename S>
+void cross_entropy_forward(S *loss, S *lse, const T *logits,
                            const int32_t *targets, int64_t N, int64_t V,
                            int64_t Vp) {
+  static_assert(std::is_same_v<T, S>, "the cpu target keeps the loss in the "
+                                      "logits' type");
   cpu::cross_entropy_forward(loss, lse, logits, targets, N, V, Vp);
 }
-template <typename T>
-void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
-                            const int32_t *targets, const T *dloss, int64_t N,
+template <typename T, typename S>
+void cross_entropy_backward(T *dlogits, const T *logits, const S *lse,
+                            const int32_t *targets, const S *dloss, int64_t N,
                             int64_t V, int64_t Vp) {
+  static_assert(std::is_same_v<T, S>, "the cpu target keeps the loss in the "
+                                      "logits' type");
   cpu::cross_entropy_backward(dlogits, logits, lse, targets, double(*dloss), N,
                               V, Vp);
 }

@@ -18,8 +18,14 @@
 //     3. one CTA per (query tile, head, batch) recomputes P and dS over the
 //        key tiles up to the diagonal, accumulating dQ in registers.
 //   Each dq, dk, dv element is owned by one thread: read, += once, written.
-// All arithmetic is fp32 on the CUDA cores (bf16 inputs are widened when a
-// tile is loaded); correctness first, tensor cores left for later.
+// That path does all arithmetic in fp32 on the CUDA cores (bf16 inputs are
+// widened when a tile is loaded); it serves fp32 and any Dh.
+// bf16 with Dh 64 or 128 (16-byte aligned tensors) takes the tensor-core path
+// instead (attention.cu, namespace tc): the same three-launch scheme on
+// mma.sync m16n8k16 (bf16 operands, fp32 accumulation and softmax), P and dS
+// kept in registers, any T (tails zero-filled and masked), still
+// deterministic. PTC_ATTENTION_NO_TC=1 in the environment forces the
+// CUDA-core path (for A/B timing).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CUDA_ATTENTION_CUH

@@ -100,9 +100,9 @@ __device__ __forceinline__ bool counted(const int32_t *targets, int64_t n,
   return true;
 }
 
-template <typename T>
+template <typename T, typename S>
 __global__ void __launch_bounds__(kRowThreads)
-    ceForwardRowKernel(T *lse, float *rowLoss, const T *logits,
+    ceForwardRowKernel(S *lse, float *rowLoss, const T *logits,
                        const int32_t *targets, int V, int64_t Vp,
                        bool rowsAligned) {
   const int64_t n = blockIdx.x;
@@ -110,15 +110,15 @@ __global__ void __launch_bounds__(kRowThreads)
   const float l = blockRowLse(row, V, rowsAligned);
   if (threadIdx.x == 0) {
     if (lse)
-      lse[n] = fromFloat<T>(l);
+      lse[n] = fromFloat<S>(l);
     rowLoss[n] = counted(targets, n, V, "cross_entropy_forward")
                      ? l - toFloat(row[targets[n]])
                      : 0.f;
   }
 }
 
-template <typename T>
-__global__ void ceForwardFinalizeKernel(T *loss, const float *rowLoss,
+template <typename S>
+__global__ void ceForwardFinalizeKernel(S *loss, const float *rowLoss,
                                         const int32_t *targets, int64_t N) {
   __shared__ double shared[32];
   double total = 0, count = 0;
@@ -129,7 +129,7 @@ __global__ void ceForwardFinalizeKernel(T *loss, const float *rowLoss,
   total = blockSum(total, shared);
   count = blockSum(count, shared);
   if (threadIdx.x == 0)
-    *loss = fromDouble<T>(count > 0 ? total / count : 0.0);
+    *loss = fromDouble<S>(count > 0 ? total / count : 0.0);
 }
 
 __global__ void ceCountKernel(float *count, const int32_t *targets, int64_t N,
@@ -143,10 +143,10 @@ __global__ void ceCountKernel(float *count, const int32_t *targets, int64_t N,
     *count = float(c);
 }
 
-template <typename T>
+template <typename T, typename S>
 __global__ void __launch_bounds__(kRowThreads)
-    ceBackwardRowKernel(T *dlogits, const T *logits, const T *lse,
-                        const int32_t *targets, const T *dloss,
+    ceBackwardRowKernel(T *dlogits, const T *logits, const S *lse,
+                        const int32_t *targets, const S *dloss,
                         const float *count, int V, int64_t Vp,
                         bool rowsAligned) {
   const int64_t n = blockIdx.x;
@@ -187,8 +187,8 @@ void checkSizes(const char *fn, int64_t N, int64_t V, int64_t Vp) {
 
 } // namespace
 
-template <typename T>
-void cross_entropy_forward(T *loss, T *lse, const T *logits,
+template <typename T, typename S>
+void cross_entropy_forward(S *loss, S *lse, const T *logits,
                            const int32_t *targets, int64_t N, int64_t V,
                            int64_t Vp) {
   checkSizes("cross_entropy_forward", N, V, Vp);
@@ -203,9 +203,9 @@ void cross_entropy_forward(T *loss, T *lse, const T *logits,
   PTC_CUDA_CHECK_LAUNCH();
 }
 
-template <typename T>
-void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
-                            const int32_t *targets, const T *dloss, int64_t N,
+template <typename T, typename S>
+void cross_entropy_backward(T *dlogits, const T *logits, const S *lse,
+                            const int32_t *targets, const S *dloss, int64_t N,
                             int64_t V, int64_t Vp) {
   checkSizes("cross_entropy_backward", N, V, Vp);
   if (N == 0)
@@ -219,13 +219,17 @@ void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
   PTC_CUDA_CHECK_LAUNCH();
 }
 
-#define PTC_INSTANTIATE(T)                                                     \
-  template void cross_entropy_forward<T>(T *, T *, const T *, const int32_t *, \
-                                         int64_t, int64_t, int64_t);           \
-  template void cross_entropy_backward<T>(T *, const T *, const T *,           \
-                                          const int32_t *, const T *, int64_t, \
-                                          int64_t, int64_t);
-PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
+#define PTC_INSTANTIATE(T, S)                                                  \
+  template void cross_entropy_forward<T, S>(S *, S *, const T *,               \
+                                            const int32_t *, int64_t, int64_t, \
+                                            int64_t);                          \
+  template void cross_entropy_backward<T, S>(T *, const T *, const S *,        \
+                                             const int32_t *, const S *,       \
+                                             int64_t, int64_t, int64_t);
+PTC_INSTANTIATE(float, float)
+PTC_INSTANTIATE(__nv_bfloat16, __nv_bfloat16)
+// Mixed precision: bf16 logits, the loss and its statistics in f32.
+PTC_INSTANTIATE(__nv_bfloat16, float)
 #undef PTC_INSTANTIATE
 
 } // namespace ptc::kernels

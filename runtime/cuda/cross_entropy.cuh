@@ -24,13 +24,16 @@
 
 namespace ptc::kernels {
 
-template <typename T>
-void cross_entropy_forward(T *loss, T *lse, const T *logits,
+/// T: the logits' type; S: the type of the loss, lse and dloss (T, or f32
+/// with bf16 logits: mixed precision reads the logits as they are and keeps
+/// its statistics in f32).
+template <typename T, typename S>
+void cross_entropy_forward(S *loss, S *lse, const T *logits,
                            const int32_t *targets, int64_t N, int64_t V,
                            int64_t Vp);
-template <typename T>
-void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
-                            const int32_t *targets, const T *dloss, int64_t N,
+template <typename T, typename S>
+void cross_entropy_backward(T *dlogits, const T *logits, const S *lse,
+                            const int32_t *targets, const S *dloss, int64_t N,
                             int64_t V, int64_t Vp);
 
 } // namespace ptc::kernels

@@ -68,8 +68,7 @@ module @norms_and_loss attributes {ptc.training = {precision = "bf16"}} {
     // CHECK-NEXT: %[[M:.*]] = graph.rms_norm %[[YC]], %[[G]] : tensor<2x4x8xf32>, tensor<8xf32>
     // CHECK-NEXT: %[[A:.*]] = graph.add %[[N]], %[[M]] : tensor<2x4x8xf32>, tensor<2x4x8xf32>
     // CHECK: %[[L:.*]] = graph.linear {{.*}} -> tensor<2x4x8xbf16>
-    // CHECK-NEXT: %[[LC:.*]] = graph.cast %[[L]] : tensor<2x4x8xbf16> to tensor<2x4x8xf32>
-    // CHECK-NEXT: %[[LOSS:.*]] = graph.cross_entropy %[[LC]], %{{.*}} {num_classes = 8 : i64} : (tensor<2x4x8xf32>, tensor<2x4xi32>) -> tensor<f32>
+    // CHECK-NEXT: %[[LOSS:.*]] = graph.cross_entropy %[[L]], %{{.*}} {num_classes = 8 : i64} : (tensor<2x4x8xbf16>, tensor<2x4xi32>) -> tensor<f32>
     // CHECK-NEXT: return %[[LOSS]] : tensor<f32>
     %w = graph.param_ref @w : tensor<8x8xf32>
     %g = graph.param_ref @g : tensor<8xf32>
@@ -229,8 +228,8 @@ module @unset {
 // Tests a whole GPT-2 model of one block: the embedding unit stays f32, the
 // block computes its norms in f32 and its projections and attention core in
 // bf16 (weights and biases cast after their param_ref), adds each projection
-// back to the f32 residual stream and yields f32; the head casts the bf16
-// logits of the tied projection to f32 for the loss.
+// back to the f32 residual stream and yields f32; the loss reads the bf16
+// logits of the tied projection as they are and gives an f32 loss.
 
 // CHECK-LABEL: module @gpt2
 // GRAD-LABEL: module @gpt2
@@ -279,8 +278,7 @@ module @gpt2 attributes {ptc.training = {precision = "bf16"}} {
   // CHECK: %[[WTE:.*]] = graph.param_ref @wte : tensor<16x8xf32>
   // CHECK-NEXT: %[[WTEC:.*]] = graph.cast %[[WTE]] : tensor<16x8xf32> to tensor<16x8xbf16>
   // CHECK-NEXT: %[[LOGITS:.*]] = graph.linear %{{.*}}, %[[WTEC]] : {{.*}} -> tensor<2x4x16xbf16>
-  // CHECK-NEXT: %[[LC:.*]] = graph.cast %[[LOGITS]] : tensor<2x4x16xbf16> to tensor<2x4x16xf32>
-  // CHECK-NEXT: graph.cross_entropy %[[LC]], {{.*}} -> tensor<f32>
+  // CHECK-NEXT: graph.cross_entropy %[[LOGITS]], {{.*}} : (tensor<2x4x16xbf16>, tensor<2x4xi32>) -> tensor<f32>
   // CHECK: return %{{.*}} : tensor<f32>
 
   // The gradients come back in f32, in declaration order; wte's sums those
