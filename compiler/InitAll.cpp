@@ -2,6 +2,7 @@
 
 #include "compiler/InitAll.h"
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Exec/IR/ExecOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Exec/Passes.h"
@@ -15,7 +16,7 @@
 namespace ptc {
 
 void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, exec::ExecDialect,
+  registry.insert<graph::GraphDialect, dist::DistDialect, exec::ExecDialect,
                   mlir::func::FuncDialect>();
 }
 

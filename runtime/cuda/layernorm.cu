@@ -95,6 +95,182 @@ template <bool RMS, typename T> struct NormParamGrads {
   }
 };
 
+// Fused backward: dx as normBackwardKernel, plus this block's partial sums of
+// (dout * xhat, dout) over its chunk of rows. Block = kRowsPerBlock warps;
+// warp w takes rows r0 + w, r0 + w + kRowsPerBlock, ... of the chunk; lane
+// owns the 16-byte vectors lane, lane + 32, ... of each row and accumulates
+// them into its warp's slice of shared memory (no two threads touch the
+// same word); the warps' slices are then added in order w = 0, 1, ...
+// (fixed order) into partial[k][chunk][col]. CACHE > 0: a row's dout and x
+// stay in registers between the two passes (C <= 32 * CACHE * kWidth).
+template <bool RMS, typename T, int CACHE>
+__global__ void __launch_bounds__(kThreads)
+    normBackwardFusedKernel(T *dx, float *partial, const T *dout, const T *x,
+                            const T *gamma, const T *mean, const T *rstd,
+                            int64_t N, int C, int64_t rowsPerChunk,
+                            int64_t chunks) {
+  using V = Vec16<T>;
+  constexpr int W = V::kWidth;
+  extern __shared__ float4 smem4[];
+  float *smem = reinterpret_cast<float *>(smem4);
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int nvec = C / W;
+  for (int i = threadIdx.x; i < kRowsPerBlock * 2 * C; i += blockDim.x)
+    smem[i] = 0.f;
+  __syncthreads();
+  float *accG = smem + warp * 2 * C, *accB = accG + C;
+  const int64_t r0 = blockIdx.x * rowsPerChunk;
+  const int64_t r1 = min(N, r0 + rowsPerChunk);
+  for (int64_t row = r0 + warp; row < r1; row += kRowsPerBlock) {
+    const T *xr = x + row * C, *dr = dout + row * C;
+    const float m = RMS ? 0.f : toFloat(mean[row]), r = toFloat(rstd[row]);
+    float gSum = 0, gxSum = 0;
+    constexpr int K = CACHE > 0 ? CACHE : 1;
+    float cd[K][W], cx[K][W];
+    auto pass1 = [&](int v, const float (&d)[W], const float (&xv)[W]) {
+      float gv[W];
+      V::load(gamma + v * W, gv);
+#pragma unroll
+      for (int h = 0; h < W / 4; ++h) {
+        float4 ag = reinterpret_cast<float4 *>(accG)[v * (W / 4) + h];
+        float4 ab = reinterpret_cast<float4 *>(accB)[v * (W / 4) + h];
+        float *pg = &ag.x, *pb = &ab.x;
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int i = h * 4 + e;
+          const float xhat = (xv[i] - m) * r, g = d[i] * gv[i];
+          gSum += g;
+          gxSum += g * xhat;
+          pg[e] += d[i] * xhat;
+          pb[e] += d[i];
+        }
+        reinterpret_cast<float4 *>(accG)[v * (W / 4) + h] = ag;
+        reinterpret_cast<float4 *>(accB)[v * (W / 4) + h] = ab;
+      }
+    };
+    if constexpr (CACHE > 0) {
+#pragma unroll
+      for (int k = 0; k < CACHE; ++k) {
+        const int v = lane + 32 * k;
+        if (v < nvec) {
+          V::load(dr + v * W, cd[k]);
+          V::load(xr + v * W, cx[k]);
+        }
+      }
+#pragma unroll
+      for (int k = 0; k < CACHE; ++k) {
+        const int v = lane + 32 * k;
+        if (v < nvec)
+          pass1(v, cd[k], cx[k]);
+      }
+    } else {
+      for (int v = lane; v < nvec; v += 32) {
+        V::load(dr + v * W, cd[0]);
+        V::load(xr + v * W, cx[0]);
+        pass1(v, cd[0], cx[0]);
+      }
+    }
+    const float gMean = RMS ? 0.f : warpSum(gSum) / C;
+    const float gxMean = warpSum(gxSum) / C;
+    T *dxr = dx + row * C;
+    auto pass2 = [&](int v, const float (&d)[W], const float (&xv)[W]) {
+      float gv[W], o[W];
+      V::load(gamma + v * W, gv);
+      V::load(dxr + v * W, o);
+#pragma unroll
+      for (int i = 0; i < W; ++i) {
+        const float g = d[i] * gv[i], xhat = (xv[i] - m) * r;
+        o[i] += r * (g - gMean - xhat * gxMean);
+      }
+      V::store(dxr + v * W, o);
+    };
+    if constexpr (CACHE > 0) {
+#pragma unroll
+      for (int k = 0; k < CACHE; ++k) {
+        const int v = lane + 32 * k;
+        if (v < nvec)
+          pass2(v, cd[k], cx[k]);
+      }
+    } else {
+      for (int v = lane; v < nvec; v += 32) {
+        V::load(dr + v * W, cd[0]);
+        V::load(xr + v * W, cx[0]);
+        pass2(v, cd[0], cx[0]);
+      }
+    }
+  }
+  __syncthreads();
+  if (!partial)
+    return;
+  for (int c = threadIdx.x; c < C; c += blockDim.x) {
+    float g = 0.f, b = 0.f;
+#pragma unroll
+    for (int w = 0; w < kRowsPerBlock; ++w) {
+      g += smem[w * 2 * C + c];
+      b += smem[w * 2 * C + C + c];
+    }
+    partial[blockIdx.x * int64_t(C) + c] = g;
+    partial[(chunks + blockIdx.x) * int64_t(C) + c] = b;
+  }
+}
+
+template <bool RMS, typename T, int CACHE>
+void launchFused(T *dx, float *partial, const T *dout, const T *x,
+                 const T *gamma, const T *mean, const T *rstd,
+                 const ColumnPlan &plan, size_t smemBytes) {
+  auto kernel = normBackwardFusedKernel<RMS, T, CACHE>;
+  if (smemBytes > 48 * 1024)
+    PTC_CUDA_CHECK(cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smemBytes)));
+  kernel<<<unsigned(plan.chunks), kThreads, smemBytes, stream()>>>(
+      dx, partial, dout, x, gamma, mean, rstd, plan.rows, int(plan.cols),
+      plan.rowsPerChunk, plan.chunks);
+  PTC_CUDA_CHECK_LAUNCH();
+}
+
+/// The fused path, when the rows are 16-byte aligned and the per-warp
+/// partial sums fit in shared memory; false otherwise.
+template <bool RMS, typename T>
+bool backwardFused(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
+                   const T *gamma, const T *mean, const T *rstd, int64_t N,
+                   int64_t C) {
+  constexpr int W = Vec16<T>::kWidth;
+  const size_t smemBytes = size_t(kRowsPerBlock) * 2 * size_t(C) * 4;
+  if (!rowsAligned16(dx, C) || !rowsAligned16(dout, C) ||
+      !rowsAligned16(x, C) || !rowsAligned16(gamma, C) ||
+      smemBytes > 200 * 1024)
+    return false;
+  // About 4 blocks an SM on 132 SMs, chunks of >= 16 rows; sizes only.
+  ColumnPlan plan{N, C, 16, 1};
+  const int64_t perChunk = (N + 511) / 512;
+  if (perChunk > plan.rowsPerChunk)
+    plan.rowsPerChunk = perChunk;
+  plan.chunks = (N + plan.rowsPerChunk - 1) / plan.rowsPerChunk;
+  float *partial =
+      (dgamma || dbeta)
+          ? static_cast<float *>(scratch(plan.partialFloats(2) * 4))
+          : nullptr;
+  const int64_t nvec = C / W;
+  if (nvec <= 32 * 2)
+    launchFused<RMS, T, 2>(dx, partial, dout, x, gamma, mean, rstd, plan,
+                           smemBytes);
+  else if (nvec <= 32 * 4)
+    launchFused<RMS, T, 4>(dx, partial, dout, x, gamma, mean, rstd, plan,
+                           smemBytes);
+  else if (nvec <= 32 * 8)
+    launchFused<RMS, T, 8>(dx, partial, dout, x, gamma, mean, rstd, plan,
+                           smemBytes);
+  else
+    launchFused<RMS, T, 0>(dx, partial, dout, x, gamma, mean, rstd, plan,
+                           smemBytes);
+  if (partial) {
+    columnFinalize(dgamma, partial, plan, /*accumulate=*/true, stream());
+    columnFinalize(dbeta, partial + size_t(plan.chunks) * size_t(C), plan,
+                   /*accumulate=*/true, stream());
+  }
+  return true;
+}
+
 void checkSizes(const char *fn, int64_t N, int64_t C) {
   PTC_CUDA_REQUIRE(N >= 0 && C > 0 && C <= (int64_t(1) << 30),
                    "%s: bad sizes N=%lld C=%lld", fn, (long long)N,
@@ -119,6 +295,8 @@ void backward(const char *fn, T *dx, T *dgamma, T *dbeta, const T *dout,
               int64_t N, int64_t C) {
   checkSizes(fn, N, C);
   if (N == 0)
+    return;
+  if (backwardFused<RMS>(dx, dgamma, dbeta, dout, x, gamma, mean, rstd, N, C))
     return;
   normBackwardKernel<RMS><<<rowBlocks(N), kThreads, 0, stream()>>>(
       dx, dout, x, gamma, mean, rstd, N, int(C));

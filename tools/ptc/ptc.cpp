@@ -70,6 +70,19 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
 }
 
 
+/// The parallel degrees of `module` (ptc.parallel) that ptc cannot apply yet:
+/// "tp = 8, dp = 2", or empty when every degree is 1.
+std::string unsupportedParallelism(ModuleOp module) {
+  std::string text;
+  if (auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel"))
+    for (llvm::StringRef axis : {"tp", "pp", "dp"})
+      if (auto degree = parallel.getAs<IntegerAttr>(axis))
+        if (degree.getInt() > 1)
+          text += (text.empty() ? "" : ", ") + axis.str() + " = " +
+                  std::to_string(degree.getInt());
+  return text;
+}
+
 /// Writes `module` as `emit` asks to `output`.
 int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output) {
   std::string error;
@@ -195,6 +208,19 @@ int runCompile(int argc, char **argv) {
     return 1;
   bool cuda = target == "cuda" ||
               (emit.getNumOccurrences() && emit == ptc::EmitLevel::Cuda);
+  // Below the graph level every buffer is one rank's: without the dist
+  // passes a program would train one replica with the wrong batch split.
+  bool pastGraph =
+      !emit.getNumOccurrences() || emit.getValue() != ptc::EmitLevel::Graph;
+  if (std::string degrees = unsupportedParallelism(*module);
+      pastGraph && !degrees.empty()) {
+    llvm::errs() << "ptc compile: " << specPath.getValue() << ": parallel "
+                 << degrees
+                 << ": tensor, pipeline and data parallelism are not "
+                    "implemented yet; set parallel.tp, pp and dp to 1 (or use "
+                    "--emit=graph)\n";
+    return 1;
+  }
   ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
                          : cuda                   ? ptc::EmitLevel::Cuda
                                                   : ptc::EmitLevel::Cpu;
@@ -239,6 +265,10 @@ int runPlan(int argc, char **argv) {
                                          target == "cpu")))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
+  if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())
+    llvm::outs() << "note: parallel " << degrees
+                 << " is not applied yet (no dist passes): the budget below "
+                    "is one unsharded replica\n";
   llvm::outs() << "plan of '" << spec.name << "' for the " << target
                << " target: tp " << spec.parallel.tp
                << " x pp " << spec.parallel.pp << " x dp " << spec.parallel.dp

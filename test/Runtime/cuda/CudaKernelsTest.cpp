@@ -91,6 +91,24 @@ TEST_F(CudaKernels, CopyAndConvert) {
   Dev<float> same(101);
   k::convert(same.ptr(), a.ptr(), 101);
   EXPECT_EQ(same.get(), x);
+  // Unaligned starts (the by-element paths) and a long vectorized run.
+  Dev<bf16> h2(101);
+  k::convert(h2.ptr() + 1, a.ptr() + 1, 100);
+  const std::vector<float> h2Got = h2.get(), h2Want = rounded<bf16>(x);
+  EXPECT_EQ(std::vector<float>(h2Got.begin() + 1, h2Got.end()),
+            std::vector<float>(h2Want.begin() + 1, h2Want.end()));
+  const std::vector<float> big = randomVector(100003, rng, -3, 3);
+  Dev<float> bigF(big), bigF2(big.size());
+  Dev<bf16> bigH(big.size());
+  k::convert(bigH.ptr(), bigF.ptr(), int64_t(big.size()));
+  EXPECT_EQ(bigH.get(), rounded<bf16>(big));
+  k::convert(bigF2.ptr(), bigH.ptr(), int64_t(big.size()));
+  EXPECT_EQ(bigF2.get(), rounded<bf16>(big));
+  Dev<float> fillF(1003);
+  k::fill(fillF.ptr() + 1, 1002, 2.5);
+  const std::vector<float> filled = fillF.get();
+  EXPECT_EQ(std::vector<float>(filled.begin() + 1, filled.end()),
+            std::vector<float>(1002, 2.5f));
 }
 
 template <typename T> void checkPermute(std::mt19937 &rng) {
@@ -104,6 +122,19 @@ template <typename T> void checkPermute(std::mt19937 &rng) {
       {{2, 3, 5, 7}, {0, 2, 1, 3}},
       {{2, 3, 4, 5, 3}, {4, 2, 0, 3, 1}},
       {{2, 3, 2, 3, 2, 5}, {5, 4, 3, 2, 1, 0}},
+      // The row path (perm keeps the trailing dims): gpt2-124m's attention
+      // head transposes, then odd inner lengths (each unit width).
+      {{16, 1024, 12, 64}, {0, 2, 1, 3}},
+      {{16, 12, 1024, 64}, {0, 2, 1, 3}},
+      {{3, 5, 7, 3}, {0, 2, 1, 3}},
+      {{3, 5, 7, 2}, {0, 2, 1, 3}},
+      {{3, 5, 7, 4}, {2, 0, 1, 3}},
+      {{2, 3, 5, 8}, {1, 0, 2, 3}},
+      {{4, 3, 2, 5, 16}, {3, 1, 2, 0, 4}},
+      {{3, 4, 5}, {0, 1, 2}},
+      {{3, 37, 21, 8}, {0, 2, 1, 3}},
+      {{2, 3, 17, 33, 4}, {2, 0, 3, 1, 4}},
+      {{5, 7, 4, 2}, {1, 0, 3, 2}},
   };
   for (const Case &c : cases) {
     const int rank = int(c.shape.size());
@@ -122,32 +153,66 @@ template <typename T> void checkPermute(std::mt19937 &rng) {
                p[0], p[1], p[2], p[3], p[4], p[5]);
     EXPECT_EQ(out.get(), want) << "rank " << rank;
   }
+  // Unaligned pointers on the row path.
+  const int64_t shape[] = {3, 5, 7, 8}, perm[] = {0, 2, 1, 3};
+  const int64_t n = 3 * 5 * 7 * 8;
+  const std::vector<float> x = rounded<T>(randomVector(n + 1, rng));
+  std::vector<float> want(n);
+  cpu::permute(want.data(), x.data() + 1, 4, shape, perm);
+  Dev<T> in(x), out(n + 1);
+  k::permute(out.ptr() + 1, in.ptr() + 1, 4, 3, 5, 7, 8, 1, 1, 0, 2, 1, 3, 4,
+             5);
+  const std::vector<float> got = out.get();
+  EXPECT_EQ(std::vector<float>(got.begin() + 1, got.end()), want)
+      << "unaligned";
 }
 PTC_BOTH_TYPES(Permute)
 
 template <typename T> void checkCopyRows(std::mt19937 &rng) {
-  const int64_t rows = 37, len = 13, srcStride = 41, srcOffset = 5,
-                dstStride = 29, dstOffset = 11;
-  const std::vector<float> src = rounded<T>(randomVector(rows * srcStride, rng));
-  std::vector<float> dst = rounded<T>(randomVector(rows * dstStride, rng));
-  Dev<T> s(src), d(dst);
-  cpu::copy_rows(dst.data(), src.data(), rows, len, dstStride, dstOffset,
-                 srcStride, srcOffset);
-  k::copy_rows(d.ptr(), s.ptr(), rows, len, dstStride, dstOffset, srcStride,
-               srcOffset);
-  EXPECT_EQ(d.get(), dst);
+  struct Case {
+    int64_t rows, len, srcStride, srcOffset, dstStride, dstOffset;
+  };
+  const Case cases[] = {
+      {37, 13, 41, 5, 29, 11},
+      // gpt2-124m's q/k/v split of [16384, 2304] (16-byte units).
+      {16384, 768, 2304, 0, 768, 0},
+      {16384, 768, 2304, 1536, 768, 0},
+      // 8- and 4-byte units (bf16), and by element.
+      {33, 12, 20, 4, 16, 4},
+      {33, 6, 10, 2, 8, 2},
+      {33, 7, 10, 1, 8, 1},
+      {5, 16, 16, 0, 40, 16},
+  };
+  for (const Case &c : cases) {
+    const std::vector<float> src =
+        rounded<T>(randomVector(c.rows * c.srcStride, rng));
+    std::vector<float> dst = rounded<T>(randomVector(c.rows * c.dstStride, rng));
+    Dev<T> s(src), d(dst);
+    cpu::copy_rows(dst.data(), src.data(), c.rows, c.len, c.dstStride,
+                   c.dstOffset, c.srcStride, c.srcOffset);
+    k::copy_rows(d.ptr(), s.ptr(), c.rows, c.len, c.dstStride, c.dstOffset,
+                 c.srcStride, c.srcOffset);
+    EXPECT_EQ(d.get(), dst) << "rows " << c.rows << " len " << c.len;
+  }
 }
 PTC_BOTH_TYPES(CopyRows)
 
 template <typename T> void checkReduceLeading(std::mt19937 &rng) {
   // A small case and one long enough for several row chunks.
+  // gpt2-124m's bias gradients ([B*T, C | 3C | 4C]), aligned odd sizes.
   for (auto [outer, inner] : {std::pair<int64_t, int64_t>{111, 99},
-                              {40000, 3}, {5, 1}}) {
+                              {40000, 3}, {5, 1}, {16384, 768},
+                              {16384, 2304}, {16384, 3072}, {1000, 24},
+                              {33, 8}, {3, 16}, {70000, 8}}) {
     const std::vector<float> x = rounded<T>(randomVector(outer * inner, rng));
     std::vector<float> want(inner);
     cpu::reduce_leading(want.data(), x.data(), outer, inner);
     Dev<T> in(x), out(inner);
     k::reduce_leading(out.ptr(), in.ptr(), outer, inner);
+    // Deterministic: the same bits again.
+    const std::vector<float> first = out.get();
+    k::reduce_leading(out.ptr(), in.ptr(), outer, inner);
+    EXPECT_EQ(out.get(), first) << "reduce_leading rerun " << outer;
     expectClose(out.get(), rounded<T>(want), kTol<T>,
                 "reduce_leading " + std::to_string(outer));
   }
@@ -278,7 +343,10 @@ PTC_BOTH_TYPES(SiluSwiglu)
 //===--- Norms -----------------------------------------------------------===//
 
 template <typename T> void checkLayernorm(std::mt19937 &rng) {
-  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {301, 770}}) {
+  // Unaligned C (the unfused path), gpt2-124m's [16384, 768], C past the
+  // register cache (f32: 1032 / 4 > 256 vectors), C past shared memory.
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {301, 770},
+                      {16384, 768}, {5, 8}, {70, 1032}, {3, 4000}}) {
     const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
     const std::vector<float> gamma = rounded<T>(randomVector(C, rng, 0.5, 1.5));
     const std::vector<float> beta = rounded<T>(randomVector(C, rng));
@@ -326,8 +394,8 @@ template <typename T> void checkLayernorm(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(Layernorm)
 
-template <typename T> void checkRmsnorm(std::mt19937 &rng) {
-  const int64_t N = 37, C = 99;
+template <typename T>
+void checkRmsnormSize(std::mt19937 &rng, int64_t N, int64_t C) {
   const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
   const std::vector<float> gamma = rounded<T>(randomVector(C, rng, 0.5, 1.5));
   const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
@@ -349,6 +417,11 @@ template <typename T> void checkRmsnorm(std::mt19937 &rng) {
                       gRstd.ptr(), N, C);
   expectClose(gdx.get(), dx, kTol<T>, "rmsnorm dx");
   expectClose(gdg.get(), dg, kTol<T>, "rmsnorm dgamma");
+}
+template <typename T> void checkRmsnorm(std::mt19937 &rng) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {16384, 768},
+                      {70, 1032}})
+    checkRmsnormSize<T>(rng, N, C);
 }
 PTC_BOTH_TYPES(Rmsnorm)
 

@@ -1,0 +1,44 @@
+//===- DistOps.h - dist dialect --------------------------------*- C++ -*-===//
+#ifndef PTC_DIALECTS_DIST_IR_DISTOPS_H
+#define PTC_DIALECTS_DIST_IR_DISTOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/Dist/IR/DistDialect.h.inc"
+#include "dialects/Dist/IR/DistEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Dist/IR/DistAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/Dist/IR/DistOps.h.inc"
+
+namespace ptc::dist {
+
+/// The `dist.mesh` that `op` names with `mesh`, or an error on `op`.
+mlir::FailureOr<MeshOp> lookupMesh(mlir::Operation *op,
+                                   mlir::FlatSymbolRefAttr mesh,
+                                   mlir::SymbolTableCollection &symbolTable);
+
+/// Checks that `axes` are axes of `mesh`; reports on `op`.
+mlir::LogicalResult verifyMeshAxes(mlir::Operation *op, MeshOp mesh,
+                                   llvm::ArrayRef<llvm::StringRef> axes);
+
+/// The per-rank shape of a tensor of `globalShape` under `sharding` on
+/// `mesh`, or an error on `op` when an axis is missing from the mesh, the
+/// sharding has more dimensions than the tensor, or a dimension is not
+/// divisible by the product of the sizes of the axes that split it.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+getLocalShape(mlir::Operation *op, ShardingAttr sharding, MeshOp mesh,
+              llvm::ArrayRef<int64_t> globalShape);
+
+} // namespace ptc::dist
+
+#endif // PTC_DIALECTS_DIST_IR_DISTOPS_H

@@ -1,0 +1,234 @@
+//===- DistOps.td - dist dialect operations -----------------*- tablegen -*-===//
+//
+// The mesh, the shard annotation, and collectives along mesh axes. Checks
+// that need the mesh (axis names, sizes, divisibility) live in
+// verifySymbolUses; the rest in verify().
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_DIST_OPS_TD
+#define PTC_DIST_OPS_TD
+
+include "dialects/Dist/IR/DistBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// The mesh
+//===----------------------------------------------------------------------===//
+
+def Dist_MeshOp : Dist_Op<"mesh", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "The device mesh: named axes with sizes";
+  let description = [{
+    Global rank `r` has one coordinate per axis; the last axis varies
+    fastest (row-major over the listed sizes). With `[dp = 2, pp = 1,
+    tp = 4]`, ranks 0-3 form one tp group (one node's GPUs), ranks 0 and 4
+    one dp group: tensor parallelism stays inside a node, as in MT-NLG.
+    Axis names are identifiers, unique, and sizes are at least 1; the
+    product of the sizes is the world size the executable expects.
+
+    ```mlir
+    dist.mesh @mesh axes [dp = 2, pp = 1, tp = 4]
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       StrArrayAttr:$axis_names,
+                       DenseI64ArrayAttr:$shape);
+  let assemblyFormat = [{
+    $sym_name `axes` custom<MeshShape>($axis_names, $shape) attr-dict
+  }];
+  let extraClassDeclaration = [{
+    /// The number of axes.
+    unsigned getRank() { return getShape().size(); }
+    /// The position of axis `name`, if the mesh has one.
+    std::optional<unsigned> getAxisIndex(::llvm::StringRef name);
+    /// The size of axis `name` (which must exist).
+    int64_t getAxisSize(::llvm::StringRef name);
+    /// The number of ranks in a group spanned by `axes` (which must exist).
+    int64_t getGroupSize(::llvm::ArrayRef<::llvm::StringRef> axes);
+    /// The world size: the product of all axis sizes.
+    int64_t getNumRanks();
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shardings
+//===----------------------------------------------------------------------===//
+
+def Dist_ShardOp : Dist_Op<"shard", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "A global tensor's per-rank shard";
+  let description = [{
+    `input` is the logical (global) tensor; `result` is the piece that one
+    rank holds under `sharding`: each dimension divided by the product of
+    the sizes of the axes that split it. Partial axes do not change the
+    shape. The sharding's mesh must exist, its axes must be axes of the mesh
+    and must divide the dimensions they split.
+
+    ```mlir
+    %y = dist.shard %x to <@mesh, [[], [], [tp]]>
+        : tensor<16x1024x768xf32> -> tensor<16x1024x192xf32>
+    ```
+
+    The sharding is printed without its `#dist.sharding` prefix, as
+    upstream's `mesh.shard` did: a dialect attribute in full form would take
+    the op's `: type` as its own.
+  }];
+  let arguments = (ins AnyStaticShapeTensor:$input,
+                       Dist_ShardingAttr:$sharding);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $input `to` $sharding attr-dict
+    `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+// A collective over the groups of ranks that `mesh_axes` span: ranks that
+// agree on every other axis form one group. Operands and results are the
+// per-rank (local) tensors.
+class Dist_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : Dist_Op<mnemonic, !listconcat(traits, [Pure,
+          DeclareOpInterfaceMethods<SymbolUserOpInterface>])> {
+  dag commonArgs = (ins FlatSymbolRefAttr:$mesh, Dist_MeshAxes:$mesh_axes);
+  let hasVerifier = 1;
+}
+
+def Dist_AllReduceOp : Dist_CollectiveOp<"all_reduce", [
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Reduce within each group; every member gets the result";
+  let description = [{
+    ```mlir
+    %y = dist.all_reduce %x on @mesh axes [tp] reduction sum
+        : tensor<16x1024x768xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
+                                        Dist_ReductionKindAttr:$reduction));
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
+    `reduction` $reduction attr-dict `:` type($input)
+  }];
+}
+
+def Dist_AllGatherOp : Dist_CollectiveOp<"all_gather", [
+    SameOperandsAndResultElementType, SameOperandsAndResultRank]> {
+  let summary = "Concatenate the group's tensors along one dimension";
+  let description = [{
+    The members' tensors are concatenated along `gather_axis` in group order;
+    that dimension of the result is the group size times the input's.
+
+    ```mlir
+    %y = dist.all_gather %x on @mesh axes [tp] gather_axis 2
+        : tensor<16x1024x192xf32> -> tensor<16x1024x768xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
+      ConfinedAttr<I64Attr, [IntNonNegative]>:$gather_axis));
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
+    `gather_axis` $gather_axis attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def Dist_ReduceScatterOp : Dist_CollectiveOp<"reduce_scatter", [
+    SameOperandsAndResultElementType, SameOperandsAndResultRank]> {
+  let summary = "Reduce within each group, each member keeps one slice";
+  let description = [{
+    The reduced tensor is split along `scatter_axis` into group-size equal
+    slices; member `i` of the group keeps slice `i`. The dimension must be
+    divisible by the group size.
+
+    ```mlir
+    %y = dist.reduce_scatter %x on @mesh axes [tp] scatter_axis 1
+        reduction sum : tensor<16x1024x768xf32> -> tensor<16x256x768xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
+      ConfinedAttr<I64Attr, [IntNonNegative]>:$scatter_axis,
+      Dist_ReductionKindAttr:$reduction));
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
+    `scatter_axis` $scatter_axis `reduction` $reduction attr-dict
+    `:` type($input) `->` type($result)
+  }];
+}
+
+def Dist_BroadcastOp : Dist_CollectiveOp<"broadcast", [
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Every member of a group gets the root's tensor";
+  let description = [{
+    `root` is the root's linear index within the group: its coordinates on
+    `mesh_axes`, the last listed axis varying fastest.
+
+    ```mlir
+    %y = dist.broadcast %x on @mesh axes [dp] root 0 : tensor<768xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
+      ConfinedAttr<I64Attr, [IntNonNegative]>:$root));
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `axes` custom<AxisList>($mesh_axes) `root` $root
+    attr-dict `:` type($input)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Point to point
+//===----------------------------------------------------------------------===//
+
+// A transfer to or from one peer along one mesh axis: the peer agrees with
+// this rank on every other axis. The peer is relative (`next`, `prev`,
+// cyclic along the axis) or an absolute coordinate on the axis.
+class Dist_P2POp<string mnemonic, list<Trait> traits = []>
+    : Dist_Op<mnemonic, !listconcat(traits, [
+          DeclareOpInterfaceMethods<SymbolUserOpInterface>])> {
+  dag commonArgs = (ins FlatSymbolRefAttr:$mesh, StrAttr:$axis,
+                        OptionalAttr<Dist_RelativePeerAttr>:$relative,
+                        OptionalAttr<I64Attr>:$coordinate);
+  let hasVerifier = 1;
+}
+
+def Dist_SendOp : Dist_P2POp<"send"> {
+  let summary = "Send a tensor to one peer along a mesh axis";
+  let description = [{
+    Matched by a `dist.recv` of the same type on the peer.
+
+    ```mlir
+    dist.send %x on @mesh axis pp to next : tensor<4x1024x768xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input));
+  let assemblyFormat = [{
+    $input `on` $mesh `axis` custom<AxisName>($axis)
+    `to` custom<Peer>($relative, $coordinate) attr-dict `:` type($input)
+  }];
+}
+
+def Dist_RecvOp : Dist_P2POp<"recv"> {
+  let summary = "Receive a tensor from one peer along a mesh axis";
+  let description = [{
+    Matched by a `dist.send` of the same type on the peer.
+
+    ```mlir
+    %y = dist.recv on @mesh axis pp from prev : tensor<4x1024x768xf32>
+    ```
+  }];
+  let arguments = commonArgs;
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    `on` $mesh `axis` custom<AxisName>($axis)
+    `from` custom<Peer>($relative, $coordinate) attr-dict `:` type($result)
+  }];
+}
+
+#endif // PTC_DIST_OPS_TD
