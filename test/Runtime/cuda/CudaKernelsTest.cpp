@@ -589,6 +589,35 @@ template <typename T> void checkCrossEntropy(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(CrossEntropy)
 
+// Mixed precision: bf16 logits with the loss, lse and dloss in f32, the
+// types graph-mixed-precision gives the loss; the statistics keep f32
+// precision (against the CPU in f32 on the same bf16-valued logits).
+TEST_F(CudaKernels, CrossEntropyBF16LogitsF32Loss) {
+  const int64_t N = 37, V = 101, Vp = 128;
+  std::vector<float> logits = rounded<bf16>(randomVector(N * Vp, rng, -4, 4));
+  std::uniform_int_distribution<int32_t> cls(0, int32_t(V - 1));
+  std::vector<int32_t> targets(N);
+  for (int64_t n = 0; n < N; ++n)
+    targets[n] = n % 7 == 2 ? -1 : cls(rng);
+  std::vector<float> loss(1), lse(N);
+  cpu::cross_entropy_forward(loss.data(), lse.data(), logits.data(),
+                             targets.data(), N, V, Vp);
+  Dev<bf16> gl(logits);
+  Dev<float> gloss(1), glse(N);
+  Raw<int32_t> gt(targets);
+  k::cross_entropy_forward(gloss.ptr(), glse.ptr(), gl.ptr(), gt.ptr(), N, V, Vp);
+  expectClose(gloss.get(), loss, 1e-5, "mixed cross_entropy loss");
+  expectClose(glse.get(), lse, 1e-5, "mixed cross_entropy lse");
+  std::vector<float> dl = rounded<bf16>(randomVector(N * Vp, rng));
+  Dev<bf16> gdl(dl);
+  Dev<float> gdloss(std::vector<float>{0.5f});
+  cpu::cross_entropy_backward(dl.data(), logits.data(), lse.data(),
+                              targets.data(), 0.5, N, V, Vp);
+  k::cross_entropy_backward(gdl.ptr(), gl.ptr(), glse.ptr(), gt.ptr(),
+                            gdloss.ptr(), N, V, Vp);
+  expectClose(gdl.get(), dl, kTol<bf16>, "mixed cross_entropy dlogits");
+}
+
 //===--- Embedding, rope, dropout ----------------------------------------===//
 
 template <typename T> void checkEmbedding(std::mt19937 &rng) {
