@@ -349,7 +349,13 @@ private:
                       entries["micro_step"], entries["optimizer_step"],
                       entries["eval_step"])
        << "};\n\n} // namespace\n\n";
-    const char *atExit = profile ? "  std::atexit(ptc::profile::report);\n" : "";
+    // A profiled program times kernel by kernel: no CUDA graph replays.
+    const char *atExit =
+        !profile ? ""
+        : target == EmitTarget::Cuda
+            ? "  setenv(\"PTC_CUDA_GRAPHS\", \"0\", 1);\n"
+              "  std::atexit(ptc::profile::report);\n"
+            : "  std::atexit(ptc::profile::report);\n";
     if (target == EmitTarget::Cpu) {
       os << "int main(int argc, char **argv) {\n"
          << atExit

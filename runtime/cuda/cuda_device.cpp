@@ -7,6 +7,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 
@@ -24,11 +25,62 @@ class CudaDevice final : public Device {
 public:
   CudaDevice(int index, const cudaDeviceProp &prop) : index_(index) {
     name_ = "cuda:" + std::to_string(index) + " " + prop.name;
+    // A stream of our own: the legacy default stream cannot be captured.
+    if (cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking) ==
+        cudaSuccess)
+      ptc::kernels::set_stream(stream_);
+    else
+      stream_ = nullptr;
+    const char *graphs = std::getenv("PTC_CUDA_GRAPHS");
+    graphs_ = stream_ && !(graphs && std::string(graphs) == "0");
   }
   ~CudaDevice() override {
     cudaSetDevice(index_);
+    for (auto &[entry, state] : recorded_)
+      if (state.exec)
+        cudaGraphExecDestroy(state.exec);
     for (auto &block : blocks_)
       cudaFree(block.first);
+    if (stream_) {
+      ptc::kernels::set_stream(nullptr);
+      cudaStreamDestroy(stream_);
+    }
+  }
+
+  /// The first call runs directly (it sizes the kernels' scratch memory and
+  /// cuBLASLt's plans); the second is captured into a CUDA graph, which that
+  /// and every later call replays: one launch instead of one per kernel. An
+  /// entry point that cannot be captured runs directly from then on.
+  Status run(abi::EntryPoint entry, uint8_t *const *arenas) override {
+    Recorded &state = recorded_[entry];
+    if (!graphs_ || state.uncapturable || state.calls++ == 0) {
+      entry(arenas);
+      return lastError("an entry point");
+    }
+    if (!state.exec) {
+      cudaGraph_t graph = nullptr;
+      cudaError_t e =
+          cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal);
+      if (e == cudaSuccess) {
+        entry(arenas);
+        e = cudaStreamEndCapture(stream_, &graph);
+      }
+      if (e == cudaSuccess)
+        e = cudaGraphInstantiate(&state.exec, graph, 0);
+      if (graph)
+        cudaGraphDestroy(graph);
+      if (e != cudaSuccess) {
+        cudaGetLastError();
+        state.uncapturable = true;
+        state.exec = nullptr;
+        entry(arenas);
+        return lastError("an entry point");
+      }
+    }
+    if (cudaError_t e = cudaGraphLaunch(state.exec, stream_); e != cudaSuccess)
+      return Status::error(name_ + ": replaying an entry point failed: " +
+                           cudaMessage(e));
+    return Status::ok();
   }
 
   const char *name() const override { return name_.c_str(); }
@@ -123,7 +175,22 @@ private:
     return Status::ok();
   }
 
+  Status lastError(const char *what) {
+    if (cudaError_t e = cudaGetLastError(); e != cudaSuccess)
+      return Status::error(name_ + ": " + what + " failed: " + cudaMessage(e));
+    return Status::ok();
+  }
+
+  struct Recorded {
+    int64_t calls = 0;
+    cudaGraphExec_t exec = nullptr;
+    bool uncapturable = false;
+  };
+
   int index_;
+  cudaStream_t stream_ = nullptr;
+  bool graphs_ = false;
+  std::unordered_map<abi::EntryPoint, Recorded> recorded_;
   std::string name_;
   std::unordered_map<uint8_t *, int64_t> blocks_;
   int64_t inUse_ = 0, peak_ = 0;

@@ -15,6 +15,7 @@
 #define PTC_RUNTIME_TRAIN_DEVICE_H
 
 #include "runtime/data/status.h"
+#include "runtime/train/model_abi.h"
 
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,14 @@ public:
   virtual int64_t peakBytes() const = 0;
   /// Memory free for allocation now, or -1 when the device cannot tell.
   virtual int64_t availableBytes() const { return -1; }
+
+  /// Runs a compiled entry point on the arenas. A device may replay a
+  /// recording of it (the cuda device captures a CUDA graph on the second
+  /// call: entry points launch the same work every time).
+  virtual Status run(abi::EntryPoint entry, uint8_t *const *arenas) {
+    entry(arenas);
+    return Status::ok();
+  }
 };
 
 /// Host memory: aligned_alloc(256), zeroed; copies are memcpy.

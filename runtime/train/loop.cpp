@@ -56,8 +56,7 @@ private:
   // Runs an entry point on the arenas (kept a Status for devices that check
   // for launch errors).
   Status call(abi::EntryPoint entry) {
-    entry(arenas_.bases());
-    return Status::ok();
+    return arenas_.device().run(entry, arenas_.bases());
   }
 
   const abi::Model &model_;
