@@ -41,18 +41,20 @@ LogicalResult annotateModule(ModuleOp module) {
 LogicalResult buildExecutable(const std::string &sourcePath,
                               const std::string &outputPath, bool cuda,
                               std::string &error) {
-  std::string includeDir = fromEnv("PTC_RUNTIME_INCLUDE_DIR", PTC_RUNTIME_INCLUDE_DIR);
-  std::string libraryDir = fromEnv("PTC_RUNTIME_LIBRARY_DIR", PTC_RUNTIME_LIBRARY_DIR);
-  std::vector<const char *> libs = {"libPTCRuntimeTrain.a",
-                                    "libPTCRuntimeData.a",
-                                    "libPTCRuntimeCPU.a"};
+  std::string includeDir =
+      fromEnv("PTC_RUNTIME_INCLUDE_DIR", PTC_RUNTIME_INCLUDE_DIR);
+  std::string libraryDir =
+      fromEnv("PTC_RUNTIME_LIBRARY_DIR", PTC_RUNTIME_LIBRARY_DIR);
+  std::vector<const char *> libs = {
+      "libPTCRuntimeTrain.a", "libPTCRuntimeData.a", "libPTCRuntimeCPU.a"};
   libs.push_back(cuda ? "libPTCRuntimeCUDA.a" : "libPTCRuntimeProfileCPU.a");
   for (const char *lib : libs) {
     llvm::SmallString<256> path(libraryDir);
     llvm::sys::path::append(path, lib);
     if (!llvm::sys::fs::exists(path)) {
-      error = "the ptc runtime library " + std::string(path) +
-              " is missing (build ptc's runtime, or set PTC_RUNTIME_LIBRARY_DIR)";
+      error =
+          "the ptc runtime library " + std::string(path) +
+          " is missing (build ptc's runtime, or set PTC_RUNTIME_LIBRARY_DIR)";
       return failure();
     }
   }
@@ -72,9 +74,8 @@ LogicalResult buildExecutable(const std::string &sourcePath,
   std::vector<std::string> args = {*compiler, "-std=c++17", "-O2",
                                    "-I" + includeDir};
   if (cuda)
-    args.insert(args.end(),
-                {"-gencode=arch=compute_90a,code=sm_90a",
-                 "-gencode=arch=compute_90a,code=compute_90a"});
+    args.insert(args.end(), {"-gencode=arch=compute_90a,code=sm_90a",
+                             "-gencode=arch=compute_90a,code=compute_90a"});
   args.insert(args.end(), {sourcePath, "-L" + libraryDir, "-lPTCRuntimeTrain",
                            "-lPTCRuntimeData"});
   if (cuda)
@@ -85,8 +86,8 @@ LogicalResult buildExecutable(const std::string &sourcePath,
   args.insert(args.end(), {"-lPTCRuntimeCPU", "-o", outputPath});
   std::vector<llvm::StringRef> refs(args.begin(), args.end());
   std::string message;
-  int status = llvm::sys::ExecuteAndWait(*compiler, refs, std::nullopt, {}, 0, 0,
-                                         &message);
+  int status = llvm::sys::ExecuteAndWait(*compiler, refs, std::nullopt, {}, 0,
+                                         0, &message);
   if (status != 0) {
     error = "the host compiler failed on " + sourcePath +
             (message.empty() ? "" : ": " + message);

@@ -82,8 +82,8 @@ int64_t ptc::naiveActivationBytes(ModuleOp module, ArenaKind kind,
     int64_t bytes = 0;
     func.walk([&](AllocOp alloc) {
       if (alloc.getKind() == kind)
-        bytes += llvm::alignTo(getBufferBytes(alloc.getMemRefType()),
-                               alignment);
+        bytes +=
+            llvm::alignTo(getBufferBytes(alloc.getMemRefType()), alignment);
     });
     largest = std::max(largest, bytes);
   }

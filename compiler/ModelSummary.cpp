@@ -199,8 +199,8 @@ FailureOr<ModelSummary> summarizeModel(ModuleOp module) {
 void printModelSummary(const ModelSummary &summary, llvm::StringRef name,
                        bool listParams, llvm::raw_ostream &os) {
   os << name << ": " << summary.blocks << " blocks, hidden " << summary.hidden
-     << ", seq " << summary.seqLen << ", embedding rows "
-     << summary.paddedVocab << "\n";
+     << ", seq " << summary.seqLen << ", embedding rows " << summary.paddedVocab
+     << "\n";
   if (listParams) {
     os << "parameters:\n";
     size_t width = 4;
@@ -229,9 +229,9 @@ void printModelSummary(const ModelSummary &summary, llvm::StringRef name,
     };
     os << "training FLOPs per token (from the IR, recompute "
        << summary.recomputePolicy << "): forward " << humanCount(t->forward)
-       << ", backward " << humanCount(t->backward) << " ("
-       << ratio(t->backward) << "), recompute " << humanCount(t->recompute)
-       << " (" << ratio(t->recompute) << ")\n";
+       << ", backward " << humanCount(t->backward) << " (" << ratio(t->backward)
+       << "), recompute " << humanCount(t->recompute) << " ("
+       << ratio(t->recompute) << ")\n";
   } else {
     os << "training FLOPs per token (from the IR): unavailable: "
        << summary.trainingFlopsError << "\n";

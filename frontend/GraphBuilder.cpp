@@ -28,12 +28,18 @@ struct ParamNames {
   std::string block(int64_t i) const {
     return (llama ? "layers." : "h.") + std::to_string(i) + ".";
   }
-  std::string tokenEmbedding() const { return llama ? "embed_tokens.weight" : "wte.weight"; }
+  std::string tokenEmbedding() const {
+    return llama ? "embed_tokens.weight" : "wte.weight";
+  }
   std::string positionEmbedding() const { return "wpe.weight"; }
   std::string norm1() const { return llama ? "input_layernorm" : "ln_1"; }
-  std::string norm2() const { return llama ? "post_attention_layernorm" : "ln_2"; }
+  std::string norm2() const {
+    return llama ? "post_attention_layernorm" : "ln_2";
+  }
   std::string finalNorm() const { return llama ? "norm" : "ln_f"; }
-  std::string attnOut() const { return llama ? "self_attn.o_proj" : "attn.c_proj"; }
+  std::string attnOut() const {
+    return llama ? "self_attn.o_proj" : "attn.c_proj";
+  }
   std::string mlpUp() const { return llama ? "mlp.up_proj" : "mlp.c_fc"; }
   std::string mlpGate() const { return "mlp.gate_proj"; }
   std::string mlpDown() const { return llama ? "mlp.down_proj" : "mlp.c_proj"; }
@@ -108,7 +114,8 @@ Value GraphBuilder::param(const std::string &name, ArrayRef<int64_t> shape,
     // Parameters go before the function, in declaration order.
     if (auto func = module.lookupSymbol<func::FuncOp>("forward"))
       builder.setInsertionPoint(func);
-    ParamOp::create(builder, loc, builder.getStringAttr(name), TypeAttr::get(type),
+    ParamOp::create(builder, loc, builder.getStringAttr(name),
+                    TypeAttr::get(type),
                     ParamRoleAttr::get(builder.getContext(), role), init);
   }
   return ParamRefOp::create(builder, loc, type,
@@ -117,8 +124,8 @@ Value GraphBuilder::param(const std::string &name, ArrayRef<int64_t> shape,
 
 Value GraphBuilder::weight(const std::string &name, int64_t out, int64_t in,
                            double scale) {
-  auto init = InitAttr::get(builder.getContext(), InitKind::normal, m.initStd,
-                            scale);
+  auto init =
+      InitAttr::get(builder.getContext(), InitKind::normal, m.initStd, scale);
   return param(name, {out, in}, ParamRole::weight, init);
 }
 
@@ -187,12 +194,11 @@ Value GraphBuilder::attention(Value x, int64_t layer) {
   } else {
     // GPT-2's fused projection: [q; k; v] rows of one weight.
     Value qkv = linear(x, prefix + "attn.c_attn", m.hidden + 2 * kvWidth);
-    auto parts = SplitOp::create(
-        builder, loc,
-        TypeRange{real({batch, m.seqLen, m.hidden}),
-                  real({batch, m.seqLen, kvWidth}),
-                  real({batch, m.seqLen, kvWidth})},
-        qkv, builder.getI64IntegerAttr(2));
+    auto parts = SplitOp::create(builder, loc,
+                                 TypeRange{real({batch, m.seqLen, m.hidden}),
+                                           real({batch, m.seqLen, kvWidth}),
+                                           real({batch, m.seqLen, kvWidth})},
+                                 qkv, builder.getI64IntegerAttr(2));
     q = parts.getResult(0);
     k = parts.getResult(1);
     v = parts.getResult(2);
@@ -253,9 +259,9 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   RankedTensorType activation = real({batch, m.seqLen, m.hidden});
   RankedTensorType loss = RankedTensorType::get({}, realType());
   builder.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(
-      builder, loc, "forward",
-      builder.getFunctionType({idsType, idsType}, {loss}));
+  auto func =
+      func::FuncOp::create(builder, loc, "forward",
+                           builder.getFunctionType({idsType, idsType}, {loss}));
   func.setArgAttr(0, "ptc.input", builder.getStringAttr("tokens"));
   func.setArgAttr(1, "ptc.input", builder.getStringAttr("targets"));
   Block *entry = func.addEntryBlock();
@@ -298,14 +304,15 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   Value y = norm(head.getBodyBlock().getArgument(0), names.finalNorm());
   Value outWeight =
       m.tiedEmbeddings
-          ? ParamRefOp::create(builder, loc, real({m.paddedVocab, m.hidden}),
-                               FlatSymbolRefAttr::get(ctx, names.tokenEmbedding()))
+          ? ParamRefOp::create(
+                builder, loc, real({m.paddedVocab, m.hidden}),
+                FlatSymbolRefAttr::get(ctx, names.tokenEmbedding()))
                 .getResult()
           : param("lm_head.weight", {m.paddedVocab, m.hidden},
                   ParamRole::output_weight, normalInit);
-  Value logits = LinearOp::create(builder, loc,
-                                  real({batch, m.seqLen, m.paddedVocab}), y,
-                                  outWeight, Value());
+  Value logits =
+      LinearOp::create(builder, loc, real({batch, m.seqLen, m.paddedVocab}), y,
+                       outWeight, Value());
   Value l = CrossEntropyOp::create(builder, loc, loss, logits,
                                    head.getBodyBlock().getArgument(1),
                                    builder.getI64IntegerAttr(m.vocabSize));
@@ -321,20 +328,19 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
   };
   const TrainingSpec &t = spec.training;
   const ParallelSpec &p = spec.parallel;
-  module->setAttr(
-      "ptc.model",
-      b.getDictionaryAttr({
-          named("family", b.getStringAttr(toString(m.family))),
-          named("layers", b.getI64IntegerAttr(m.layers)),
-          named("hidden", b.getI64IntegerAttr(m.hidden)),
-          named("heads", b.getI64IntegerAttr(m.heads)),
-          named("kv_heads", b.getI64IntegerAttr(m.kvHeads)),
-          named("ffn_hidden", b.getI64IntegerAttr(m.ffnHidden)),
-          named("seq_len", b.getI64IntegerAttr(m.seqLen)),
-          named("vocab_size", b.getI64IntegerAttr(m.vocabSize)),
-          named("padded_vocab", b.getI64IntegerAttr(m.paddedVocab)),
-          named("tied_embeddings", b.getBoolAttr(m.tiedEmbeddings)),
-      }));
+  module->setAttr("ptc.model",
+                  b.getDictionaryAttr({
+                      named("family", b.getStringAttr(toString(m.family))),
+                      named("layers", b.getI64IntegerAttr(m.layers)),
+                      named("hidden", b.getI64IntegerAttr(m.hidden)),
+                      named("heads", b.getI64IntegerAttr(m.heads)),
+                      named("kv_heads", b.getI64IntegerAttr(m.kvHeads)),
+                      named("ffn_hidden", b.getI64IntegerAttr(m.ffnHidden)),
+                      named("seq_len", b.getI64IntegerAttr(m.seqLen)),
+                      named("vocab_size", b.getI64IntegerAttr(m.vocabSize)),
+                      named("padded_vocab", b.getI64IntegerAttr(m.paddedVocab)),
+                      named("tied_embeddings", b.getBoolAttr(m.tiedEmbeddings)),
+                  }));
   module->setAttr(
       "ptc.training",
       b.getDictionaryAttr({

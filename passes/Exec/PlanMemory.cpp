@@ -75,8 +75,8 @@ int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
     for (Buffer *other : conflicts) {
       if (offset + buffer->bytes <= other->offset)
         break;
-      offset = std::max(offset, alignUp(other->offset + other->bytes,
-                                        alignment));
+      offset =
+          std::max(offset, alignUp(other->offset + other->bytes, alignment));
     }
     buffer->offset = offset;
     end = std::max(end, offset + buffer->bytes);
@@ -98,7 +98,7 @@ void collectUsers(Value value, SmallVectorImpl<Operation *> &users) {
 
 /// Where an arena's allocs may start, and its running end.
 struct ArenaPlan {
-  ArenaOp op;      // null for an arena the pass creates
+  ArenaOp op; // null for an arena the pass creates
   ArenaKind kind;
   int64_t alignment;
   int64_t globalsEnd = 0;
@@ -169,10 +169,10 @@ void ExecPlanMemoryPass::runOnOperation() {
   llvm::MapVector<Operation *, ArenaPlan> arenas;
   DenseMap<ArenaKind, ArenaPlan *> transientArena;
   for (auto arena : module.getOps<ArenaOp>())
-    arenas[arena] = ArenaPlan{
-        arena, arena.getKind(),
-        std::max<int64_t>(alignment,
-                          static_cast<int64_t>(arena.getAlignment()))};
+    arenas[arena] =
+        ArenaPlan{arena, arena.getKind(),
+                  std::max<int64_t>(
+                      alignment, static_cast<int64_t>(arena.getAlignment()))};
   for (auto &[op, plan] : arenas)
     transientArena.try_emplace(plan.kind, &plan);
 
@@ -181,8 +181,8 @@ void ExecPlanMemoryPass::runOnOperation() {
   for (auto global : module.getOps<GlobalOp>()) {
     auto arena = symbols.lookup<ArenaOp>(global.getArena());
     if (!arena) {
-      global.emitOpError("'") << global.getArena()
-                              << "' does not name an exec.arena";
+      global.emitOpError("'")
+          << global.getArena() << "' does not name an exec.arena";
       return signalPassFailure();
     }
     ArenaPlan &plan = arenas[arena];
@@ -222,8 +222,8 @@ void ExecPlanMemoryPass::runOnOperation() {
         transientArena[kind] = plan;
       }
       int64_t base = alignUp(plan->globalsEnd, plan->alignment);
-      plan->end = std::max(plan->end,
-                           placeGreedyBySize(ofKind, base, plan->alignment));
+      plan->end =
+          std::max(plan->end, placeGreedyBySize(ofKind, base, plan->alignment));
       buffers.append(ofKind.begin(), ofKind.end());
     }
   }

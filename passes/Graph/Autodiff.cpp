@@ -98,16 +98,16 @@ struct GraphAutodiffPass
     SmallVector<Attribute> gradients;
     for (auto param : module.getOps<ParamOp>()) {
       Value grad = differentiator.parameterGradient(param.getSymNameAttr());
-      results.push_back(
-          ptc::graph::detail::gradOrZeros(builder, param.getLoc(), grad, param.getType()));
+      results.push_back(ptc::graph::detail::gradOrZeros(builder, param.getLoc(),
+                                                        grad, param.getType()));
       gradients.push_back(FlatSymbolRefAttr::get(param.getSymNameAttr()));
     }
     ret->setOperands(results);
     SmallVector<Type> resultTypes;
     for (Value value : results)
       resultTypes.push_back(value.getType());
-    fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
-                                 resultTypes));
+    fn.setType(
+        FunctionType::get(fn.getContext(), fn.getArgumentTypes(), resultTypes));
     fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
     fn->setAttr("ptc.gradients", builder.getArrayAttr(gradients));
     fn->setAttr("ptc.input_gradients",

@@ -32,8 +32,8 @@ void Differentiator::accumulate(Value value, Value grad) {
 Value Differentiator::sum(ArrayRef<Value> values) {
   Value total = values.front();
   for (Value value : values.drop_front())
-    total = detail::createValue<AddOp>(builder, value.getLoc(),
-                                       total.getType(), {total, value});
+    total = detail::createValue<AddOp>(builder, value.getLoc(), total.getType(),
+                                       {total, value});
   return total;
 }
 
@@ -145,9 +145,9 @@ LogicalResult Differentiator::differentiateLayer(LayerOp layer,
   SmallVector<Type> types;
   for (Value value : yields)
     types.push_back(value.getType());
-  auto backward =
-      LayerOp::create(builder, loc, types, inputs,
-                      backwardKindOf(layer.getKind()), layer.getIndexAttr().getInt());
+  auto backward = LayerOp::create(builder, loc, types, inputs,
+                                  backwardKindOf(layer.getKind()),
+                                  layer.getIndexAttr().getInt());
   Block &backwardBody = backward.getBodyBlock();
   for (auto [old, fresh] :
        llvm::zip(body->getArguments(), backwardBody.getArguments()))

@@ -59,8 +59,7 @@ LayerOp appendLayerResults(LayerOp layer, ValueRange values) {
   return replacement;
 }
 
-SmallVector<BlockArgument> appendLayerInputs(LayerOp layer,
-                                             ValueRange values) {
+SmallVector<BlockArgument> appendLayerInputs(LayerOp layer, ValueRange values) {
   SmallVector<BlockArgument> args;
   Block &body = layer.getBodyBlock();
   layer->insertOperands(layer->getNumOperands(), values);

@@ -38,12 +38,14 @@ public:
     return missing(key, "a number");
   }
   FailureOr<int64_t> integer(StringRef key) {
-    if (auto i = dyn_cast_or_null<IntegerAttr>(dict ? dict.get(key) : Attribute()))
+    if (auto i =
+            dyn_cast_or_null<IntegerAttr>(dict ? dict.get(key) : Attribute()))
       return i.getInt();
     return missing(key, "an integer");
   }
   FailureOr<StringRef> string(StringRef key) {
-    if (auto s = dyn_cast_or_null<StringAttr>(dict ? dict.get(key) : Attribute()))
+    if (auto s =
+            dyn_cast_or_null<StringAttr>(dict ? dict.get(key) : Attribute()))
       return s.getValue();
     return missing(key, "a string");
   }
@@ -90,9 +92,11 @@ struct GraphOptimizerPass
     if (!step)
       return module.emitError(
           "graph-optimizer: no @train_step (run graph-autodiff first)");
-    Settings training(module, module->getAttrOfType<DictionaryAttr>("ptc.training"),
+    Settings training(module,
+                      module->getAttrOfType<DictionaryAttr>("ptc.training"),
                       "ptc.training");
-    Settings parallel(module, module->getAttrOfType<DictionaryAttr>("ptc.parallel"),
+    Settings parallel(module,
+                      module->getAttrOfType<DictionaryAttr>("ptc.parallel"),
                       "ptc.parallel");
     FailureOr<StringRef> optimizer = training.string("optimizer");
     FailureOr<int64_t> globalBatch = training.integer("global_batch_size");
@@ -107,8 +111,8 @@ struct GraphOptimizerPass
     int64_t perStep = *microBatch * *dp;
     if (perStep <= 0 || *globalBatch % perStep != 0)
       return module.emitError("graph-optimizer: global_batch_size ")
-             << *globalBatch << " is not a multiple of micro_batch_size x dp = "
-             << perStep;
+             << *globalBatch
+             << " is not a multiple of micro_batch_size x dp = " << perStep;
     int64_t microSteps = *globalBatch / perStep;
 
     if (failed(buildMicroStep(module, step, microSteps)))
@@ -116,7 +120,8 @@ struct GraphOptimizerPass
     if (failed(buildOptimizerStep(module, training)))
       return failure();
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
-      forward->setAttr("ptc.entry", StringAttr::get(module.getContext(), "eval_step"));
+      forward->setAttr("ptc.entry",
+                       StringAttr::get(module.getContext(), "eval_step"));
     return success();
   }
 
@@ -143,8 +148,9 @@ struct GraphOptimizerPass
       AccumulateGradOp::create(
           builder, ret.getLoc(), TypeRange{}, ValueRange{grad},
           {builder.getNamedAttr("param", symbol),
-           builder.getNamedAttr("scale", builder.getF64FloatAttr(
-                                             1.0 / static_cast<double>(microSteps)))});
+           builder.getNamedAttr("scale",
+                                builder.getF64FloatAttr(
+                                    1.0 / static_cast<double>(microSteps)))});
     Value loss = ret.getOperand(0);
     ret->setOperands(loss);
     fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
@@ -159,9 +165,11 @@ struct GraphOptimizerPass
 
   /// @optimizer_step(step) -> (lr, grad_norm).
   LogicalResult buildOptimizerStep(ModuleOp module, Settings &training) {
-    FailureOr<double> lr = training.number("lr"), minLr = training.number("min_lr"),
+    FailureOr<double> lr = training.number("lr"),
+                      minLr = training.number("min_lr"),
                       beta1 = training.number("beta1"),
-                      beta2 = training.number("beta2"), eps = training.number("eps"),
+                      beta2 = training.number("beta2"),
+                      eps = training.number("eps"),
                       weightDecay = training.number("weight_decay"),
                       clip = training.number("grad_clip");
     FailureOr<int64_t> warmup = training.integer("warmup_steps"),
@@ -193,8 +201,8 @@ struct GraphOptimizerPass
     for (ParamOp param : params)
       grads.push_back(GradRefOp::create(
           builder, loc, TypeRange{param.getType()}, ValueRange{},
-          {builder.getNamedAttr("param",
-                                FlatSymbolRefAttr::get(param.getSymNameAttr()))}));
+          {builder.getNamedAttr(
+              "param", FlatSymbolRefAttr::get(param.getSymNameAttr()))}));
     using ptc::graph::detail::createValue;
     Value norm = createValue<GlobalNormOp>(builder, loc, scalar, grads);
     Value factor = createValue<ClipFactorOp>(
@@ -205,11 +213,13 @@ struct GraphOptimizerPass
         {builder.getNamedAttr("schedule", builder.getStringAttr(*schedule)),
          builder.getNamedAttr("lr", builder.getF64FloatAttr(*lr)),
          builder.getNamedAttr("min_lr", builder.getF64FloatAttr(*minLr)),
-         builder.getNamedAttr("warmup_steps", builder.getI64IntegerAttr(*warmup)),
+         builder.getNamedAttr("warmup_steps",
+                              builder.getI64IntegerAttr(*warmup)),
          builder.getNamedAttr("decay_steps",
                               builder.getI64IntegerAttr(*decaySteps))});
     for (auto [param, grad] : llvm::zip(params, grads)) {
-      double decay = decays(param.getRole(), *decayEmbeddings) ? *weightDecay : 0.0;
+      double decay =
+          decays(param.getRole(), *decayEmbeddings) ? *weightDecay : 0.0;
       AdamWUpdateOp::create(
           builder, loc, TypeRange{}, ValueRange{grad, rate, factor, stepValue},
           {builder.getNamedAttr("param",
@@ -217,12 +227,14 @@ struct GraphOptimizerPass
            builder.getNamedAttr("beta1", builder.getF64FloatAttr(*beta1)),
            builder.getNamedAttr("beta2", builder.getF64FloatAttr(*beta2)),
            builder.getNamedAttr("eps", builder.getF64FloatAttr(*eps)),
-           builder.getNamedAttr("weight_decay", builder.getF64FloatAttr(decay))});
+           builder.getNamedAttr("weight_decay",
+                                builder.getF64FloatAttr(decay))});
     }
     for (ParamOp param : params)
-      ZeroGradOp::create(builder, loc, TypeRange{}, ValueRange{},
-                         {builder.getNamedAttr(
-                             "param", FlatSymbolRefAttr::get(param.getSymNameAttr()))});
+      ZeroGradOp::create(
+          builder, loc, TypeRange{}, ValueRange{},
+          {builder.getNamedAttr(
+              "param", FlatSymbolRefAttr::get(param.getSymNameAttr()))});
     func::ReturnOp::create(builder, loc, ValueRange{rate, norm});
     return success();
   }

@@ -129,8 +129,8 @@ Plan planFor(LayerOp backward, Policy policy) {
 
 /// The argument of `backward` whose input is `outer`, added if missing.
 BlockArgument backwardInputFor(LayerOp backward, Value outer) {
-  for (auto [arg, input] : llvm::zip(backward.getBodyBlock().getArguments(),
-                                     backward.getInputs()))
+  for (auto [arg, input] :
+       llvm::zip(backward.getBodyBlock().getArguments(), backward.getInputs()))
     if (input == outer)
       return arg;
   return appendLayerInputs(backward, outer).front();
@@ -174,8 +174,8 @@ void apply(Plan &plan) {
   }
   IRMapping mapping;
   for (BlockArgument arg : plan.inputs)
-    mapping.map(arg, backwardInputFor(
-                         backward, forward.getInputs()[arg.getArgNumber()]));
+    mapping.map(arg, backwardInputFor(backward,
+                                      forward.getInputs()[arg.getArgNumber()]));
   for (Value value : plan.kept)
     mapping.map(value,
                 backwardInputFor(backward, forward.getResult(resultOf[value])));
@@ -198,7 +198,8 @@ void apply(Plan &plan) {
   // 3. Saved results that nothing reads any more.
   SmallVector<unsigned> unused;
   for (unsigned index : plan.savedResults)
-    if (forward.getResult(index).use_empty() && !llvm::is_contained(unused, index))
+    if (forward.getResult(index).use_empty() &&
+        !llvm::is_contained(unused, index))
       unused.push_back(index);
   if (!unused.empty())
     eraseLayerResults(forward, unused);

@@ -27,7 +27,8 @@ SmallVector<StringRef> outputSlots(StringRef entry) {
 }
 
 struct ConvertGraphToExecPass
-    : public ptc::lowering::impl::ConvertGraphToExecBase<ConvertGraphToExecPass> {
+    : public ptc::lowering::impl::ConvertGraphToExecBase<
+          ConvertGraphToExecPass> {
   void runOnOperation() override {
     if (failed(convert(getOperation())))
       signalPassFailure();
@@ -39,9 +40,10 @@ struct ConvertGraphToExecPass
       if (fn->hasAttr("ptc.entry"))
         entries.push_back(fn);
     if (entries.empty())
-      return module.emitError("convert-graph-to-exec: no entry points (functions "
-                              "with ptc.entry; run graph-autodiff and "
-                              "graph-optimizer first)");
+      return module.emitError(
+          "convert-graph-to-exec: no entry points (functions "
+          "with ptc.entry; run graph-autodiff and "
+          "graph-optimizer first)");
     OpBuilder builder(module.getContext());
     builder.setInsertionPointToStart(module.getBody());
     FailureOr<RankedTensorType> tokens = tokenType(entries);
@@ -52,7 +54,8 @@ struct ConvertGraphToExecPass
     // verification mode, where gradient checks need every digit).
     Type lossElement = builder.getF32Type();
     for (func::FuncOp fn : entries)
-      if (fn->getAttrOfType<StringAttr>("ptc.entry").getValue() != "optimizer_step" &&
+      if (fn->getAttrOfType<StringAttr>("ptc.entry").getValue() !=
+              "optimizer_step" &&
           fn.getNumResults() == 1)
         lossElement = cast<ShapedType>(fn.getResultTypes()[0]).getElementType();
     declareStorage(module, builder, *tokens, lossElement);
@@ -71,7 +74,8 @@ struct ConvertGraphToExecPass
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (!fn->hasAttr("exec.entry"))
         fn.erase();
-    for (auto param : llvm::make_early_inc_range(module.getOps<graph::ParamOp>()))
+    for (auto param :
+         llvm::make_early_inc_range(module.getOps<graph::ParamOp>()))
       param.erase();
     for (auto &[fn, name] : lowered)
       fn.setSymName(name);
@@ -94,18 +98,20 @@ struct ConvertGraphToExecPass
       exec::ArenaOp::create(
           builder, module.getLoc(), TypeRange{}, ValueRange{},
           {builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
-           builder.getNamedAttr("kind", exec::ArenaKindAttr::get(context, kind))});
+           builder.getNamedAttr("kind",
+                                exec::ArenaKindAttr::get(context, kind))});
     };
     auto global = [&](StringRef name, StringRef arenaName, MemRefType type,
                       StringRef io = "") {
       SmallVector<NamedAttribute> attrs = {
           builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
-          builder.getNamedAttr("arena", FlatSymbolRefAttr::get(context, arenaName)),
+          builder.getNamedAttr("arena",
+                               FlatSymbolRefAttr::get(context, arenaName)),
           builder.getNamedAttr("type", TypeAttr::get(type))};
       if (!io.empty())
         attrs.push_back(builder.getNamedAttr("io", builder.getStringAttr(io)));
-      exec::GlobalOp::create(builder, module.getLoc(), TypeRange{}, ValueRange{},
-                             attrs);
+      exec::GlobalOp::create(builder, module.getLoc(), TypeRange{},
+                             ValueRange{}, attrs);
     };
     arena("parameters", exec::ArenaKind::parameters);
     arena("gradients", exec::ArenaKind::gradients);
@@ -113,7 +119,8 @@ struct ConvertGraphToExecPass
     arena("io", exec::ArenaKind::io);
     SmallVector<graph::ParamOp> params(module.getOps<graph::ParamOp>());
     for (graph::ParamOp param : params)
-      global(param.getSymName(), "parameters", Lowering::memrefOf(param.getType()));
+      global(param.getSymName(), "parameters",
+             Lowering::memrefOf(param.getType()));
     for (graph::ParamOp param : params)
       global(gradientName(param.getSymName()), "gradients",
              Lowering::memrefOf(param.getType()));
@@ -148,14 +155,16 @@ struct ConvertGraphToExecPass
     func::FuncOp fn = newEntry(module, builder, "init_params");
     OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
     Lowering lowering(module, body);
-    for (auto [index, param] : llvm::enumerate(module.getOps<graph::ParamOp>())) {
+    for (auto [index, param] :
+         llvm::enumerate(module.getOps<graph::ParamOp>())) {
       MemRefType type = Lowering::memrefOf(param.getType());
       Value buf = lowering.global(param.getSymName(), type);
       graph::InitAttr init = param.getInit();
       switch (init.getKind()) {
       case graph::InitKind::normal:
-        lowering.launch("init_normal", {{buf, exec::Access::write},
-                                        {lowering.io("seed"), exec::Access::read}},
+        lowering.launch("init_normal",
+                        {{buf, exec::Access::write},
+                         {lowering.io("seed"), exec::Access::read}},
                         {lowering.i64(type.getNumElements()),
                          lowering.i64(static_cast<int64_t>(index)),
                          lowering.f64(init.getEffectiveStd())},
@@ -168,10 +177,11 @@ struct ConvertGraphToExecPass
         lowering.fill(buf, 0.0);
         break;
       }
-      lowering.fill(lowering.global(gradientName(param.getSymName()), type), 0.0);
+      lowering.fill(lowering.global(gradientName(param.getSymName()), type),
+                    0.0);
       for (int which : {1, 2})
-        lowering.fill(lowering.global(momentName(param.getSymName(), which), type),
-                      0.0);
+        lowering.fill(
+            lowering.global(momentName(param.getSymName(), which), type), 0.0);
     }
     func::ReturnOp::create(body, module.getLoc());
     return fn;
@@ -199,10 +209,9 @@ struct ConvertGraphToExecPass
       MemRefType expected = Lowering::memrefOf(source.getArgument(i).getType());
       if (buf.getType() != expected)
         return source.emitError("convert-graph-to-exec: argument #")
-               << i << " of @" << source.getSymName() << " ("
-               << slot.getValue() << ") has type "
-               << source.getArgument(i).getType() << ", but the slot is "
-               << buf.getType();
+               << i << " of @" << source.getSymName() << " (" << slot.getValue()
+               << ") has type " << source.getArgument(i).getType()
+               << ", but the slot is " << buf.getType();
       lowering.bind(source.getArgument(i), buf);
     }
     Block &block = source.front();

@@ -38,10 +38,13 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       .Case([&](EmbeddingGradOp grad) {
         auto [vocab, dim] = rowsAndCols(grad.getType());
         Value out = zeroed(grad);
-        launch("embedding_backward",
-               {{out, RW}, {buffer(grad.getIds()), R}, {buffer(grad.getDout()), R}},
-               {i64(numElements(grad.getIds().getType())), i64(vocab), i64(dim)},
-               loc);
+        launch(
+            "embedding_backward",
+            {{out, RW},
+             {buffer(grad.getIds()), R},
+             {buffer(grad.getDout()), R}},
+            {i64(numElements(grad.getIds().getType())), i64(vocab), i64(dim)},
+            loc);
         return success();
       })
       .Case([&](PositionEmbeddingGradOp grad) {
@@ -52,7 +55,8 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       })
       .Case([&](LayerNormGradOp grad) {
         auto [rows, cols] = rowsAndCols(grad.getInput().getType());
-        Type element = cast<ShapedType>(grad.getInput().getType()).getElementType();
+        Type element =
+            cast<ShapedType>(grad.getInput().getType()).getElementType();
         Value x = buffer(grad.getInput()), gamma = buffer(grad.getScale());
         Value mean, rstd;
         if (ArrayRef<Value> saved = findStats("layer_norm", {x, gamma});
@@ -63,24 +67,30 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
           Value normed = alloc(grad.getInput().getType());
           mean = scratch({rows}, element);
           rstd = scratch({rows}, element);
-          launch("layernorm_forward_nobias",
-                 {{normed, W}, {mean, W}, {rstd, W}, {x, R}, {gamma, R}},
-                 {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
-                 loc);
+          launch(
+              "layernorm_forward_nobias",
+              {{normed, W}, {mean, W}, {rstd, W}, {x, R}, {gamma, R}},
+              {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
+              loc);
         }
         SmallVector<Use> uses = {{zeroed(grad.getInputGrad()), RW},
                                  {zeroed(grad.getScaleGrad()), RW}};
         if (grad.getBiasGrad())
           uses.push_back({zeroed(grad.getBiasGrad()), RW});
-        uses.append({{buffer(grad.getDout()), R}, {x, R}, {gamma, R}, {mean, R},
+        uses.append({{buffer(grad.getDout()), R},
+                     {x, R},
+                     {gamma, R},
+                     {mean, R},
                      {rstd, R}});
-        launch(grad.getBiasGrad() ? "layernorm_backward" : "layernorm_backward_nobias",
+        launch(grad.getBiasGrad() ? "layernorm_backward"
+                                  : "layernorm_backward_nobias",
                uses, {i64(rows), i64(cols)}, loc);
         return success();
       })
       .Case([&](RMSNormGradOp grad) {
         auto [rows, cols] = rowsAndCols(grad.getInput().getType());
-        Type element = cast<ShapedType>(grad.getInput().getType()).getElementType();
+        Type element =
+            cast<ShapedType>(grad.getInput().getType()).getElementType();
         Value x = buffer(grad.getInput()), gamma = buffer(grad.getScale());
         Value rstd;
         if (ArrayRef<Value> saved = findStats("rms_norm", {x, gamma});
@@ -89,13 +99,18 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
         } else {
           Value normed = alloc(grad.getInput().getType());
           rstd = scratch({rows}, element);
-          launch("rmsnorm_forward", {{normed, W}, {rstd, W}, {x, R}, {gamma, R}},
-                 {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
-                 loc);
+          launch(
+              "rmsnorm_forward", {{normed, W}, {rstd, W}, {x, R}, {gamma, R}},
+              {i64(rows), i64(cols), f64(grad.getEpsilon().convertToDouble())},
+              loc);
         }
         launch("rmsnorm_backward",
-               {{zeroed(grad.getInputGrad()), RW}, {zeroed(grad.getScaleGrad()), RW},
-                {buffer(grad.getDout()), R}, {x, R}, {gamma, R}, {rstd, R}},
+               {{zeroed(grad.getInputGrad()), RW},
+                {zeroed(grad.getScaleGrad()), RW},
+                {buffer(grad.getDout()), R},
+                {x, R},
+                {gamma, R},
+                {rstd, R}},
                {i64(rows), i64(cols)}, loc);
         return success();
       })
@@ -119,9 +134,15 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
                  {{out, W}, {lse, W}, {qb, R}, {kb, R}, {vb, R}}, sizes, loc);
         }
         launch("attention_backward",
-               {{zeroed(grad.getQueryGrad()), RW}, {zeroed(grad.getKeyGrad()), RW},
-                {zeroed(grad.getValueGrad()), RW}, {buffer(grad.getDout()), R},
-                {qb, R}, {kb, R}, {vb, R}, {out, R}, {lse, R}},
+               {{zeroed(grad.getQueryGrad()), RW},
+                {zeroed(grad.getKeyGrad()), RW},
+                {zeroed(grad.getValueGrad()), RW},
+                {buffer(grad.getDout()), R},
+                {qb, R},
+                {kb, R},
+                {vb, R},
+                {out, R},
+                {lse, R}},
                sizes, loc);
         return success();
       })
@@ -136,7 +157,8 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       })
       .Case([&](GeluGradOp grad) {
         launch("gelu_backward",
-               {{zeroed(grad), RW}, {buffer(grad.getInput()), R},
+               {{zeroed(grad), RW},
+                {buffer(grad.getInput()), R},
                 {buffer(grad.getDout()), R}},
                {i64(numElements(grad.getType())),
                 i64(grad.getApproximation() == GeluApproximation::tanh)},
@@ -145,36 +167,44 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       })
       .Case([&](SiluGradOp grad) {
         launch("silu_backward",
-               {{zeroed(grad), RW}, {buffer(grad.getInput()), R},
+               {{zeroed(grad), RW},
+                {buffer(grad.getInput()), R},
                 {buffer(grad.getDout()), R}},
                {i64(numElements(grad.getType()))}, loc);
         return success();
       })
       .Case([&](SwigluGradOp grad) {
         launch("swiglu_backward",
-               {{zeroed(grad.getGateGrad()), RW}, {zeroed(grad.getUpGrad()), RW},
-                {buffer(grad.getGate()), R}, {buffer(grad.getUp()), R},
+               {{zeroed(grad.getGateGrad()), RW},
+                {zeroed(grad.getUpGrad()), RW},
+                {buffer(grad.getGate()), R},
+                {buffer(grad.getUp()), R},
                 {buffer(grad.getDout()), R}},
                {i64(numElements(grad.getDout().getType()))}, loc);
         return success();
       })
       .Case([&](DropoutGradOp grad) {
         launch("dropout_backward",
-               {{zeroed(grad), RW}, {buffer(grad.getDout()), R}, {io("seed"), R},
-                {io("step"), R}, {io("micro"), R}},
-               {i64(numElements(grad.getType())), f64(grad.getP().convertToDouble()),
-                i64(grad.getStream())},
+               {{zeroed(grad), RW},
+                {buffer(grad.getDout()), R},
+                {io("seed"), R},
+                {io("step"), R},
+                {io("micro"), R}},
+               {i64(numElements(grad.getType())),
+                f64(grad.getP().convertToDouble()), i64(grad.getStream())},
                loc);
         return success();
       })
       .Case([&](CrossEntropyGradOp grad) {
         auto [rows, padded] = rowsAndCols(grad.getLogits().getType());
         Type element = grad.getDloss().getType().getElementType();
-        Value logits = buffer(grad.getLogits()), targets = buffer(grad.getTargets());
+        Value logits = buffer(grad.getLogits()),
+              targets = buffer(grad.getTargets());
         SmallVector<Attribute> sizes = {i64(rows), i64(grad.getNumClasses()),
                                         i64(padded)};
         Value lse;
-        if (ArrayRef<Value> saved = findStats("cross_entropy", {logits, targets});
+        if (ArrayRef<Value> saved =
+                findStats("cross_entropy", {logits, targets});
             !saved.empty()) {
           lse = saved[0];
         } else {
@@ -184,7 +214,10 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
                  {{loss, W}, {lse, W}, {logits, R}, {targets, R}}, sizes, loc);
         }
         launch("cross_entropy_backward",
-               {{zeroed(grad), RW}, {logits, R}, {lse, R}, {targets, R},
+               {{zeroed(grad), RW},
+                {logits, R},
+                {lse, R},
+                {targets, R},
                 {buffer(grad.getDloss()), R}},
                sizes, loc);
         return success();

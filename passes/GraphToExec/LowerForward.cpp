@@ -51,10 +51,11 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       .Case([&](EmbeddingOp emb) {
         auto [vocab, dim] = rowsAndCols(emb.getTable().getType());
         Value out = alloc(emb.getType());
-        launch("embedding_forward",
-               {{out, W}, {buffer(emb.getIds()), R}, {buffer(emb.getTable()), R}},
-               {i64(numElements(emb.getIds().getType())), i64(vocab), i64(dim)},
-               loc);
+        launch(
+            "embedding_forward",
+            {{out, W}, {buffer(emb.getIds()), R}, {buffer(emb.getTable()), R}},
+            {i64(numElements(emb.getIds().getType())), i64(vocab), i64(dim)},
+            loc);
         bind(emb, out);
         return success();
       })
@@ -70,13 +71,17 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
         Type element = norm.getType().getElementType();
         Value out = alloc(norm.getType());
         Value mean = scratch({rows}, element), rstd = scratch({rows}, element);
-        SmallVector<Use> uses = {{out, W}, {mean, W}, {rstd, W},
+        SmallVector<Use> uses = {{out, W},
+                                 {mean, W},
+                                 {rstd, W},
                                  {buffer(norm.getInput()), R},
                                  {buffer(norm.getScale()), R}};
         if (norm.getBias())
           uses.push_back({buffer(norm.getBias()), R});
-        launch(norm.getBias() ? "layernorm_forward" : "layernorm_forward_nobias",
-               uses, {i64(rows), i64(cols), f64(norm.getEpsilon().convertToDouble())},
+        launch(norm.getBias() ? "layernorm_forward"
+                              : "layernorm_forward_nobias",
+               uses,
+               {i64(rows), i64(cols), f64(norm.getEpsilon().convertToDouble())},
                loc);
         recordStats("layer_norm",
                     {buffer(norm.getInput()), buffer(norm.getScale())},
@@ -89,7 +94,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
         Value out = alloc(norm.getType());
         Value rstd = scratch({rows}, norm.getType().getElementType());
         launch("rmsnorm_forward",
-               {{out, W}, {rstd, W}, {buffer(norm.getInput()), R},
+               {{out, W},
+                {rstd, W},
+                {buffer(norm.getInput()), R},
                 {buffer(norm.getScale()), R}},
                {i64(rows), i64(cols), f64(norm.getEpsilon().convertToDouble())},
                loc);
@@ -100,43 +107,49 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       })
       .Case([&](LinearOp linear) {
         auto [rows, k] = rowsAndCols(linear.getInput().getType());
-        int64_t n = cast<ShapedType>(linear.getWeight().getType()).getShape()[0];
+        int64_t n =
+            cast<ShapedType>(linear.getWeight().getType()).getShape()[0];
         Value out = alloc(linear.getType());
         SmallVector<Value> operands = {out, buffer(linear.getInput()),
                                        buffer(linear.getWeight())};
         SmallVector<NamedAttribute> attrs = {
-            builder.getNamedAttr("m", i64(rows)), builder.getNamedAttr("n", i64(n)),
+            builder.getNamedAttr("m", i64(rows)),
+            builder.getNamedAttr("n", i64(n)),
             builder.getNamedAttr("k", i64(k)),
             builder.getNamedAttr("transpose_b", builder.getUnitAttr())};
         if (linear.getBias()) {
           operands.push_back(buffer(linear.getBias()));
           attrs.push_back(builder.getNamedAttr(
-              "epilogue", exec::GemmEpilogueAttr::get(builder.getContext(),
-                                                      exec::GemmEpilogue::bias)));
+              "epilogue", exec::GemmEpilogueAttr::get(
+                              builder.getContext(), exec::GemmEpilogue::bias)));
         }
         exec::GemmOp::create(builder, loc, TypeRange{}, operands, attrs);
         bind(linear, out);
         return success();
       })
       .Case([&](MatmulOp matmul) {
-        GemmShape s = gemmShape(matmul.getLhs().getType(), matmul.getRhs().getType(),
-                                matmul.getTransposeLhs(), matmul.getTransposeRhs());
+        GemmShape s =
+            gemmShape(matmul.getLhs().getType(), matmul.getRhs().getType(),
+                      matmul.getTransposeLhs(), matmul.getTransposeRhs());
         Value out = alloc(matmul.getType());
         SmallVector<NamedAttribute> attrs = {
-            builder.getNamedAttr("m", i64(s.m)), builder.getNamedAttr("n", i64(s.n)),
+            builder.getNamedAttr("m", i64(s.m)),
+            builder.getNamedAttr("n", i64(s.n)),
             builder.getNamedAttr("k", i64(s.k)),
             builder.getNamedAttr("batch", i64(s.batch)),
             builder.getNamedAttr("stride_a", i64(s.strideA)),
             builder.getNamedAttr("stride_b", i64(s.strideB)),
             builder.getNamedAttr("stride_out", i64(s.strideOut))};
         if (matmul.getTransposeLhs())
-          attrs.push_back(builder.getNamedAttr("transpose_a", builder.getUnitAttr()));
+          attrs.push_back(
+              builder.getNamedAttr("transpose_a", builder.getUnitAttr()));
         if (matmul.getTransposeRhs())
-          attrs.push_back(builder.getNamedAttr("transpose_b", builder.getUnitAttr()));
-        exec::GemmOp::create(builder, loc, TypeRange{},
-                             ValueRange{out, buffer(matmul.getLhs()),
-                                        buffer(matmul.getRhs())},
-                             attrs);
+          attrs.push_back(
+              builder.getNamedAttr("transpose_b", builder.getUnitAttr()));
+        exec::GemmOp::create(
+            builder, loc, TypeRange{},
+            ValueRange{out, buffer(matmul.getLhs()), buffer(matmul.getRhs())},
+            attrs);
         bind(matmul, out);
         return success();
       })
@@ -148,8 +161,11 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
         Value out = alloc(attn.getType());
         Value lse = scratch(q.getShape().drop_back(), q.getElementType());
         launch("attention_forward",
-               {{out, W}, {lse, W}, {buffer(attn.getQuery()), R},
-                {buffer(attn.getKey()), R}, {buffer(attn.getValue()), R}},
+               {{out, W},
+                {lse, W},
+                {buffer(attn.getQuery()), R},
+                {buffer(attn.getKey()), R},
+                {buffer(attn.getValue()), R}},
                *args, loc);
         recordStats("attention",
                     {buffer(attn.getQuery()), buffer(attn.getKey()),
@@ -171,7 +187,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       .Case<AddOp, MulOp>([&](auto binary) {
         Value out = alloc(binary.getType());
         launch(isa<AddOp>(op) ? "add_forward" : "mul_forward",
-               {{out, W}, {buffer(binary.getLhs()), R}, {buffer(binary.getRhs()), R}},
+               {{out, W},
+                {buffer(binary.getLhs()), R},
+                {buffer(binary.getRhs()), R}},
                {i64(numElements(binary.getLhs().getType())),
                 i64(numElements(binary.getRhs().getType()))},
                loc);
@@ -197,7 +215,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       .Case([&](SwigluOp swiglu) {
         Value out = alloc(swiglu.getType());
         launch("swiglu_forward",
-               {{out, W}, {buffer(swiglu.getGate()), R}, {buffer(swiglu.getUp()), R}},
+               {{out, W},
+                {buffer(swiglu.getGate()), R},
+                {buffer(swiglu.getUp()), R}},
                {i64(numElements(swiglu.getType()))}, loc);
         bind(swiglu, out);
         return success();
@@ -205,8 +225,11 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       .Case([&](DropoutOp dropout) {
         Value out = alloc(dropout.getType());
         launch("dropout_forward",
-               {{out, W}, {buffer(dropout.getInput()), R}, {io("seed"), R},
-                {io("step"), R}, {io("micro"), R}},
+               {{out, W},
+                {buffer(dropout.getInput()), R},
+                {io("seed"), R},
+                {io("step"), R},
+                {io("micro"), R}},
                {i64(numElements(dropout.getType())),
                 f64(dropout.getP().convertToDouble()),
                 i64(dropout.getStream())},
@@ -220,7 +243,9 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
         Value loss = alloc(ce.getType());
         Value lse = scratch({rows}, ce.getType().getElementType());
         launch("cross_entropy_forward",
-               {{loss, W}, {lse, W}, {buffer(ce.getLogits()), R},
+               {{loss, W},
+                {lse, W},
+                {buffer(ce.getLogits()), R},
                 {buffer(ce.getTargets()), R}},
                {i64(rows), i64(ce.getNumClasses()), i64(padded)}, loc);
         recordStats("cross_entropy",

@@ -60,7 +60,8 @@ LogicalResult Lowering::lowerShape(Operation *op, bool &handled) {
         return success();
       })
       .Case([&](TransposeOp transpose) -> LogicalResult {
-        auto shape = cast<ShapedType>(transpose.getInput().getType()).getShape();
+        auto shape =
+            cast<ShapedType>(transpose.getInput().getType()).getShape();
         int64_t rank = shape.size();
         if (rank > kMaxRank)
           return transpose.emitOpError("the kernel library permutes at most ")
@@ -71,7 +72,8 @@ LogicalResult Lowering::lowerShape(Operation *op, bool &handled) {
         for (int64_t i = 0; i < kMaxRank; ++i)
           args.push_back(i64(i < rank ? transpose.getPermutation()[i] : i));
         Value out = alloc(transpose.getType());
-        launch("permute", {{out, W}, {buffer(transpose.getInput()), R}}, args, loc);
+        launch("permute", {{out, W}, {buffer(transpose.getInput()), R}}, args,
+               loc);
         bind(transpose, out);
         return success();
       })
@@ -102,8 +104,7 @@ LogicalResult Lowering::lowerShape(Operation *op, bool &handled) {
           int64_t len = part.axis * part.inner;
           // Each piece writes its own columns: the first write defines the
           // buffer, later ones keep what the others wrote.
-          launch("copy_rows",
-                 {{out, offset == 0 ? W : RW}, {buffer(piece), R}},
+          launch("copy_rows", {{out, offset == 0 ? W : RW}, {buffer(piece), R}},
                  {i64(whole.outer), i64(len), i64(whole.axis * whole.inner),
                   i64(offset), i64(len), i64(0)},
                  loc);

@@ -29,9 +29,9 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
   handled = true;
   Location loc = op->getLoc();
   auto stateOf = [&](StringRef param, Type tensorType, StringRef which) {
-    std::string name = which == "grad"   ? gradientName(param)
-                       : which == "m"    ? momentName(param, 1)
-                                         : momentName(param, 2);
+    std::string name = which == "grad" ? gradientName(param)
+                       : which == "m"  ? momentName(param, 1)
+                                       : momentName(param, 2);
     return global(name, memrefOf(tensorType));
   };
   return TypeSwitch<Operation *, LogicalResult>(op)
@@ -96,7 +96,8 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
                 {buffer(update.getLr()), R},
                 {buffer(update.getGradScale()), R},
                 {buffer(update.getStep()), R}},
-               {i64(numElements(type)), f64(update.getBeta1().convertToDouble()),
+               {i64(numElements(type)),
+                f64(update.getBeta1().convertToDouble()),
                 f64(update.getBeta2().convertToDouble()),
                 f64(update.getEps().convertToDouble()),
                 f64(update.getWeightDecay().convertToDouble())},

@@ -14,7 +14,9 @@ std::string momentName(StringRef param, int which) {
 }
 std::string ioName(StringRef slot) { return ("io." + slot).str(); }
 
-int64_t numElements(Type type) { return cast<ShapedType>(type).getNumElements(); }
+int64_t numElements(Type type) {
+  return cast<ShapedType>(type).getNumElements();
+}
 
 std::pair<int64_t, int64_t> rowsAndCols(Type type) {
   auto shaped = cast<ShapedType>(type);
@@ -28,7 +30,8 @@ MemRefType Lowering::memrefOf(Type tensorType) {
 }
 
 Value Lowering::alloc(Type type) {
-  MemRefType memref = isa<MemRefType>(type) ? cast<MemRefType>(type) : memrefOf(type);
+  MemRefType memref =
+      isa<MemRefType>(type) ? cast<MemRefType>(type) : memrefOf(type);
   return exec::AllocOp::create(builder, builder.getUnknownLoc(), memref);
 }
 
@@ -37,11 +40,10 @@ Value Lowering::scratch(ArrayRef<int64_t> shape, Type element) {
 }
 
 Value Lowering::global(StringRef name, MemRefType type) {
-  return exec::GlobalRefOp::create(builder, builder.getUnknownLoc(),
-                                   TypeRange{type}, ValueRange{},
-                                   {builder.getNamedAttr(
-                                       "global", FlatSymbolRefAttr::get(
-                                                     builder.getContext(), name))});
+  return exec::GlobalRefOp::create(
+      builder, builder.getUnknownLoc(), TypeRange{type}, ValueRange{},
+      {builder.getNamedAttr(
+          "global", FlatSymbolRefAttr::get(builder.getContext(), name))});
 }
 
 Value Lowering::io(StringRef slot) {
@@ -68,10 +70,11 @@ void Lowering::launch(StringRef callee, ArrayRef<Use> uses,
     operands.push_back(use.buffer);
     access.push_back(exec::AccessAttr::get(builder.getContext(), use.access));
   }
-  exec::LaunchOp::create(builder, loc, TypeRange{}, operands,
-                         {builder.getNamedAttr("callee", builder.getStringAttr(callee)),
-                          builder.getNamedAttr("access", builder.getArrayAttr(access)),
-                          builder.getNamedAttr("args", builder.getArrayAttr(args))});
+  exec::LaunchOp::create(
+      builder, loc, TypeRange{}, operands,
+      {builder.getNamedAttr("callee", builder.getStringAttr(callee)),
+       builder.getNamedAttr("access", builder.getArrayAttr(access)),
+       builder.getNamedAttr("args", builder.getArrayAttr(args))});
 }
 
 FailureOr<SmallVector<Attribute>>
@@ -85,10 +88,14 @@ Lowering::attentionArgs(Operation *op, Type query, Type key, bool causal,
   if (q.getShape()[2] != k.getShape()[2])
     return op->emitOpError("query and key lengths must agree");
   int64_t dh = q.getShape()[3];
-  double factor = scale ? scale->convertToDouble() : 1.0 / std::sqrt(double(dh));
-  return SmallVector<Attribute>{i64(q.getShape()[0]), i64(q.getShape()[1]),
-                                i64(k.getShape()[1]), i64(q.getShape()[2]),
-                                i64(dh), f64(factor)};
+  double factor =
+      scale ? scale->convertToDouble() : 1.0 / std::sqrt(double(dh));
+  return SmallVector<Attribute>{i64(q.getShape()[0]),
+                                i64(q.getShape()[1]),
+                                i64(k.getShape()[1]),
+                                i64(q.getShape()[2]),
+                                i64(dh),
+                                f64(factor)};
 }
 
 LogicalResult Lowering::lowerBlock(Block &block) {
@@ -106,7 +113,8 @@ LogicalResult Lowering::lowerOp(Operation *op) {
     if (failed(lowerBlock(body)))
       return failure();
     auto yield = cast<graph::YieldOp>(body.getTerminator());
-    for (auto [result, value] : llvm::zip(layer.getResults(), yield.getValues()))
+    for (auto [result, value] :
+         llvm::zip(layer.getResults(), yield.getValues()))
       bind(result, buffer(value));
     return success();
   }

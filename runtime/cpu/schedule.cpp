@@ -10,8 +10,8 @@
 
 namespace ptc::rt::cpu {
 
-double learning_rate(int64_t step, LRSchedule schedule, double lr,
-                     double minLr, int64_t warmupSteps, int64_t decaySteps) {
+double learning_rate(int64_t step, LRSchedule schedule, double lr, double minLr,
+                     int64_t warmupSteps, int64_t decaySteps) {
   PTC_RT_CHECK(step >= 1, "learning_rate: step %lld (steps are 1-based)",
                (long long)step);
   if (warmupSteps > 0 && step <= warmupSteps)

@@ -84,8 +84,7 @@ __global__ void adamwKernel(T *param, T *m, T *v, const T *grad, const S *lr,
 
 } // namespace
 
-template <typename T>
-void sum_squares_add(double *acc, const T *x, int64_t n) {
+template <typename T> void sum_squares_add(double *acc, const T *x, int64_t n) {
   PTC_CUDA_REQUIRE(n >= 0, "sum_squares_add: n = %lld < 0", (long long)n);
   if (n == 0)
     return;
@@ -103,8 +102,7 @@ template <typename T> void sqrt_to(T *out, const double *sumSquares) {
   PTC_CUDA_CHECK_LAUNCH();
 }
 
-template <typename T>
-void clip_factor(T *out, const T *norm, double maxNorm) {
+template <typename T> void clip_factor(T *out, const T *norm, double maxNorm) {
   clipFactorKernel<<<1, 1, 0, stream()>>>(out, norm, maxNorm);
   PTC_CUDA_CHECK_LAUNCH();
 }

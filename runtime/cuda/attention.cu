@@ -29,8 +29,8 @@ constexpr int kLP = kBc + 1; // leading dimension of a score tile
 // dst[r][d] (leading dimension D + 1) = src[(row0 + r) * Dh + d], zero past
 // T rows or Dh columns.
 template <int D, typename T>
-__device__ __forceinline__ void loadRows(float *dst, const T *src,
-                                         int64_t row0, int64_t Tn, int Dh) {
+__device__ __forceinline__ void loadRows(float *dst, const T *src, int64_t row0,
+                                         int64_t Tn, int Dh) {
   for (int idx = threadIdx.x; idx < kBr * D; idx += kThreads) {
     const int r = idx / D, d = idx % D;
     float x = 0.f;
@@ -107,8 +107,8 @@ template <int D> constexpr size_t backwardKVSmem() {
                           2 * size_t(kBc) * kLP + 2 * kBr);
 }
 template <int D> constexpr size_t backwardQSmem() {
-  return sizeof(float) * (size_t(2 * kBr + 2 * kBc) * (D + 1) +
-                          size_t(kBr) * kLP);
+  return sizeof(float) *
+         (size_t(2 * kBr + 2 * kBc) * (D + 1) + size_t(kBr) * kLP);
 }
 
 template <typename T, int D>
@@ -193,8 +193,7 @@ __global__ void __launch_bounds__(kThreads)
 // Dvec[row] = sum_d dout[row, d] * out[row, d], one warp per row.
 template <typename T>
 __global__ void attentionBackwardDotKernel(float *Dvec, const T *dout,
-                                           const T *out, int64_t rows,
-                                           int Dh) {
+                                           const T *out, int64_t rows, int Dh) {
   const int64_t row = blockIdx.x * int64_t(blockDim.x / 32) + threadIdx.x / 32;
   if (row >= rows)
     return;
@@ -247,7 +246,7 @@ __global__ void __launch_bounds__(kThreads)
       }
       __syncthreads();
       float st[4][8], dpt[4][8];
-      dotTile<D>(st, Ks, Qs, Dh);  // K_key · Q_query
+      dotTile<D>(st, Ks, Qs, Dh);   // K_key · Q_query
       dotTile<D>(dpt, Vs, dOs, Dh); // V_key · dO_query
 #pragma unroll
       for (int i = 0; i < 4; ++i)
@@ -255,9 +254,8 @@ __global__ void __launch_bounds__(kThreads)
         for (int j = 0; j < 8; ++j) {
           const int64_t key = k0 + r0 + i, qr = q0 + tx + 8 * j;
           const int c = tx + 8 * j;
-          const float p = qr < Tn && key <= qr
-                              ? __expf(st[i][j] * scale - lseS[c])
-                              : 0.f;
+          const float p =
+              qr < Tn && key <= qr ? __expf(st[i][j] * scale - lseS[c]) : 0.f;
           Ps[(r0 + i) * kLP + c] = p;
           dSs[(r0 + i) * kLP + c] = p * (dpt[i][j] - DS[c]);
         }
@@ -346,14 +344,13 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-template <typename Kernel>
-void allowSmem(Kernel kernel, size_t bytes) {
+template <typename Kernel> void allowSmem(Kernel kernel, size_t bytes) {
   PTC_CUDA_CHECK(cudaFuncSetAttribute(
       kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
 }
 
-void checkSizes(const char *fn, int64_t B, int64_t Hq, int64_t Hkv,
-                int64_t Tn, int64_t Dh) {
+void checkSizes(const char *fn, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
+                int64_t Dh) {
   PTC_CUDA_REQUIRE(B >= 0 && B <= 65535 && Hq > 0 && Hq <= 65535 && Hkv > 0 &&
                        Hq % Hkv == 0 && Tn >= 0 && Dh > 0 && Dh <= 128,
                    "%s: bad sizes B=%lld Hq=%lld Hkv=%lld T=%lld Dh=%lld "
@@ -383,16 +380,13 @@ void backwardD(T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k,
        allowSmem(attentionBackwardQKernel<T, D>, backwardQSmem<D>()), true);
   (void)once;
   const unsigned tiles = unsigned((Tn + kBr - 1) / kBr);
-  attentionBackwardKVKernel<T, D>
-      <<<dim3(tiles, unsigned(Hkv), unsigned(B)), kThreads,
-         backwardKVSmem<D>(), stream()>>>(dk, dv, dout, q, k, v, lse, Dvec,
-                                          int(Hq), int(Hkv), Tn, int(Dh),
-                                          scale);
+  attentionBackwardKVKernel<T, D><<<dim3(tiles, unsigned(Hkv), unsigned(B)),
+                                    kThreads, backwardKVSmem<D>(), stream()>>>(
+      dk, dv, dout, q, k, v, lse, Dvec, int(Hq), int(Hkv), Tn, int(Dh), scale);
   PTC_CUDA_CHECK_LAUNCH();
-  attentionBackwardQKernel<T, D>
-      <<<dim3(tiles, unsigned(Hq), unsigned(B)), kThreads, backwardQSmem<D>(),
-         stream()>>>(dq, dout, q, k, v, lse, Dvec, int(Hq), int(Hkv), Tn,
-                     int(Dh), scale);
+  attentionBackwardQKernel<T, D><<<dim3(tiles, unsigned(Hq), unsigned(B)),
+                                   kThreads, backwardQSmem<D>(), stream()>>>(
+      dq, dout, q, k, v, lse, Dvec, int(Hq), int(Hkv), Tn, int(Dh), scale);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -433,17 +427,17 @@ __device__ __forceinline__ uint32_t smemAddr(const void *p) {
 }
 __device__ __forceinline__ void cpAsync16(void *dst, const void *src,
                                           int bytes) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(
-                   smemAddr(dst)),
-               "l"(src), "r"(bytes)
-               : "memory");
+  asm volatile(
+      "cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smemAddr(dst)),
+      "l"(src), "r"(bytes)
+      : "memory");
 }
 __device__ __forceinline__ void cpAsync4(void *dst, const void *src,
                                          int bytes) {
-  asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(
-                   smemAddr(dst)),
-               "l"(src), "r"(bytes)
-               : "memory");
+  asm volatile(
+      "cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(smemAddr(dst)),
+      "l"(src), "r"(bytes)
+      : "memory");
 }
 __device__ __forceinline__ void cpCommit() {
   asm volatile("cp.async.commit_group;\n" ::: "memory");
@@ -465,10 +459,9 @@ __device__ __forceinline__ void ldsm4t(uint32_t (&r)[4], uint32_t addr) {
 __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4],
                                     uint32_t b0, uint32_t b1) {
   asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-               "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0),
-                 "r"(b1));
+      "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 __device__ __forceinline__ uint32_t pack(float lo, float hi) {
   __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
@@ -482,8 +475,8 @@ __device__ __forceinline__ float fastExp2(float x) {
 
 // dst[r][*] (leading dimension D + 8) = src[row0 + r][*], zero past Tn rows.
 template <int R, int D>
-__device__ __forceinline__ void loadTile(bf16 *dst, const bf16 *src,
-                                         int row0, int Tn) {
+__device__ __forceinline__ void loadTile(bf16 *dst, const bf16 *src, int row0,
+                                         int Tn) {
   constexpr int kChunks = D / 8, LD = D + 8;
   static_assert(R * kChunks % kThreads == 0, "tile must split evenly");
 #pragma unroll
@@ -521,13 +514,12 @@ __device__ __forceinline__ void mmaABt(float (&acc)[N / 8][4], const bf16 *A,
 
 // acc[16 x D] += P[16 x N] (bf16 A fragments) · Vm[N x D] (shared memory).
 template <int N, int D>
-__device__ __forceinline__ void mmaPV(float (&acc)[D / 8][4],
-                                      const uint32_t (&p)[N / 16][4],
-                                      const bf16 *Vm) {
+__device__ __forceinline__ void
+mmaPV(float (&acc)[D / 8][4], const uint32_t (&p)[N / 16][4], const bf16 *Vm) {
   constexpr int LD = D + 8;
   const int lane = threadIdx.x & 31;
-  const uint32_t base = smemAddr(Vm + ((lane & 7) + ((lane >> 3) & 1) * 8) * LD +
-                                 (lane >> 4) * 8);
+  const uint32_t base = smemAddr(
+      Vm + ((lane & 7) + ((lane >> 3) & 1) * 8) * LD + (lane >> 4) * 8);
 #pragma unroll
   for (int kk = 0; kk < N / 16; ++kk)
 #pragma unroll
@@ -552,8 +544,7 @@ __device__ __forceinline__ void toA(uint32_t (&p)[N / 16][4],
   }
 }
 
-template <int N, int M>
-__device__ __forceinline__ void zero(float (&a)[N][M]) {
+template <int N, int M> __device__ __forceinline__ void zero(float (&a)[N][M]) {
 #pragma unroll
   for (int i = 0; i < N; ++i)
 #pragma unroll
@@ -589,8 +580,8 @@ template <int D> constexpr size_t bwdQSmem() {
 
 template <int D>
 __global__ void __launch_bounds__(kThreads)
-    fwdKernel(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k,
-              const bf16 *v, int Hq, int Hkv, int Tn, float c) {
+    fwdKernel(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
+              int Hq, int Hkv, int Tn, float c) {
   constexpr int LD = D + 8;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   bf16 *Qs = reinterpret_cast<bf16 *>(smemRaw);
@@ -684,8 +675,8 @@ __global__ void __launch_bounds__(kThreads)
     bf16 *orow = out + (qh * Tn + row) * D;
 #pragma unroll
     for (int dt = 0; dt < D / 8; ++dt)
-      addPair(orow + dt * 8 + 2 * t, o[dt][2 * i] * inv,
-              o[dt][2 * i + 1] * inv, false);
+      addPair(orow + dt * 8 + 2 * t, o[dt][2 * i] * inv, o[dt][2 * i + 1] * inv,
+              false);
     if (lse && t == 0)
       lse[qh * Tn + row] = __float2bfloat16(m[i] * kLn2 + logf(l[i]));
   }
@@ -915,9 +906,8 @@ bool disabled() {
 bool aligned16(const void *p) { return (uintptr_t(p) & 15) == 0; }
 
 template <int D>
-void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k,
-             const bf16 *v, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
-             float scale) {
+void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
+             int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn, float scale) {
   static const bool once = (allowSmemTC(fwdKernel<D>, fwdSmem<D>()), true);
   (void)once;
   const dim3 grid(unsigned((Tn + kBM - 1) / kBM), unsigned(Hq), unsigned(B));
@@ -944,15 +934,13 @@ void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
   const float c = scale * kLog2e;
   const unsigned kTiles = unsigned((Tn + kBN - 1) / kBN);
   bwdKVKernel<D><<<dim3(kTiles, unsigned(Hkv), unsigned(B)), kThreads,
-                   bwdKVSmem<D>(), stream()>>>(dk, dv, dout, q, k, v, lse2,
-                                               Dvec, int(Hq), int(Hkv),
-                                               int(Tn), c, scale);
+                   bwdKVSmem<D>(), stream()>>>(
+      dk, dv, dout, q, k, v, lse2, Dvec, int(Hq), int(Hkv), int(Tn), c, scale);
   PTC_CUDA_CHECK_LAUNCH();
   const unsigned qTiles = unsigned((Tn + kBM - 1) / kBM);
   bwdQKernel<D><<<dim3(qTiles, unsigned(Hq), unsigned(B)), kThreads,
-                  bwdQSmem<D>(), stream()>>>(dq, dout, q, k, v, lse2, Dvec,
-                                             int(Hq), int(Hkv), int(Tn), c,
-                                             scale);
+                  bwdQSmem<D>(), stream()>>>(
+      dq, dout, q, k, v, lse2, Dvec, int(Hq), int(Hkv), int(Tn), c, scale);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -1017,17 +1005,16 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
   const int64_t rows = B * Hq * T_;
   auto *Dvec = static_cast<float *>(scratch(size_t(rows) * sizeof(float)));
   constexpr int rowsPerBlock = 8;
-  attentionBackwardDotKernel<<<unsigned((rows + rowsPerBlock - 1) /
-                                        rowsPerBlock),
-                               rowsPerBlock * 32, 0, stream()>>>(
-      Dvec, dout, out, rows, int(Dh));
+  attentionBackwardDotKernel<<<
+      unsigned((rows + rowsPerBlock - 1) / rowsPerBlock), rowsPerBlock * 32, 0,
+      stream()>>>(Dvec, dout, out, rows, int(Dh));
   PTC_CUDA_CHECK_LAUNCH();
   if (Dh <= 64)
     backwardD<T, 64>(dq, dk, dv, dout, q, k, v, lse, Dvec, B, Hq, Hkv, T_, Dh,
                      float(scale));
   else
-    backwardD<T, 128>(dq, dk, dv, dout, q, k, v, lse, Dvec, B, Hq, Hkv, T_,
-                      Dh, float(scale));
+    backwardD<T, 128>(dq, dk, dv, dout, q, k, v, lse, Dvec, B, Hq, Hkv, T_, Dh,
+                      float(scale));
 }
 
 #define PTC_INSTANTIATE(T)                                                     \

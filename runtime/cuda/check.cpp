@@ -69,9 +69,8 @@ static const char *cublasName(cublasStatus_t status) {
 
 void cublasFailed(cublasStatus_t status, const char *call, const char *file,
                   int line) {
-  std::fprintf(stderr,
-               "ptc cuda: %s:%d: `%s` failed: %s (%d)\n  hint: %s\n", file,
-               line, call, cublasName(status), int(status),
+  std::fprintf(stderr, "ptc cuda: %s:%d: `%s` failed: %s (%d)\n  hint: %s\n",
+               file, line, call, cublasName(status), int(status),
                status == CUBLAS_STATUS_NOT_SUPPORTED
                    ? "no cuBLASLt algorithm for these sizes, types and "
                      "alignments"

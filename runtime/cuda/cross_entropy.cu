@@ -181,8 +181,8 @@ __global__ void __launch_bounds__(kRowThreads)
 void checkSizes(const char *fn, int64_t N, int64_t V, int64_t Vp) {
   PTC_CUDA_REQUIRE(N >= 0 && N < (int64_t(1) << 31) && V > 0 && Vp >= V &&
                        V <= INT32_MAX,
-                   "%s: bad sizes N=%lld V=%lld Vp=%lld (need 0 < V <= Vp)",
-                   fn, (long long)N, (long long)V, (long long)Vp);
+                   "%s: bad sizes N=%lld V=%lld Vp=%lld (need 0 < V <= Vp)", fn,
+                   (long long)N, (long long)V, (long long)Vp);
 }
 
 } // namespace
@@ -220,9 +220,8 @@ void cross_entropy_backward(T *dlogits, const T *logits, const S *lse,
 }
 
 #define PTC_INSTANTIATE(T, S)                                                  \
-  template void cross_entropy_forward<T, S>(S *, S *, const T *,               \
-                                            const int32_t *, int64_t, int64_t, \
-                                            int64_t);                          \
+  template void cross_entropy_forward<T, S>(                                   \
+      S *, S *, const T *, const int32_t *, int64_t, int64_t, int64_t);        \
   template void cross_entropy_backward<T, S>(T *, const T *, const S *,        \
                                              const int32_t *, const S *,       \
                                              int64_t, int64_t, int64_t);

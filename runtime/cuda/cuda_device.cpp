@@ -78,8 +78,8 @@ public:
       }
     }
     if (cudaError_t e = cudaGraphLaunch(state.exec, stream_); e != cudaSuccess)
-      return Status::error(name_ + ": replaying an entry point failed: " +
-                           cudaMessage(e));
+      return Status::error(
+          name_ + ": replaying an entry point failed: " + cudaMessage(e));
     return Status::ok();
   }
 
@@ -95,15 +95,14 @@ public:
     void *p = nullptr;
     if (cudaError_t e = cudaMalloc(&p, size_t(rounded)); e != cudaSuccess) {
       cudaGetLastError(); // clear the sticky-free allocation error
-      return Status::error(name_ + ": cannot allocate " +
-                           std::to_string(bytes) + " bytes (" +
-                           std::to_string(inUse_) + " in use): " +
-                           cudaMessage(e));
+      return Status::error(
+          name_ + ": cannot allocate " + std::to_string(bytes) + " bytes (" +
+          std::to_string(inUse_) + " in use): " + cudaMessage(e));
     }
     if (cudaError_t e = cudaMemset(p, 0, size_t(rounded)); e != cudaSuccess) {
       cudaFree(p);
-      return Status::error(name_ + ": cannot zero a new block: " +
-                           cudaMessage(e));
+      return Status::error(name_ +
+                           ": cannot zero a new block: " + cudaMessage(e));
     }
     *base = static_cast<uint8_t *>(p);
     blocks_[*base] = bytes;
@@ -207,8 +206,8 @@ std::unique_ptr<Device> createCudaDevice(int deviceIndex, Status *error) {
   int count = 0;
   if (cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess) {
     cudaGetLastError();
-    return fail("cuda: no CUDA GPU found (cudaGetDeviceCount: " +
-                cudaMessage(e) + ")");
+    return fail(
+        "cuda: no CUDA GPU found (cudaGetDeviceCount: " + cudaMessage(e) + ")");
   }
   if (count == 0)
     return fail("cuda: no CUDA GPU found");
@@ -223,8 +222,8 @@ std::unique_ptr<Device> createCudaDevice(int deviceIndex, Status *error) {
                 ": " + cudaMessage(e));
   if (prop.major < 9)
     return fail("cuda:" + std::to_string(deviceIndex) + " " + prop.name +
-                " has compute capability " + std::to_string(prop.major) +
-                "." + std::to_string(prop.minor) +
+                " has compute capability " + std::to_string(prop.major) + "." +
+                std::to_string(prop.minor) +
                 "; ptc's CUDA kernels need 9.0 (H100/H200)");
   if (cudaError_t e = cudaSetDevice(deviceIndex); e != cudaSuccess)
     return fail("cuda: cannot use device " + std::to_string(deviceIndex) +

@@ -16,9 +16,8 @@ template <bool Backward, typename T>
 __global__ void dropoutKernel(T *out, const T *x, const int64_t *seed,
                               const int64_t *step, const int64_t *micro,
                               int64_t n, double p, uint64_t offset) {
-  const uint64_t key =
-      mix64(uint64_t(*seed) ^ mix64(uint64_t(*step) * 1000003ULL +
-                                    uint64_t(*micro)));
+  const uint64_t key = mix64(
+      uint64_t(*seed) ^ mix64(uint64_t(*step) * 1000003ULL + uint64_t(*micro)));
   const double scale = 1.0 / (1.0 - p);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {

@@ -74,8 +74,8 @@ void forward(const char *fn, T *out, const T *a, const T *b, int64_t n,
   checkBroadcast(fn, n, nb);
   if (n == 0)
     return;
-  binaryKernel<op><<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(
-      out, a, b, n, nb);
+  binaryKernel<op>
+      <<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(out, a, b, n, nb);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -86,8 +86,8 @@ void backward(const char *fn, T *da, T *db, const T *dout, const T *a,
   if (n == 0)
     return;
   if (da) {
-    binaryBackwardKernel<op><<<blocksFor(n, kThreads), kThreads, 0,
-                               stream()>>>(da, dout, b, n, nb);
+    binaryBackwardKernel<op>
+        <<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(da, dout, b, n, nb);
     PTC_CUDA_CHECK_LAUNCH();
   }
   if (db) {

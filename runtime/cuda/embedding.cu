@@ -42,8 +42,8 @@ __global__ void iotaKernel(int32_t *out, int64_t n) {
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
     embeddingBackwardRunKernel(T *dtable, const int32_t *sortedIds,
-                               const int32_t *sortedN, const T *dout,
-                               int64_t N, int64_t V, int64_t C) {
+                               const int32_t *sortedN, const T *dout, int64_t N,
+                               int64_t V, int64_t C) {
   const int64_t i = blockIdx.x;
   const int32_t id = sortedIds[i];
   if (i > 0 && sortedIds[i - 1] == id)
@@ -77,14 +77,14 @@ void embedding_forward(T *out, const int32_t *ids, const T *table, int64_t N,
   checkSizes("embedding_forward", N, V, C);
   if (N == 0)
     return;
-  embeddingForwardKernel<<<blocksFor(N * C, kThreads), kThreads, 0,
-                           stream()>>>(out, ids, table, N, V, C);
+  embeddingForwardKernel<<<blocksFor(N * C, kThreads), kThreads, 0, stream()>>>(
+      out, ids, table, N, V, C);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
 template <typename T>
-void embedding_backward(T *dtable, const int32_t *ids, const T *dout,
-                        int64_t N, int64_t V, int64_t C) {
+void embedding_backward(T *dtable, const int32_t *ids, const T *dout, int64_t N,
+                        int64_t V, int64_t C) {
   checkSizes("embedding_backward", N, V, C);
   PTC_CUDA_REQUIRE(N <= INT32_MAX, "embedding_backward: N = %lld",
                    (long long)N);
@@ -107,9 +107,9 @@ void embedding_backward(T *dtable, const int32_t *ids, const T *dout,
   void *cubStorage = base + 3 * arrayBytes;
   iotaKernel<<<blocksFor(N, kThreads), kThreads, 0, stream()>>>(positions, N);
   PTC_CUDA_CHECK_LAUNCH();
-  PTC_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
-      cubStorage, cubBytes, ids, sortedIds, positions, sortedN, int(N), 0,
-      endBit, stream()));
+  PTC_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(cubStorage, cubBytes, ids,
+                                                 sortedIds, positions, sortedN,
+                                                 int(N), 0, endBit, stream()));
   embeddingBackwardRunKernel<<<unsigned(N), kThreads, 0, stream()>>>(
       dtable, sortedIds, sortedN, dout, N, V, C);
   PTC_CUDA_CHECK_LAUNCH();

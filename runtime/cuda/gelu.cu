@@ -41,8 +41,8 @@ __global__ void geluForwardKernel(T *out, const T *x, int64_t n,
 }
 
 template <typename T>
-__global__ void geluBackwardKernel(T *dx, const T *x, const T *dout,
-                                   int64_t n, bool tanhApprox) {
+__global__ void geluBackwardKernel(T *dx, const T *x, const T *dout, int64_t n,
+                                   bool tanhApprox) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x)
     dx[i] = fromFloat<T>(toFloat(dx[i]) + geluGrad(toFloat(x[i]), tanhApprox) *

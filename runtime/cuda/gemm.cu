@@ -47,9 +47,8 @@ struct Plan {
   cublasLtMatmulAlgo_t algo{};
   bool ok = false;
 };
-using PlanKey =
-    std::tuple<int, int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
-               int64_t, int64_t, int64_t, int, int, int, int>;
+using PlanKey = std::tuple<int, int64_t, int64_t, int64_t, int64_t, bool, bool,
+                           bool, int64_t, int64_t, int64_t, int, int, int, int>;
 
 cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols,
                               int64_t ld, int64_t batch, int64_t stride) {
@@ -77,8 +76,20 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
   const int alB = alignment(a, strideA * e, batch);
   const int alC = alignment(out, strideOut * e, batch);
   const int alBias = bias ? alignment(bias, 0, 1) : 0;
-  PlanKey key{int(dataType<T>()), batch, M, N, K, transA, transB,
-              bias != nullptr, strideA, strideB, strideOut, alA, alB, alC,
+  PlanKey key{int(dataType<T>()),
+              batch,
+              M,
+              N,
+              K,
+              transA,
+              transB,
+              bias != nullptr,
+              strideA,
+              strideB,
+              strideOut,
+              alA,
+              alB,
+              alC,
               alBias};
   auto it = cache.find(key);
   if (it != cache.end())
@@ -124,8 +135,7 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
-      cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref, 1, &result,
-      &found);
+      cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref, 1, &result, &found);
   PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceDestroy(pref));
   if (status == CUBLAS_STATUS_SUCCESS && found > 0) {
     p.algo = result.algo;
@@ -224,10 +234,9 @@ void gemm(T *out, const T *a, const T *b,
         PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
             p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
       const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
-      PTC_CUBLAS_CHECK(cublasLtMatmul(cublasLtHandle(), p.op, &alpha, b, p.la,
-                                      a, p.lb, &beta, out, p.lc, out, p.lc,
-                                      &p.algo, workspace(), kWorkspaceBytes,
-                                      stream()));
+      PTC_CUBLAS_CHECK(cublasLtMatmul(
+          cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta, out, p.lc,
+          out, p.lc, &p.algo, workspace(), kWorkspaceBytes, stream()));
       return;
     }
   }

@@ -59,8 +59,8 @@ __global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
 // (RMS: no mean, no mean_c(g) term).
 template <bool RMS, typename T>
 __global__ void normBackwardKernel(T *dx, const T *dout, const T *x,
-                                   const T *gamma, const T *mean,
-                                   const T *rstd, int64_t N, int C) {
+                                   const T *gamma, const T *mean, const T *rstd,
+                                   int64_t N, int C) {
   const int64_t row = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   if (row >= N)
@@ -127,7 +127,7 @@ __global__ void __launch_bounds__(kThreads)
     float gSum = 0, gxSum = 0;
     constexpr int K = CACHE > 0 ? CACHE : 1;
     float cd[K][W], cx[K][W];
-    auto pass1 = [&](int v, const float (&d)[W], const float (&xv)[W]) {
+    auto pass1 = [&](int v, const float(&d)[W], const float(&xv)[W]) {
       float gv[W];
       V::load(gamma + v * W, gv);
 #pragma unroll
@@ -173,7 +173,7 @@ __global__ void __launch_bounds__(kThreads)
     const float gMean = RMS ? 0.f : warpSum(gSum) / C;
     const float gxMean = warpSum(gxSum) / C;
     T *dxr = dx + row * C;
-    auto pass2 = [&](int v, const float (&d)[W], const float (&xv)[W]) {
+    auto pass2 = [&](int v, const float(&d)[W], const float(&xv)[W]) {
       float gv[W], o[W];
       V::load(gamma + v * W, gv);
       V::load(dxr + v * W, o);
@@ -325,10 +325,10 @@ void layernorm_forward_nobias(T *out, T *mean, T *rstd, const T *x,
 }
 template <typename T>
 void layernorm_backward(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
-                        const T *gamma, const T *mean, const T *rstd,
-                        int64_t N, int64_t C) {
-  backward<false>("layernorm_backward", dx, dgamma, dbeta, dout, x, gamma,
-                  mean, rstd, N, C);
+                        const T *gamma, const T *mean, const T *rstd, int64_t N,
+                        int64_t C) {
+  backward<false>("layernorm_backward", dx, dgamma, dbeta, dout, x, gamma, mean,
+                  rstd, N, C);
 }
 template <typename T>
 void layernorm_backward_nobias(T *dx, T *dgamma, const T *dout, const T *x,
@@ -353,9 +353,8 @@ void rmsnorm_backward(T *dx, T *dgamma, const T *dout, const T *x,
 #define PTC_INSTANTIATE(T)                                                     \
   template void layernorm_forward<T>(T *, T *, T *, const T *, const T *,      \
                                      const T *, int64_t, int64_t, double);     \
-  template void layernorm_forward_nobias<T>(T *, T *, T *, const T *,          \
-                                            const T *, int64_t, int64_t,       \
-                                            double);                           \
+  template void layernorm_forward_nobias<T>(                                   \
+      T *, T *, T *, const T *, const T *, int64_t, int64_t, double);          \
   template void layernorm_backward<T>(T *, T *, T *, const T *, const T *,     \
                                       const T *, const T *, const T *,         \
                                       int64_t, int64_t);                       \

@@ -79,8 +79,7 @@ void init_normal(T *out, const int64_t *seed, int64_t n, int64_t streamId,
 #define PTC_INSTANTIATE(T)                                                     \
   template void lr_schedule<T>(T *, const int64_t *, int64_t, double, double,  \
                                int64_t, int64_t);                              \
-  template void init_normal<T>(T *, const int64_t *, int64_t, int64_t,         \
-                               double);
+  template void init_normal<T>(T *, const int64_t *, int64_t, int64_t, double);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
 template void lr_schedule<double>(double *, const int64_t *, int64_t, double,

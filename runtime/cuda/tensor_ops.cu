@@ -188,8 +188,8 @@ __global__ void leadingPartialsVecKernel(float *partial, const T *in,
 }
 
 template <typename T, typename U>
-__global__ void fillVecKernel(U *buffer, int64_t units, T *tail,
-                              int64_t tailN, double value) {
+__global__ void fillVecKernel(U *buffer, int64_t units, T *tail, int64_t tailN,
+                              double value) {
   const T v = FromDouble<T>::get(value);
   U u;
   T *e = reinterpret_cast<T *>(&u);
@@ -315,13 +315,13 @@ void permuteRows(T *out, const T *in, int64_t n, int64_t inner, int outer,
     }
   }
   if (total < (int64_t(1) << 31))
-    permuteRowsKernel<U, uint32_t><<<blocksFor(total, kThreads), kThreads, 0,
-                                     stream()>>>(o, i, uint32_t(total),
-                                                 uint32_t(units), rs);
+    permuteRowsKernel<U, uint32_t>
+        <<<blocksFor(total, kThreads), kThreads, 0, stream()>>>(
+            o, i, uint32_t(total), uint32_t(units), rs);
   else
-    permuteRowsKernel<U, uint64_t><<<blocksFor(total, kThreads), kThreads, 0,
-                                     stream()>>>(o, i, uint64_t(total),
-                                                 uint64_t(units), rs);
+    permuteRowsKernel<U, uint64_t>
+        <<<blocksFor(total, kThreads), kThreads, 0, stream()>>>(
+            o, i, uint64_t(total), uint64_t(units), rs);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -335,15 +335,15 @@ void copyRowsIn(T *dst, const T *src, int64_t rows, int64_t len,
   U *d = reinterpret_cast<U *>(dst);
   const U *s = reinterpret_cast<const U *>(src);
   if (n < (int64_t(1) << 31))
-    copyRowsKernel<U, uint32_t><<<blocksFor(n, kThreads), kThreads, 0,
-                                  stream()>>>(
-        d, s, uint32_t(n), uint32_t(len / per), dstStride / per,
-        dstOffset / per, srcStride / per, srcOffset / per);
+    copyRowsKernel<U, uint32_t>
+        <<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(
+            d, s, uint32_t(n), uint32_t(len / per), dstStride / per,
+            dstOffset / per, srcStride / per, srcOffset / per);
   else
-    copyRowsKernel<U, uint64_t><<<blocksFor(n, kThreads), kThreads, 0,
-                                  stream()>>>(
-        d, s, uint64_t(n), uint64_t(len / per), dstStride / per,
-        dstOffset / per, srcStride / per, srcOffset / per);
+    copyRowsKernel<U, uint64_t>
+        <<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(
+            d, s, uint64_t(n), uint64_t(len / per), dstStride / per,
+            dstOffset / per, srcStride / per, srcOffset / per);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -388,8 +388,8 @@ void permute(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
     return;
   }
   if (inner > 1) {
-    const uintptr_t a = reinterpret_cast<uintptr_t>(out) |
-                        reinterpret_cast<uintptr_t>(in);
+    const uintptr_t a =
+        reinterpret_cast<uintptr_t>(out) | reinterpret_cast<uintptr_t>(in);
     const int64_t bytes = inner * int64_t(sizeof(T));
     if (a % 16 == 0 && bytes % 16 == 0)
       return permuteRows<uint4>(out, in, n, inner, outer, ps);
@@ -415,8 +415,8 @@ void copy_rows(T *dst, const T *src, int64_t rows, int64_t len,
   if (rows == 0 || len == 0)
     return;
   // The widest unit that every address divides: 16, 8, 4 bytes or T.
-  const uintptr_t a = reinterpret_cast<uintptr_t>(dst) |
-                      reinterpret_cast<uintptr_t>(src);
+  const uintptr_t a =
+      reinterpret_cast<uintptr_t>(dst) | reinterpret_cast<uintptr_t>(src);
   const int64_t b = int64_t(sizeof(T));
   const int64_t sizes = (len * b) | (dstStride * b) | (dstOffset * b) |
                         (srcStride * b) | (srcOffset * b);
@@ -449,8 +449,8 @@ void reduce_leading(T *out, const T *in, int64_t outer, int64_t inner) {
     float *partial =
         static_cast<float *>(scratch(plan.partialFloats(1) * sizeof(float)));
     leadingPartialsVecKernel<T>
-        <<<dim3(unsigned(colBlocks), unsigned(plan.chunks)),
-           32 * kLeadRowLanes, 0, stream()>>>(partial, in, plan);
+        <<<dim3(unsigned(colBlocks), unsigned(plan.chunks)), 32 * kLeadRowLanes,
+           0, stream()>>>(partial, in, plan);
     PTC_CUDA_CHECK_LAUNCH();
     columnFinalize(out, partial, plan, /*accumulate=*/false, stream());
     return;
@@ -464,8 +464,7 @@ template <typename T> void axpy(T *y, const T *x, double alpha, int64_t n) {
   PTC_CUDA_REQUIRE(n >= 0, "axpy: n = %lld < 0", (long long)n);
   if (n == 0)
     return;
-  axpyKernel<<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(y, x, alpha,
-                                                                n);
+  axpyKernel<<<blocksFor(n, kThreads), kThreads, 0, stream()>>>(y, x, alpha, n);
   PTC_CUDA_CHECK_LAUNCH();
 }
 

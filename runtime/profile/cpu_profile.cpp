@@ -15,8 +15,9 @@ std::chrono::steady_clock::time_point started;
 void mark(const char *name) {
   auto now = std::chrono::steady_clock::now();
   if (current)
-    detail::charge(current,
-                   std::chrono::duration<double, std::milli>(now - started).count());
+    detail::charge(
+        current,
+        std::chrono::duration<double, std::milli>(now - started).count());
   current = name;
   started = now;
 }

@@ -43,7 +43,8 @@ const FlagSpec kFlags[] = {
     {"--gradcheck", Kind::Positive, "N",
      "check N gradient elements per parameter against central finite "
      "differences (on one batch, from --data or random tokens) and exit"},
-    {"--gradcheck-step", Kind::Real, "H", "finite-difference step (5e-4; the stencil is fourth order)"},
+    {"--gradcheck-step", Kind::Real, "H",
+     "finite-difference step (5e-4; the stencil is fourth order)"},
     {"--gradcheck-tolerance", Kind::Real, "TOL",
      "largest relative error the check accepts (1e-6)"},
     {"--help", Kind::Switch, nullptr, "this text"},
@@ -100,7 +101,8 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
     errno = 0;
     double v = std::strtod(value.c_str(), &end);
     if (errno || end == value.c_str() || *end || !(v > 0))
-      return flagError(name, "expected a positive number, got \"" + value + "\"");
+      return flagError(name,
+                       "expected a positive number, got \"" + value + "\"");
     (name == "--gradcheck-step" ? flags->gradcheckStep
                                 : flags->gradcheckTolerance) = v;
     return Status::ok();

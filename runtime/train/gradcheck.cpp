@@ -1,4 +1,5 @@
-//===- gradcheck.cpp - Gradients of a compiled program vs finite differences ===//
+//===- gradcheck.cpp - Gradients of a compiled program vs finite differences
+//===//
 
 #include "runtime/train/gradcheck.h"
 
@@ -124,9 +125,9 @@ Status gradientCheck(const abi::Model &model, const IOSlots &io,
   double loss = 0;
   if (!(s = arenas.readReal(*io.loss, &loss)))
     return s;
-  out << "gradient check of '" << model.name << "' on one batch (loss "
-      << loss << "), step " << flags.gradcheckStep << ", "
-      << flags.gradcheck << " elements per tensor\n";
+  out << "gradient check of '" << model.name << "' on one batch (loss " << loss
+      << "), step " << flags.gradcheckStep << ", " << flags.gradcheck
+      << " elements per tensor\n";
   const double h = flags.gradcheckStep;
   double worst = 0;
   std::string worstName;
@@ -166,7 +167,8 @@ Status gradientCheck(const abi::Model &model, const IOSlots &io,
       ++checked;
     }
     char line[160];
-    std::snprintf(line, sizeof(line), "  %-40s max |g| %.3e  max rel. error %.3e\n",
+    std::snprintf(line, sizeof(line),
+                  "  %-40s max |g| %.3e  max rel. error %.3e\n",
                   model.params[p].name, largest, tensorWorst);
     out << line;
     if (tensorWorst > worst) {

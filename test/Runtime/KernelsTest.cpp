@@ -1,4 +1,5 @@
-//===- KernelsTest.cpp - The launch wrappers of runtime/cpu/kernels.h ------===//
+//===- KernelsTest.cpp - The launch wrappers of runtime/cpu/kernels.h
+//------===//
 //
 // The wrappers that do more than forward: runtime values read through
 // pointers (lr, clip factor, step, seed, dloss), the dropout seed mixed from
@@ -46,8 +47,8 @@ TEST(KernelsLRSchedule, ReadsTheStepAndMapsTheScheduleCode) {
   float out[3];
   for (int64_t code = 0; code < 3; ++code)
     k::lr_schedule(&out[code], &step, code, lr, minLr, warmup, decay);
-  EXPECT_FLOAT_EQ(out[0], float(minLr + (lr - minLr) * 0.5 *
-                                            (1 + std::cos(M_PI / 4))));
+  EXPECT_FLOAT_EQ(out[0],
+                  float(minLr + (lr - minLr) * 0.5 * (1 + std::cos(M_PI / 4))));
   EXPECT_FLOAT_EQ(out[1], float(lr - (lr - minLr) * 0.25));
   EXPECT_FLOAT_EQ(out[2], float(lr));
   // Another step through the same pointer: the warm-up.
@@ -87,8 +88,8 @@ TEST(KernelsAdamW, LrAndScaleMayBeDouble) {
   double param = 1.0, m = 0, v = 0;
   const double grad = 0.5, lr = 0.1, scale = 2.0;
   const int64_t step = 1;
-  k::adamw_update(&param, &m, &v, &grad, &lr, &scale, &step, 1, 0.9, 0.999,
-                  0.0, 0.0);
+  k::adamw_update(&param, &m, &v, &grad, &lr, &scale, &step, 1, 0.9, 0.999, 0.0,
+                  0.0);
   // First step without decay: p -= lr * sign(g).
   EXPECT_NEAR(param, 0.9, 1e-12);
   EXPECT_NEAR(m, 0.1 * 1.0, 1e-15);
@@ -128,8 +129,8 @@ TEST(KernelsCrossEntropy, FloatLossAndF32Dloss) {
   k::cross_entropy_forward(&loss, lse.data(), logits.data(), targets.data(), N,
                            V, V);
   EXPECT_GT(loss, 0.f);
-  k::cross_entropy_backward(d.data(), logits.data(), lse.data(),
-                            targets.data(), &dloss, N, V, V);
+  k::cross_entropy_backward(d.data(), logits.data(), lse.data(), targets.data(),
+                            &dloss, N, V, V);
   // Each row's gradient sums to zero (softmax minus one-hot).
   for (int64_t r = 0; r < N; ++r)
     EXPECT_NEAR(d[r * V] + d[r * V + 1] + d[r * V + 2], 0.0, 1e-6);

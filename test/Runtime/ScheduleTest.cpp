@@ -1,4 +1,5 @@
-//===- ScheduleTest.cpp - learning-rate schedule and normal initialisation -===//
+//===- ScheduleTest.cpp - learning-rate schedule and normal initialisation
+//-===//
 //
 // learning_rate against the formula of graph.lr_schedule at its warm-up,
 // endpoints and midpoints; init_normal's moments, determinism and streams.
@@ -30,8 +31,8 @@ double lr(int64_t step, LRSchedule schedule, int64_t warmup, int64_t decay) {
   EXPECT_NEAR((actual), (expected), 1e-15 * kLr)
 
 TEST(LearningRate, WarmsUpLinearlyFromStepOne) {
-  for (LRSchedule s : {LRSchedule::Cosine, LRSchedule::Linear,
-                       LRSchedule::Constant}) {
+  for (LRSchedule s :
+       {LRSchedule::Cosine, LRSchedule::Linear, LRSchedule::Constant}) {
     EXPECT_DOUBLE_EQ(lr(1, s, 10, 100), kLr * 0.1);
     EXPECT_DOUBLE_EQ(lr(5, s, 10, 100), kLr * 0.5);
     // The last warm-up step reaches lr.
@@ -51,9 +52,9 @@ TEST(LearningRate, CosineEndpointsAndMidpoint) {
 
 TEST(LearningRate, LinearEndpointsAndMidpoint) {
   EXPECT_LR_EQ(lr(11, LRSchedule::Linear, 10, 110),
-                   kLr - (kLr - kMinLr) * 0.01);
+               kLr - (kLr - kMinLr) * 0.01);
   EXPECT_LR_EQ(lr(35, LRSchedule::Linear, 10, 110),
-                   kLr - (kLr - kMinLr) * 0.25);
+               kLr - (kLr - kMinLr) * 0.25);
   EXPECT_LR_EQ(lr(60, LRSchedule::Linear, 10, 110), (kLr + kMinLr) / 2);
   EXPECT_LR_EQ(lr(110, LRSchedule::Linear, 10, 110), kMinLr);
 }
@@ -73,8 +74,7 @@ TEST(LearningRate, ConstantAfterWarmUp) {
 }
 
 TEST(LearningRate, WithoutWarmUpDecaysFromStepOne) {
-  EXPECT_LR_EQ(lr(1, LRSchedule::Linear, 0, 100),
-                   kLr - (kLr - kMinLr) * 0.01);
+  EXPECT_LR_EQ(lr(1, LRSchedule::Linear, 0, 100), kLr - (kLr - kMinLr) * 0.01);
   EXPECT_LR_EQ(lr(50, LRSchedule::Cosine, 0, 100), (kLr + kMinLr) / 2);
   EXPECT_LR_EQ(lr(100, LRSchedule::Cosine, 0, 100), kMinLr);
 }

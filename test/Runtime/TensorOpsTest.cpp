@@ -85,8 +85,8 @@ TEST(Permute, DoubleAndTheLaunchWrapperPadTo6) {
   const std::vector<int64_t> shape = {3, 5, 2, 7};
   const std::vector<int64_t> perm = {2, 0, 3, 1};
   std::vector<double> in = randomVector(3 * 5 * 2 * 7, 11), out(in.size());
-  ptc::kernels::permute(out.data(), in.data(), 4, 3, 5, 2, 7, 1, 1, 2, 0, 3,
-                        1, 4, 5);
+  ptc::kernels::permute(out.data(), in.data(), 4, 3, 5, 2, 7, 1, 1, 2, 0, 3, 1,
+                        4, 5);
   EXPECT_EQ(out, naivePermute(in, shape, perm));
 }
 
@@ -200,7 +200,8 @@ TEST(Axpy, AddsScaledX) {
 
 TEST(Axpy, FloatComputesInDoubleAndRoundsOnce) {
   // y + alpha x is computed in double and rounded to float once.
-  std::vector<float> y = {1.0f, -2.5f, 1e-3f}, x = {3.0f * 0x1p-24f, 4.0f, 7.0f};
+  std::vector<float> y = {1.0f, -2.5f, 1e-3f},
+                     x = {3.0f * 0x1p-24f, 4.0f, 7.0f};
   std::vector<float> want(3);
   for (int i = 0; i < 3; ++i)
     want[i] = float(double(y[i]) + 0.5 * double(x[i]));

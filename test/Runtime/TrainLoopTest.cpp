@@ -245,7 +245,8 @@ namespace {
 /// A CPU device that reports little free memory.
 class SmallDevice : public ptc::rt::train::Device {
 public:
-  explicit SmallDevice(int64_t free) : inner_(ptc::rt::train::createCpuDevice()), free_(free) {}
+  explicit SmallDevice(int64_t free)
+      : inner_(ptc::rt::train::createCpuDevice()), free_(free) {}
   const char *name() const override { return "small device"; }
   ptc::rt::Status allocate(int64_t bytes, uint8_t **base) override {
     return inner_->allocate(bytes, base);
@@ -274,11 +275,13 @@ TEST(TrainMemory, PlanLargerThanFreeMemoryIsOneClearError) {
   SmallDevice device(100);
   std::ostringstream out, err;
   ptc::abi::Model model = ptc::test::fake::model();
-  int rc = ptc::rt::train::run(model, {"prog", "--steps", "0",
-                                       "--save-initial-weights", "/dev/null"},
-                               out, err, &device);
+  int rc = ptc::rt::train::run(
+      model, {"prog", "--steps", "0", "--save-initial-weights", "/dev/null"},
+      out, err, &device);
   EXPECT_EQ(rc, 1);
-  EXPECT_NE(err.str().find("the memory plan of 'linear' needs"), std::string::npos)
+  EXPECT_NE(err.str().find("the memory plan of 'linear' needs"),
+            std::string::npos)
       << err.str();
-  EXPECT_NE(err.str().find("small device, which has"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("small device, which has"), std::string::npos)
+      << err.str();
 }

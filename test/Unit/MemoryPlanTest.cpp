@@ -120,8 +120,7 @@ TEST_F(MemoryPlanTest, PlansAModuleBuiltWithTheBuilders) {
   exec::FillOp::create(builder, loc, x, 1.0);
   exec::GemmOp::create(builder, loc, y, x, w, b, 4, 16, 8,
                        /*transposeA=*/false, /*transposeB=*/true);
-  exec::LaunchOp::create(builder, loc, "ptc_gelu_forward",
-                         ValueRange{y, ws},
+  exec::LaunchOp::create(builder, loc, "ptc_gelu_forward", ValueRange{y, ws},
                          {exec::Access::readwrite, exec::Access::write},
                          {builder.getI64IntegerAttr(64)});
   func::ReturnOp::create(builder, loc);
@@ -159,8 +158,7 @@ std::string randomModule(unsigned seed, int numAllocs, int numSteps) {
   os << "func.func @random() {\n";
   for (int i = 0; i < numAllocs; ++i) {
     sizes.push_back(elements(rng));
-    os << "  %a" << i << " = exec.alloc : memref<" << sizes.back()
-       << "xf32>\n";
+    os << "  %a" << i << " = exec.alloc : memref<" << sizes.back() << "xf32>\n";
     int first = step(rng), last = step(rng);
     if (first > last)
       std::swap(first, last);

@@ -11,9 +11,9 @@
 
 #include "compiler/Driver.h"
 #include "compiler/EmitCpp.h"
-#include "compiler/MemoryPlan.h"
 #include "compiler/IRDump.h"
 #include "compiler/InitAll.h"
+#include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "tools/ptc/DataCommand.h"
 
@@ -69,7 +69,6 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
                                      &llvm::errs());
 }
 
-
 /// The parallel degrees of `module` (ptc.parallel) that ptc cannot apply yet:
 /// "tp = 8, dp = 2", or empty when every degree is 1.
 std::string unsupportedParallelism(ModuleOp module) {
@@ -84,7 +83,8 @@ std::string unsupportedParallelism(ModuleOp module) {
 }
 
 /// Writes `module` as `emit` asks to `output`.
-int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output) {
+int writeOutput(ModuleOp module, ptc::EmitLevel emit,
+                const std::string &output) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(output, &error);
   if (!out) {
@@ -93,8 +93,9 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit, const std::string &output)
   }
   if (emit == ptc::EmitLevel::Cpu || emit == ptc::EmitLevel::Cuda) {
     if (failed(ptc::emitCpp(module, out->os(),
-                            emit == ptc::EmitLevel::Cuda ? ptc::EmitTarget::Cuda
-                                                         : ptc::EmitTarget::Cpu)))
+                            emit == ptc::EmitLevel::Cuda
+                                ? ptc::EmitTarget::Cuda
+                                : ptc::EmitTarget::Cpu)))
       return 1;
   } else {
     module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
@@ -144,8 +145,9 @@ int runCompile(int argc, char **argv) {
                  clEnumValN(ptc::EmitLevel::Cuda, "cuda",
                             "the CUDA C++ source of the cuda target")));
   cl::opt<std::string> target(
-      "target", cl::desc("The target of the executable: cpu (the reference: "
-                         "plain C++) or cuda (NVIDIA sm_90a)"),
+      "target",
+      cl::desc("The target of the executable: cpu (the reference: "
+               "plain C++) or cuda (NVIDIA sm_90a)"),
       cl::init("cpu"));
   cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
                               cl::value_desc("file"), cl::init("-"));
@@ -225,11 +227,13 @@ int runCompile(int argc, char **argv) {
                          : cuda                   ? ptc::EmitLevel::Cuda
                                                   : ptc::EmitLevel::Cpu;
   if (!cuda)
-    if (auto training = (*module)->getAttrOfType<DictionaryAttr>("ptc.training"))
+    if (auto training =
+            (*module)->getAttrOfType<DictionaryAttr>("ptc.training"))
       if (auto precision = training.getAs<StringAttr>("precision"))
         if (precision.getValue() == "bf16")
-          llvm::errs() << "ptc compile: note: the cpu target computes this bf16 "
-                          "spec in fp32 (it has no bf16 kernels)\n";
+          llvm::errs()
+              << "ptc compile: note: the cpu target computes this bf16 "
+                 "spec in fp32 (it has no bf16 kernels)\n";
   if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda)))
     return 1;
   if (profile)
@@ -243,8 +247,9 @@ int runPlan(int argc, char **argv) {
   cl::opt<std::string> specPath(cl::Positional, cl::desc("<spec.json>"),
                                 cl::Required);
   cl::opt<std::string> target(
-      "target", cl::desc("The target to plan for: cpu (bf16 specs computed in "
-                         "fp32) or cuda"),
+      "target",
+      cl::desc("The target to plan for: cpu (bf16 specs computed in "
+               "fp32) or cuda"),
       cl::init("cpu"));
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv,
@@ -270,8 +275,8 @@ int runPlan(int argc, char **argv) {
                  << " is not applied yet (no dist passes): the budget below "
                     "is one unsharded replica\n";
   llvm::outs() << "plan of '" << spec.name << "' for the " << target
-               << " target: tp " << spec.parallel.tp
-               << " x pp " << spec.parallel.pp << " x dp " << spec.parallel.dp
+               << " target: tp " << spec.parallel.tp << " x pp "
+               << spec.parallel.pp << " x dp " << spec.parallel.dp
                << ", micro-batch " << spec.training.microBatchSize << " x "
                << spec.model.seqLen << " tokens\n\n"
                << "memory per rank, computed from the planned exec IR:\n";

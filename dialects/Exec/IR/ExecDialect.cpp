@@ -34,8 +34,8 @@ LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
   if (attr.getName() != getEntryAttrName())
     return success();
   if (!isa<StringAttr>(attr.getValue()))
-    return op->emitOpError("'") << getEntryAttrName()
-                                << "' must be a string naming the entry point";
+    return op->emitOpError("'")
+           << getEntryAttrName() << "' must be a string naming the entry point";
   auto func = dyn_cast<func::FuncOp>(op);
   if (!func)
     return op->emitOpError("'")

@@ -59,10 +59,10 @@ static LogicalResult verifyStream(Operation *op,
 }
 
 /// Adds the effect of `access` on `operand`.
-static void
-addAccessEffects(OpOperand &operand, Access access,
-                 SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                     &effects) {
+static void addAccessEffects(
+    OpOperand &operand, Access access,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
   if (access != Access::write)
     effects.emplace_back(MemoryEffects::Read::get(), &operand);
   if (access != Access::read)
@@ -102,8 +102,8 @@ GlobalRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   auto global =
       symbolTable.lookupNearestSymbolFrom<GlobalOp>(*this, getGlobalAttr());
   if (!global)
-    return emitOpError("'") << getGlobal()
-                            << "' does not name an exec.global in the module";
+    return emitOpError("'")
+           << getGlobal() << "' does not name an exec.global in the module";
   if (global.getType() != getType())
     return emitOpError("type ")
            << getType() << " differs from the global's " << global.getType();
@@ -190,9 +190,8 @@ LogicalResult LaunchOp::verify() {
   if (getCallee().empty())
     return emitOpError("callee must not be empty");
   if (getAccess().size() != getBuffers().size())
-    return emitOpError("has ")
-           << getBuffers().size() << " buffers but " << getAccess().size()
-           << " access modes";
+    return emitOpError("has ") << getBuffers().size() << " buffers but "
+                               << getAccess().size() << " access modes";
   for (auto [i, arg] : llvm::enumerate(getArgs()))
     if (!isa<IntegerAttr, FloatAttr>(arg))
       return emitOpError("argument #")

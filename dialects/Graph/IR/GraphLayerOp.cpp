@@ -38,12 +38,14 @@ ParseResult LayerOp::parse(OpAsmParser &parser, OperationState &state) {
   std::optional<LayerKind> kind = symbolizeLayerKind(kindName);
   if (!kind)
     return parser.emitError(kindLoc, "unknown layer kind '")
-           << kindName << "' (allowed: embedding, block, head, and their *_backward units)";
+           << kindName
+           << "' (allowed: embedding, block, head, and their *_backward units)";
   int64_t index;
   if (parser.parseInteger(index))
     return failure();
   MLIRContext *context = parser.getContext();
-  state.getOrAddProperties<Properties>().kind = LayerKindAttr::get(context, *kind);
+  state.getOrAddProperties<Properties>().kind =
+      LayerKindAttr::get(context, *kind);
   state.getOrAddProperties<Properties>().index =
       IntegerAttr::get(IntegerType::get(context, 64), index);
 
@@ -81,7 +83,8 @@ ParseResult LayerOp::parse(OpAsmParser &parser, OperationState &state) {
 }
 
 void LayerOp::print(OpAsmPrinter &printer) {
-  printer << ' ' << stringifyLayerKind(getKind()) << ' ' << getIndexAttr().getInt() << " (";
+  printer << ' ' << stringifyLayerKind(getKind()) << ' '
+          << getIndexAttr().getInt() << " (";
   llvm::interleaveComma(llvm::zip(getBodyBlock().getArguments(), getInputs()),
                         printer, [&](auto pair) {
                           auto [arg, input] = pair;
@@ -107,8 +110,8 @@ LogicalResult LayerOp::verifyRegions() {
   Block &block = getBodyBlock();
   if (block.getNumArguments() != getInputs().size())
     return emitOpError("body has ")
-           << block.getNumArguments() << " arguments for "
-           << getInputs().size() << " inputs";
+           << block.getNumArguments() << " arguments for " << getInputs().size()
+           << " inputs";
   for (auto [i, arg, input] :
        llvm::enumerate(block.getArguments(), getInputs()))
     if (arg.getType() != input.getType())

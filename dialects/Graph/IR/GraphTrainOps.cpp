@@ -14,7 +14,8 @@ LogicalResult verifyParamState(Operation *op, FlatSymbolRefAttr symbol,
   auto param = symbolTable.lookupNearestSymbolFrom<ParamOp>(op, symbol);
   if (!param)
     return op->emitOpError("'")
-           << symbol.getValue() << "' does not name a graph.param in the module";
+           << symbol.getValue()
+           << "' does not name a graph.param in the module";
   if (type && param.getType() != type)
     return op->emitOpError("type ")
            << type << " differs from the parameter's " << param.getType();

@@ -19,8 +19,8 @@ namespace {
 void copyAttr(Operation *op, StringRef name,
               SmallVectorImpl<NamedAttribute> &attrs) {
   if (Attribute attr = op->getAttr(name))
-    attrs.push_back(NamedAttribute(StringAttr::get(op->getContext(), name),
-                                   attr));
+    attrs.push_back(
+        NamedAttribute(StringAttr::get(op->getContext(), name), attr));
 }
 SmallVector<NamedAttribute> copyAttrs(Operation *op,
                                       ArrayRef<StringRef> names) {
@@ -47,9 +47,9 @@ LogicalResult EmbeddingOp::buildVJP(OpBuilder &builder,
 LogicalResult
 PositionEmbeddingOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                               SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, createValue<PositionEmbeddingGradOp>(
-                             builder, getLoc(), getTable().getType(),
-                             {resultGrads[0]}));
+  operandGrads.assign(
+      1, createValue<PositionEmbeddingGradOp>(
+             builder, getLoc(), getTable().getType(), {resultGrads[0]}));
   return success();
 }
 
@@ -64,7 +64,8 @@ LogicalResult LayerNormOp::buildVJP(OpBuilder &builder,
   if (getBias())
     types.push_back(getBias().getType());
   auto grad = LayerNormGradOp::create(
-      builder, getLoc(), types, ValueRange{resultGrads[0], getInput(), getScale()},
+      builder, getLoc(), types,
+      ValueRange{resultGrads[0], getInput(), getScale()},
       copyAttrs(*this, {"epsilon"}));
   operandGrads.assign(grad->getResults().begin(), grad->getResults().end());
   return success();
@@ -115,8 +116,7 @@ LogicalResult LinearOp::buildVJP(OpBuilder &builder,
       {builder.getNamedAttr("transpose_lhs", builder.getUnitAttr())});
   operandGrads.assign({dx, dw});
   if (getBias())
-    operandGrads.push_back(
-        sumToShape(builder, loc, dy, getBias().getType()));
+    operandGrads.push_back(sumToShape(builder, loc, dy, getBias().getType()));
   (void)resultType;
   return success();
 }
@@ -130,9 +130,11 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &builder,
   auto matmul = [&](Type type, Value lhs, Value rhs, bool tl, bool tr) {
     SmallVector<NamedAttribute> attrs;
     if (tl)
-      attrs.push_back(builder.getNamedAttr("transpose_lhs", builder.getUnitAttr()));
+      attrs.push_back(
+          builder.getNamedAttr("transpose_lhs", builder.getUnitAttr()));
     if (tr)
-      attrs.push_back(builder.getNamedAttr("transpose_rhs", builder.getUnitAttr()));
+      attrs.push_back(
+          builder.getNamedAttr("transpose_rhs", builder.getUnitAttr()));
     return createValue<MatmulOp>(builder, loc, type, {lhs, rhs}, attrs);
   };
   Type aType = a.getType(), bType = b.getType();
@@ -172,10 +174,9 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
 
 LogicalResult RopeOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, createValue<RopeGradOp>(builder, getLoc(),
-                                                 getInput().getType(),
-                                                 {resultGrads[0]},
-                                                 copyAttrs(*this, {"theta"})));
+  operandGrads.assign(1, createValue<RopeGradOp>(
+                             builder, getLoc(), getInput().getType(),
+                             {resultGrads[0]}, copyAttrs(*this, {"theta"})));
   return success();
 }
 
@@ -204,9 +205,10 @@ LogicalResult SwigluOp::buildVJP(OpBuilder &builder,
                                  ArrayRef<Value> resultGrads,
                                  SmallVectorImpl<Value> &operandGrads) {
   Type type = getGate().getType();
-  auto grad = SwigluGradOp::create(builder, getLoc(), TypeRange{type, type},
-                                   ValueRange{resultGrads[0], getGate(), getUp()},
-                                   ArrayRef<NamedAttribute>{});
+  auto grad =
+      SwigluGradOp::create(builder, getLoc(), TypeRange{type, type},
+                           ValueRange{resultGrads[0], getGate(), getUp()},
+                           ArrayRef<NamedAttribute>{});
   operandGrads.assign(grad->getResults().begin(), grad->getResults().end());
   return success();
 }
@@ -214,9 +216,10 @@ LogicalResult SwigluOp::buildVJP(OpBuilder &builder,
 LogicalResult DropoutOp::buildVJP(OpBuilder &builder,
                                   ArrayRef<Value> resultGrads,
                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, createValue<DropoutGradOp>(
-                             builder, getLoc(), getInput().getType(),
-                             {resultGrads[0]}, copyAttrs(*this, {"p", "stream"})));
+  operandGrads.assign(
+      1, createValue<DropoutGradOp>(builder, getLoc(), getInput().getType(),
+                                    {resultGrads[0]},
+                                    copyAttrs(*this, {"p", "stream"})));
   return success();
 }
 

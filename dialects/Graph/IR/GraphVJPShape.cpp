@@ -37,7 +37,8 @@ Value ptc::graph::detail::gradOrZeros(OpBuilder &builder, Location loc,
 LogicalResult AddOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                               SmallVectorImpl<Value> &operandGrads) {
   Value dy = resultGrads[0];
-  operandGrads.assign({dy, sumToShape(builder, getLoc(), dy, getRhs().getType())});
+  operandGrads.assign(
+      {dy, sumToShape(builder, getLoc(), dy, getRhs().getType())});
   return success();
 }
 
@@ -49,7 +50,8 @@ LogicalResult MulOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
       createValue<MulOp>(builder, loc, getLhs().getType(), {dy, getRhs()});
   Value full =
       createValue<MulOp>(builder, loc, getLhs().getType(), {dy, getLhs()});
-  operandGrads.assign({dlhs, sumToShape(builder, loc, full, getRhs().getType())});
+  operandGrads.assign(
+      {dlhs, sumToShape(builder, loc, full, getRhs().getType())});
   return success();
 }
 
@@ -102,9 +104,9 @@ LogicalResult ConcatOp::buildVJP(OpBuilder &builder,
   SmallVector<Type> types;
   for (Value input : getInputs())
     types.push_back(input.getType());
-  auto split = SplitOp::create(
-      builder, getLoc(), types, ValueRange{resultGrads[0]},
-      {builder.getNamedAttr("axis", getAxisAttr())});
+  auto split =
+      SplitOp::create(builder, getLoc(), types, ValueRange{resultGrads[0]},
+                      {builder.getNamedAttr("axis", getAxisAttr())});
   operandGrads.assign(split->getResults().begin(), split->getResults().end());
   return success();
 }
@@ -112,8 +114,9 @@ LogicalResult ConcatOp::buildVJP(OpBuilder &builder,
 LogicalResult ScaleOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                 SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(
-      1, createValue<ScaleOp>(builder, getLoc(), getType(), {resultGrads[0]},
-                              {builder.getNamedAttr("factor", getFactorAttr())}));
+      1,
+      createValue<ScaleOp>(builder, getLoc(), getType(), {resultGrads[0]},
+                           {builder.getNamedAttr("factor", getFactorAttr())}));
   return success();
 }
 

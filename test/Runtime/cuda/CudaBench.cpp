@@ -52,8 +52,7 @@ template <typename T> T *deviceRandom(int64_t n, int64_t stream, double std) {
 }
 
 /// Median milliseconds of `runs` timed calls after `warmup` untimed ones.
-double medianMs(const std::function<void()> &f, int warmup = 3,
-                int runs = 20) {
+double medianMs(const std::function<void()> &f, int warmup = 3, int runs = 20) {
   for (int i = 0; i < warmup; ++i)
     f();
   cudaEvent_t start, stop;
@@ -112,8 +111,8 @@ void benchAttention(const char *type, int64_t B = 8, int64_t H = 12,
   row(std::string("attention fwd ") + type + shape, fwd,
       fwdFlops / (fwd * 1e-3) / 1e12, "TFLOP/s");
   const double bwd = medianMs([&] {
-    k::attention_backward(dq, dk, dv, dout, q, kk, v, out, lse, B, H, H, Tn,
-                          Dh, scale);
+    k::attention_backward(dq, dk, dv, dout, q, kk, v, out, lse, B, H, H, Tn, Dh,
+                          scale);
   });
   row(std::string("attention bwd ") + type + shape, bwd,
       2.5 * fwdFlops / (bwd * 1e-3) / 1e12, "TFLOP/s");
@@ -173,43 +172,48 @@ template <typename T> void benchDataMovement(const char *type) {
   const int64_t B = 16, Tn = 1024, H = 12, Dh = 64, C = H * Dh, N = B * Tn;
   const std::string t = std::string(" ") + type;
   const double sz = double(sizeof(T));
-  T *a = deviceRandom<T>(N * 4 * C, 20, 1.0), *b = deviceRandom<T>(N * 4 * C, 21, 1.0);
+  T *a = deviceRandom<T>(N * 4 * C, 20, 1.0),
+    *b = deviceRandom<T>(N * 4 * C, 21, 1.0);
   auto gbs = [](double bytes, double ms) { return bytes / (ms * 1e-3) / 1e9; };
-  double ms = medianMs([&] {
-    k::permute(b, a, 4, B, Tn, H, Dh, 1, 1, 0, 2, 1, 3, 4, 5);
-  });
-  row("permute" + t + " [16,1024,12,64] [0,2,1,3]", ms, gbs(2 * N * C * sz, ms), "GB/s");
-  ms = medianMs([&] {
-    k::permute(b, a, 4, B, H, Tn, Dh, 1, 1, 0, 2, 1, 3, 4, 5);
-  });
-  row("permute" + t + " [16,12,1024,64] [0,2,1,3]", ms, gbs(2 * N * C * sz, ms), "GB/s");
-  ms = medianMs([&] {
-    k::permute(b, a, 3, N / 64, 64, C, 1, 1, 1, 0, 2, 1, 3, 4, 5);
-  });
-  row("permute" + t + " [256,64,768] [0,2,1]", ms, gbs(2 * N * C * sz, ms), "GB/s");
+  double ms = medianMs(
+      [&] { k::permute(b, a, 4, B, Tn, H, Dh, 1, 1, 0, 2, 1, 3, 4, 5); });
+  row("permute" + t + " [16,1024,12,64] [0,2,1,3]", ms, gbs(2 * N * C * sz, ms),
+      "GB/s");
+  ms = medianMs(
+      [&] { k::permute(b, a, 4, B, H, Tn, Dh, 1, 1, 0, 2, 1, 3, 4, 5); });
+  row("permute" + t + " [16,12,1024,64] [0,2,1,3]", ms, gbs(2 * N * C * sz, ms),
+      "GB/s");
+  ms = medianMs(
+      [&] { k::permute(b, a, 3, N / 64, 64, C, 1, 1, 1, 0, 2, 1, 3, 4, 5); });
+  row("permute" + t + " [256,64,768] [0,2,1]", ms, gbs(2 * N * C * sz, ms),
+      "GB/s");
   ms = medianMs([&] { k::copy_rows(b, a, N, C, C, 0, 3 * C, C); });
-  row("copy_rows" + t + " 16384 x 768 of [16384,2304]", ms, gbs(2 * N * C * sz, ms), "GB/s");
+  row("copy_rows" + t + " 16384 x 768 of [16384,2304]", ms,
+      gbs(2 * N * C * sz, ms), "GB/s");
   for (int64_t inner : {C, 3 * C, 4 * C}) {
     ms = medianMs([&] { k::reduce_leading(b, a, N, inner); });
     row("reduce_leading" + t + " [16384," + std::to_string(inner) + "]", ms,
         gbs(N * inner * sz, ms), "GB/s");
   }
-  T *dx = deviceRandom<T>(N * C, 22, 1.0), *dout = deviceRandom<T>(N * C, 23, 1.0);
+  T *dx = deviceRandom<T>(N * C, 22, 1.0),
+    *dout = deviceRandom<T>(N * C, 23, 1.0);
   T *x = deviceRandom<T>(N * C, 24, 1.0), *gamma = deviceRandom<T>(C, 25, 1.0);
   T *dg = deviceRandom<T>(C, 26, 1.0), *db = deviceRandom<T>(C, 27, 1.0);
   T *mean = deviceRandom<T>(N, 28, 0.1), *rstd = deviceRandom<T>(N, 29, 0.1);
   ms = medianMs([&] {
     k::layernorm_backward(dx, dg, db, dout, x, gamma, mean, rstd, N, C);
   });
-  row("layernorm_backward" + t + " N16384 C768", ms, gbs(4 * N * C * sz, ms), "GB/s");
-  ms = medianMs([&] {
-    k::rmsnorm_backward(dx, dg, dout, x, gamma, rstd, N, C);
-  });
-  row("rmsnorm_backward" + t + " N16384 C768", ms, gbs(4 * N * C * sz, ms), "GB/s");
+  row("layernorm_backward" + t + " N16384 C768", ms, gbs(4 * N * C * sz, ms),
+      "GB/s");
+  ms = medianMs(
+      [&] { k::rmsnorm_backward(dx, dg, dout, x, gamma, rstd, N, C); });
+  row("rmsnorm_backward" + t + " N16384 C768", ms, gbs(4 * N * C * sz, ms),
+      "GB/s");
   ms = medianMs([&] { k::fill(b, N * C, 0.0); });
   row("fill" + t + " 16384 x 768", ms, gbs(N * C * sz, ms), "GB/s");
   ms = medianMs([&] { k::convert(reinterpret_cast<float *>(b), a, N * C); });
-  row("convert" + t + "->f32 16384 x 768", ms, gbs(N * C * (sz + 4), ms), "GB/s");
+  row("convert" + t + "->f32 16384 x 768", ms, gbs(N * C * (sz + 4), ms),
+      "GB/s");
   for (T *p : {a, b, dx, dout, x, gamma, dg, db, mean, rstd})
     cudaFree(p);
 }

@@ -186,7 +186,8 @@ template <typename T> void checkCopyRows(std::mt19937 &rng) {
   for (const Case &c : cases) {
     const std::vector<float> src =
         rounded<T>(randomVector(c.rows * c.srcStride, rng));
-    std::vector<float> dst = rounded<T>(randomVector(c.rows * c.dstStride, rng));
+    std::vector<float> dst =
+        rounded<T>(randomVector(c.rows * c.dstStride, rng));
     Dev<T> s(src), d(dst);
     cpu::copy_rows(dst.data(), src.data(), c.rows, c.len, c.dstStride,
                    c.dstOffset, c.srcStride, c.srcOffset);
@@ -201,9 +202,15 @@ template <typename T> void checkReduceLeading(std::mt19937 &rng) {
   // A small case and one long enough for several row chunks.
   // gpt2-124m's bias gradients ([B*T, C | 3C | 4C]), aligned odd sizes.
   for (auto [outer, inner] : {std::pair<int64_t, int64_t>{111, 99},
-                              {40000, 3}, {5, 1}, {16384, 768},
-                              {16384, 2304}, {16384, 3072}, {1000, 24},
-                              {33, 8}, {3, 16}, {70000, 8}}) {
+                              {40000, 3},
+                              {5, 1},
+                              {16384, 768},
+                              {16384, 2304},
+                              {16384, 3072},
+                              {1000, 24},
+                              {33, 8},
+                              {3, 16},
+                              {70000, 8}}) {
     const std::vector<float> x = rounded<T>(randomVector(outer * inner, rng));
     std::vector<float> want(inner);
     cpu::reduce_leading(want.data(), x.data(), outer, inner);
@@ -257,10 +264,10 @@ template <typename T> void checkAddMulScale(std::mt19937 &rng) {
       std::vector<float> gb = rounded<T>(randomVector(nb, rng));
       Dev<T> dga(ga), dgb(gb);
       if (mul) {
-        cpu::mul_backward(ga.data(), gb.data(), dout.data(), a.data(),
-                          b.data(), n, nb);
-        k::mul_backward(dga.ptr(), dgb.ptr(), ddout.ptr(), da_.ptr(),
-                        db_.ptr(), n, nb);
+        cpu::mul_backward(ga.data(), gb.data(), dout.data(), a.data(), b.data(),
+                          n, nb);
+        k::mul_backward(dga.ptr(), dgb.ptr(), ddout.ptr(), da_.ptr(), db_.ptr(),
+                        n, nb);
       } else {
         cpu::add_backward(ga.data(), gb.data(), dout.data(), n, nb);
         k::add_backward(dga.ptr(), dgb.ptr(), ddout.ptr(), n, nb);
@@ -345,8 +352,12 @@ PTC_BOTH_TYPES(SiluSwiglu)
 template <typename T> void checkLayernorm(std::mt19937 &rng) {
   // Unaligned C (the unfused path), gpt2-124m's [16384, 768], C past the
   // register cache (f32: 1032 / 4 > 256 vectors), C past shared memory.
-  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {301, 770},
-                      {16384, 768}, {5, 8}, {70, 1032}, {3, 4000}}) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99},
+                      {301, 770},
+                      {16384, 768},
+                      {5, 8},
+                      {70, 1032},
+                      {3, 4000}}) {
     const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
     const std::vector<float> gamma = rounded<T>(randomVector(C, rng, 0.5, 1.5));
     const std::vector<float> beta = rounded<T>(randomVector(C, rng));
@@ -419,8 +430,8 @@ void checkRmsnormSize(std::mt19937 &rng, int64_t N, int64_t C) {
   expectClose(gdg.get(), dg, kTol<T>, "rmsnorm dgamma");
 }
 template <typename T> void checkRmsnorm(std::mt19937 &rng) {
-  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {16384, 768},
-                      {70, 1032}})
+  for (auto [N, C] :
+       {std::pair<int64_t, int64_t>{37, 99}, {16384, 768}, {70, 1032}})
     checkRmsnormSize<T>(rng, N, C);
 }
 PTC_BOTH_TYPES(Rmsnorm)
@@ -442,10 +453,11 @@ void runGemmCases(std::mt19937 &rng, const std::string &path) {
                             sO = M * N + 7;
               const std::vector<float> a =
                   rounded<T>(randomVector(batch * sA, rng));
-              const std::vector<float> b =
-                  rounded<T>(randomVector(broadcastB ? K * N : batch * sB, rng));
+              const std::vector<float> b = rounded<T>(
+                  randomVector(broadcastB ? K * N : batch * sB, rng));
               const std::vector<float> bias = rounded<T>(randomVector(N, rng));
-              std::vector<float> out = rounded<T>(randomVector(batch * sO, rng));
+              std::vector<float> out =
+                  rounded<T>(randomVector(batch * sO, rng));
               Dev<T> da(a), db(b), dbias(bias), dout(out);
               cpu::matmul_batched(out.data(), a.data(), b.data(), batch, M, N,
                                   K, ta, tb, acc, sA, sB, sO,
@@ -487,10 +499,10 @@ PTC_BOTH_TYPES(Gemm)
 template <typename T>
 void attentionCase(std::mt19937 &rng, int64_t B, int64_t Hq, int64_t Hkv,
                    int64_t Tn, int64_t Dh) {
-  const std::string tag = " B=" + std::to_string(B) + " Hq=" +
-                          std::to_string(Hq) + " Hkv=" + std::to_string(Hkv) +
-                          " T=" + std::to_string(Tn) +
-                          " Dh=" + std::to_string(Dh);
+  const std::string tag =
+      " B=" + std::to_string(B) + " Hq=" + std::to_string(Hq) +
+      " Hkv=" + std::to_string(Hkv) + " T=" + std::to_string(Tn) +
+      " Dh=" + std::to_string(Dh);
   const double scale = 1.0 / std::sqrt(double(Dh));
   const int64_t nq = B * Hq * Tn * Dh, nkv = B * Hkv * Tn * Dh;
   const std::vector<float> q = rounded<T>(randomVector(nq, rng, -2, 2));
@@ -580,8 +592,9 @@ template <typename T> void checkCrossEntropy(std::mt19937 &rng) {
     // A null lse is recomputed.
     std::vector<float> dl2 = rounded<T>(randomVector(N * Vp, rng));
     Dev<T> gdl2(dl2);
-    cpu::cross_entropy_backward(dl2.data(), logits.data(), (const float *)nullptr,
-                                targets.data(), dloss, N, V, Vp);
+    cpu::cross_entropy_backward(dl2.data(), logits.data(),
+                                (const float *)nullptr, targets.data(), dloss,
+                                N, V, Vp);
     k::cross_entropy_backward(gdl2.ptr(), gl.ptr(), (const T *)nullptr,
                               gt.ptr(), gdloss.ptr(), N, V, Vp);
     expectClose(gdl2.get(), dl2, kTol<T>, "cross_entropy dlogits, no lse");
@@ -605,7 +618,8 @@ TEST_F(CudaKernels, CrossEntropyBF16LogitsF32Loss) {
   Dev<bf16> gl(logits);
   Dev<float> gloss(1), glse(N);
   Raw<int32_t> gt(targets);
-  k::cross_entropy_forward(gloss.ptr(), glse.ptr(), gl.ptr(), gt.ptr(), N, V, Vp);
+  k::cross_entropy_forward(gloss.ptr(), glse.ptr(), gl.ptr(), gt.ptr(), N, V,
+                           Vp);
   expectClose(gloss.get(), loss, 1e-5, "mixed cross_entropy loss");
   expectClose(glse.get(), lse, 1e-5, "mixed cross_entropy lse");
   std::vector<float> dl = rounded<bf16>(randomVector(N * Vp, rng));
@@ -621,8 +635,8 @@ TEST_F(CudaKernels, CrossEntropyBF16LogitsF32Loss) {
 //===--- Embedding, rope, dropout ----------------------------------------===//
 
 template <typename T> void checkEmbedding(std::mt19937 &rng) {
-  for (auto [N, V, C] : {std::tuple<int64_t, int64_t, int64_t>{37, 101, 99},
-                         {3001, 5000, 67}}) {
+  for (auto [N, V, C] :
+       {std::tuple<int64_t, int64_t, int64_t>{37, 101, 99}, {3001, 5000, 67}}) {
     const std::vector<float> table = rounded<T>(randomVector(V * C, rng));
     const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
     // Repeated ids (a small pool) and the first and last row.
@@ -719,9 +733,8 @@ template <typename T> void checkGlobalNorm(std::mt19937 &rng) {
   Raw<double> acc(std::vector<double>{0.5});
   k::sum_squares_add(acc.ptr(), ga.ptr(), int64_t(a.size()));
   k::sum_squares_add(acc.ptr(), gb.ptr(), int64_t(b.size()));
-  const double want =
-      0.5 + cpu::sum_of_squares(a.data(), int64_t(a.size())) +
-      cpu::sum_of_squares(b.data(), int64_t(b.size()));
+  const double want = 0.5 + cpu::sum_of_squares(a.data(), int64_t(a.size())) +
+                      cpu::sum_of_squares(b.data(), int64_t(b.size()));
   const double got = acc.get()[0];
   EXPECT_NEAR(got, want, 1e-9 * want);
   Dev<T> norm(1);
@@ -745,8 +758,8 @@ template <typename T> void checkLrSchedule(std::mt19937 &) {
       Raw<int64_t> gstep(std::vector<int64_t>{step});
       Dev<T> out(1);
       k::lr_schedule(out.ptr(), gstep.ptr(), schedule, 6e-4, 6e-5, 10, 100);
-      const double want = cpu::learning_rate(
-          step, cpu::LRSchedule(schedule), 6e-4, 6e-5, 10, 100);
+      const double want = cpu::learning_rate(step, cpu::LRSchedule(schedule),
+                                             6e-4, 6e-5, 10, 100);
       expectClose(out.get(), rounded<T>({float(want)}),
                   std::is_same_v<T, float> ? 1e-6 : kTol<T>,
                   "lr_schedule " + std::to_string(schedule) + " step " +
@@ -757,16 +770,17 @@ PTC_BOTH_TYPES(LrSchedule)
 
 TEST_F(CudaKernels, AdamW) {
   const int64_t n = 10007;
-  std::vector<float> p = randomVector(n, rng), m = randomVector(n, rng, -.1f, .1f),
+  std::vector<float> p = randomVector(n, rng),
+                     m = randomVector(n, rng, -.1f, .1f),
                      v = randomVector(n, rng, 0, .01f);
   const std::vector<float> g = randomVector(n, rng);
   Dev<float> gp(p), gm(m), gv(v), gg(g), lr(std::vector<float>{3e-4f}),
       scale(std::vector<float>{0.5f});
   Raw<int64_t> step(std::vector<int64_t>{3});
-  cpu::adamw_step(p.data(), g.data(), m.data(), v.data(), n, double(3e-4f),
-                  0.9, 0.95, 1e-8, 0.1, 3, 0.5);
-  k::adamw_update(gp.ptr(), gm.ptr(), gv.ptr(), gg.ptr(), lr.ptr(),
-                  scale.ptr(), step.ptr(), n, 0.9, 0.95, 1e-8, 0.1);
+  cpu::adamw_step(p.data(), g.data(), m.data(), v.data(), n, double(3e-4f), 0.9,
+                  0.95, 1e-8, 0.1, 3, 0.5);
+  k::adamw_update(gp.ptr(), gm.ptr(), gv.ptr(), gg.ptr(), lr.ptr(), scale.ptr(),
+                  step.ptr(), n, 0.9, 0.95, 1e-8, 0.1);
   expectClose(gp.get(), p, 1e-6, "adamw param");
   expectClose(gm.get(), m, 1e-6, "adamw m");
   expectClose(gv.get(), v, 1e-6, "adamw v");

@@ -49,10 +49,10 @@ template <typename T> void checkFloatKernels() {
   void (*mulB)(P, P, C, C, C, i64, i64) = &k::mul_backward<T>;
   void (*scaleF)(P, C, double, i64) = &k::scale_forward<T>;
   void (*scaleB)(P, C, double, i64) = &k::scale_backward<T>;
-  void (*dropF)(P, C, const i64 *, const i64 *, const i64 *, i64, double,
-                i64) = &k::dropout_forward<T>;
-  void (*dropB)(P, C, const i64 *, const i64 *, const i64 *, i64, double,
-                i64) = &k::dropout_backward<T>;
+  void (*dropF)(P, C, const i64 *, const i64 *, const i64 *, i64, double, i64) =
+      &k::dropout_forward<T>;
+  void (*dropB)(P, C, const i64 *, const i64 *, const i64 *, i64, double, i64) =
+      &k::dropout_backward<T>;
   void (*ceF)(P, P, C, const int32_t *, i64, i64, i64) =
       &k::cross_entropy_forward<T>;
   void (*ceB)(P, C, C, const int32_t *, C, i64, i64, i64) =
@@ -61,8 +61,7 @@ template <typename T> void checkFloatKernels() {
       &k::attention_forward<T>;
   void (*attB)(P, P, P, C, C, C, C, C, C, i64, i64, i64, i64, i64, double) =
       &k::attention_backward<T>;
-  void (*embF)(P, const int32_t *, C, i64, i64, i64) =
-      &k::embedding_forward<T>;
+  void (*embF)(P, const int32_t *, C, i64, i64, i64) = &k::embedding_forward<T>;
   void (*embB)(P, const int32_t *, C, i64, i64, i64) =
       &k::embedding_backward<T>;
   void (*ropeF)(P, C, i64, i64, i64, i64, double, i64) = &k::rope_forward<T>;
@@ -74,16 +73,16 @@ template <typename T> void checkFloatKernels() {
       &k::lr_schedule<T>;
   void (*init)(P, const i64 *, i64, i64, double) = &k::init_normal<T>;
   const void *all[] = {
-      (void *)fill,   (void *)copy,    (void *)permute, (void *)copyRows,
-      (void *)reduceLeading, (void *)axpy, (void *)lnF, (void *)lnFnb,
-      (void *)lnB,    (void *)lnBnb,   (void *)rmsF,    (void *)rmsB,
-      (void *)gemm,   (void *)geluF,   (void *)geluB,   (void *)siluF,
-      (void *)siluB,  (void *)swigluF, (void *)swigluB, (void *)addF,
-      (void *)addB,   (void *)mulF,    (void *)mulB,    (void *)scaleF,
-      (void *)scaleB, (void *)dropF,   (void *)dropB,   (void *)ceF,
-      (void *)ceB,    (void *)attF,    (void *)attB,    (void *)embF,
-      (void *)embB,   (void *)ropeF,   (void *)ropeB,   (void *)ssa,
-      (void *)sqrtTo, (void *)clip,    (void *)lr,      (void *)init};
+      (void *)fill,          (void *)copy,    (void *)permute, (void *)copyRows,
+      (void *)reduceLeading, (void *)axpy,    (void *)lnF,     (void *)lnFnb,
+      (void *)lnB,           (void *)lnBnb,   (void *)rmsF,    (void *)rmsB,
+      (void *)gemm,          (void *)geluF,   (void *)geluB,   (void *)siluF,
+      (void *)siluB,         (void *)swigluF, (void *)swigluB, (void *)addF,
+      (void *)addB,          (void *)mulF,    (void *)mulB,    (void *)scaleF,
+      (void *)scaleB,        (void *)dropF,   (void *)dropB,   (void *)ceF,
+      (void *)ceB,           (void *)attF,    (void *)attB,    (void *)embF,
+      (void *)embB,          (void *)ropeF,   (void *)ropeB,   (void *)ssa,
+      (void *)sqrtTo,        (void *)clip,    (void *)lr,      (void *)init};
   for (const void *f : all)
     EXPECT_NE(f, nullptr);
 }
@@ -110,8 +109,8 @@ TEST(CudaKernelSignatures, MatchTheCpuContract) {
   using namespace ptc::kernels;
   gemm(f, f, f, nullptr, int64_t(1), int64_t(2), int64_t(3), int64_t(4), false,
        true, false, int64_t(8), int64_t(12), int64_t(6));
-  gemm(h, h, h, h, int64_t(1), int64_t(2), int64_t(3), int64_t(4), false,
-       true, true, int64_t(8), int64_t(12), int64_t(6));
+  gemm(h, h, h, h, int64_t(1), int64_t(2), int64_t(3), int64_t(4), false, true,
+       true, int64_t(8), int64_t(12), int64_t(6));
   fill(d, int64_t(1), double(0));
   copy(f, f, int64_t(3));
   convert(h, f, int64_t(3));
