@@ -2,6 +2,8 @@
 
 #include "compiler/ModelSummary.h"
 
+#include "compiler/MemoryPlan.h"
+
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Graph/LayerUtils.h"
 #include "passes/Graph/Passes.h"
@@ -48,18 +50,6 @@ double matmulFlops(Operation *op) {
     return 2.0 * 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
   }
   return 0.0;
-}
-
-std::string withSeparators(int64_t value) {
-  std::string digits = std::to_string(value), out;
-  int count = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (count && count % 3 == 0)
-      out.insert(out.begin(), ',');
-    out.insert(out.begin(), *it);
-    ++count;
-  }
-  return out;
 }
 
 std::string shapeString(const std::vector<int64_t> &shape) {
@@ -209,11 +199,11 @@ void printModelSummary(const ModelSummary &summary, llvm::StringRef name,
     for (const ParamSummary &p : summary.params)
       os << "  " << llvm::left_justify(p.name, width) << "  "
          << llvm::left_justify(shapeString(p.shape), 16) << "  "
-         << llvm::right_justify(withSeparators(p.elements), 15) << "  "
+         << llvm::right_justify(formatThousands(p.elements), 15) << "  "
          << p.role << "\n";
   }
   os << "parameter tensors: " << summary.params.size() << "\n";
-  os << "total parameters: " << withSeparators(summary.totalParams) << " ("
+  os << "total parameters: " << formatThousands(summary.totalParams) << " ("
      << humanCount(double(summary.totalParams)) << ")\n";
   os << "forward matmul FLOPs per token (from the IR): "
      << humanCount(summary.forwardMatmulFlopsPerToken) << "\n";

@@ -14,10 +14,6 @@ static Status shardError(const std::string &path, const std::string &what) {
   return Status::error("token shard '" + path + "': " + what);
 }
 
-static std::string sysError() {
-  return errno ? std::strerror(errno) : "unexpected end of file";
-}
-
 Status writeTokenShard(const std::string &path, const uint16_t *tokens,
                        int64_t n) {
   if (n <= 0 || n > INT32_MAX)
@@ -27,26 +23,15 @@ Status writeTokenShard(const std::string &path, const uint16_t *tokens,
   header[0] = kShardMagic;
   header[1] = kShardVersion;
   header[2] = int32_t(n);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return shardError(tmp, std::string("cannot create: ") + sysError());
-  bool ok = detail::writeFull(fd, header, sizeof(header)) &&
-            detail::writeFull(fd, tokens, size_t(n) * sizeof(uint16_t));
-  std::string why = ok ? "" : sysError();
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    why = sysError();
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return shardError(tmp, "cannot write: " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    why = sysError();
-    ::unlink(tmp.c_str());
-    return shardError(path, "cannot rename " + tmp + " to it: " + why);
-  }
+  detail::WriteFailure failure;
+  if (!detail::writeFileAtomically(
+          path,
+          [&](int fd) {
+            return detail::writeFull(fd, header, sizeof(header)) &&
+                   detail::writeFull(fd, tokens, size_t(n) * sizeof(uint16_t));
+          },
+          &failure))
+    return shardError(failure.path, failure.message);
   return Status::ok();
 }
 
@@ -54,7 +39,7 @@ Status writeTokenShard(const std::string &path, const uint16_t *tokens,
 static Status checkShard(const std::string &path, int fd, int64_t *numTokens) {
   struct stat st;
   if (::fstat(fd, &st) != 0)
-    return shardError(path, std::string("cannot stat: ") + sysError());
+    return shardError(path, std::string("cannot stat: ") + detail::systemError());
   const int64_t size = st.st_size;
   if (size < kShardHeaderBytes)
     return shardError(path, "truncated: " + std::to_string(size) +
@@ -63,7 +48,7 @@ static Status checkShard(const std::string &path, int fd, int64_t *numTokens) {
                                 "-byte header");
   int32_t header[kShardHeaderInts];
   if (!detail::preadFull(fd, header, sizeof(header), 0))
-    return shardError(path, "cannot read the header: " + sysError());
+    return shardError(path, "cannot read the header: " + detail::systemError());
   if (header[0] != kShardMagic)
     return shardError(path, "bad magic number " + std::to_string(header[0]) +
                                 " (expected " + std::to_string(kShardMagic) +
@@ -94,7 +79,7 @@ static Status checkShard(const std::string &path, int fd, int64_t *numTokens) {
 Status inspectTokenShard(const std::string &path, int64_t *numTokens) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return shardError(path, std::string("cannot open: ") + sysError());
+    return shardError(path, std::string("cannot open: ") + detail::systemError());
   Status s = checkShard(path, fd, numTokens);
   ::close(fd);
   return s;
@@ -104,14 +89,14 @@ Status readTokenShard(const std::string &path, std::vector<uint16_t> *tokens,
                       int64_t vocabSize) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return shardError(path, std::string("cannot open: ") + sysError());
+    return shardError(path, std::string("cannot open: ") + detail::systemError());
   int64_t n = 0;
   Status s = checkShard(path, fd, &n);
   if (s.isOk()) {
     tokens->resize(size_t(n));
     if (!detail::preadFull(fd, tokens->data(), size_t(n) * 2,
                            kShardHeaderBytes))
-      s = shardError(path, "cannot read the tokens: " + sysError());
+      s = shardError(path, "cannot read the tokens: " + detail::systemError());
   }
   ::close(fd);
   if (!s.isOk() || vocabSize <= 0)

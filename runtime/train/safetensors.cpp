@@ -22,10 +22,6 @@ constexpr abi::DType kDTypes[] = {abi::DType::F32,  abi::DType::F64,
                                   abi::DType::BF16, abi::DType::F16,
                                   abi::DType::I32,  abi::DType::I64};
 
-std::string sysError() {
-  return errno ? std::strerror(errno) : "unexpected end of file";
-}
-
 Status fileError(const std::string &path, const std::string &what) {
   return Status::error("safetensors file '" + path + "': " + what);
 }
@@ -79,30 +75,20 @@ Status writeSafetensors(
   text.resize((text.size() + 7) / 8 * 8, ' '); // the data starts 8-aligned
   const uint64_t length = text.size();
 
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return fileError(tmp, "cannot create: " + sysError());
-  bool ok = detail::writeFull(fd, &length, 8) &&
-            detail::writeFull(fd, text.data(), text.size());
-  for (size_t i = 0; ok && i < tensors.size(); ++i)
-    ok = detail::writeFull(fd, tensors[i].data,
-                           size_t(numElements(tensors[i].shape) *
-                                  abi::byteWidth(tensors[i].type)));
-  std::string why = ok ? "" : sysError();
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    why = sysError();
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return fileError(tmp, "cannot write: " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    why = sysError();
-    ::unlink(tmp.c_str());
-    return fileError(path, "cannot rename " + tmp + " to it: " + why);
-  }
+  detail::WriteFailure failure;
+  if (!detail::writeFileAtomically(
+          path,
+          [&](int fd) {
+            bool ok = detail::writeFull(fd, &length, 8) &&
+                      detail::writeFull(fd, text.data(), text.size());
+            for (size_t i = 0; ok && i < tensors.size(); ++i)
+              ok = detail::writeFull(fd, tensors[i].data,
+                                     size_t(numElements(tensors[i].shape) *
+                                            abi::byteWidth(tensors[i].type)));
+            return ok;
+          },
+          &failure))
+    return fileError(failure.path, failure.message);
   return Status::ok();
 }
 
@@ -171,10 +157,10 @@ Status SafetensorsReader::open(const std::string &path) {
     ::close(fd_);
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0)
-    return fail("cannot open: " + sysError());
+    return fail("cannot open: " + detail::systemError());
   struct stat st;
   if (::fstat(fd_, &st) != 0)
-    return fail("cannot stat: " + sysError());
+    return fail("cannot stat: " + detail::systemError());
   const int64_t size = st.st_size;
   uint64_t length = 0;
   if (size < 8 || !detail::preadFull(fd_, &length, 8, 0))
@@ -186,7 +172,7 @@ Status SafetensorsReader::open(const std::string &path) {
                 " bytes; not a safetensors file?)");
   std::string text(length, '\0');
   if (!detail::preadFull(fd_, text.data(), length, 8))
-    return fail("cannot read the header: " + sysError());
+    return fail("cannot read the header: " + detail::systemError());
   nlohmann::json header = nlohmann::json::parse(text, nullptr, false);
   if (header.is_discarded() || !header.is_object())
     return fail("the header is not a JSON object");
@@ -242,7 +228,7 @@ Status SafetensorsReader::open(const std::string &path) {
 Status SafetensorsReader::read(const SafetensorsEntry &entry, void *dst) const {
   if (!detail::preadFull(fd_, dst, size_t(entry.end - entry.begin),
                          dataStart_ + entry.begin))
-    return fail("cannot read tensor '" + entry.name + "': " + sysError());
+    return fail("cannot read tensor '" + entry.name + "': " + detail::systemError());
   return Status::ok();
 }
 

@@ -1,6 +1,7 @@
 //===- DistDialect.cpp - dist dialect registration and attributes --------===//
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/DistAxesSyntax.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -31,30 +32,6 @@ void DistDialect::initialize() {
 // #dist.sharding<@mesh, [[dp], [], [tp]], partial = [pp]>
 //===----------------------------------------------------------------------===//
 
-/// `[a, b]`: a list of axis names.
-static ParseResult parseAxes(AsmParser &parser, ArrayAttr &axes) {
-  SmallVector<Attribute> names;
-  if (parser.parseCommaSeparatedList(
-          AsmParser::Delimiter::Square, [&]() -> ParseResult {
-            std::string name;
-            if (parser.parseKeywordOrString(&name))
-              return failure();
-            names.push_back(parser.getBuilder().getStringAttr(name));
-            return success();
-          }))
-    return failure();
-  axes = parser.getBuilder().getArrayAttr(names);
-  return success();
-}
-
-static void printAxes(AsmPrinter &printer, ArrayAttr axes) {
-  printer << '[';
-  llvm::interleaveComma(axes, printer, [&](Attribute axis) {
-    printer.printKeywordOrString(cast<StringAttr>(axis).getValue());
-  });
-  printer << ']';
-}
-
 Attribute ShardingAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
   FlatSymbolRefAttr mesh;
@@ -65,7 +42,7 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
       parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
                                      [&]() -> ParseResult {
                                        ArrayAttr axes;
-                                       if (parseAxes(parser, axes))
+                                       if (ptc::dist::detail::parseAxisNames(parser, axes))
                                          return failure();
                                        dims.push_back(axes);
                                        return success();
@@ -73,7 +50,7 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
     return {};
   if (succeeded(parser.parseOptionalComma()) &&
       (parser.parseKeyword("partial") || parser.parseEqual() ||
-       parseAxes(parser, partial)))
+       ptc::dist::detail::parseAxisNames(parser, partial)))
     return {};
   if (parser.parseGreater())
     return {};
@@ -86,12 +63,12 @@ void ShardingAttr::print(AsmPrinter &printer) const {
   printer.printAttributeWithoutType(getMesh());
   printer << ", [";
   llvm::interleaveComma(getSplitAxes(), printer, [&](Attribute axes) {
-    printAxes(printer, cast<ArrayAttr>(axes));
+    ptc::dist::detail::printAxisNames(printer, cast<ArrayAttr>(axes));
   });
   printer << ']';
   if (!getPartialAxes().empty()) {
     printer << ", partial = ";
-    printAxes(printer, getPartialAxes());
+    ptc::dist::detail::printAxisNames(printer, getPartialAxes());
   }
   printer << '>';
 }

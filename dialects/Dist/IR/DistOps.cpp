@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/DistAxesSyntax.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -131,26 +132,11 @@ static void printMeshShape(OpAsmPrinter &printer, Operation *, ArrayAttr names,
 
 /// `[dp, tp]`.
 static ParseResult parseAxisList(OpAsmParser &parser, ArrayAttr &axes) {
-  SmallVector<Attribute> names;
-  if (parser.parseCommaSeparatedList(
-          OpAsmParser::Delimiter::Square, [&]() -> ParseResult {
-            std::string name;
-            if (parser.parseKeywordOrString(&name))
-              return failure();
-            names.push_back(parser.getBuilder().getStringAttr(name));
-            return success();
-          }))
-    return failure();
-  axes = parser.getBuilder().getArrayAttr(names);
-  return success();
+  return ptc::dist::detail::parseAxisNames(parser, axes);
 }
 
 static void printAxisList(OpAsmPrinter &printer, Operation *, ArrayAttr axes) {
-  printer << '[';
-  llvm::interleaveComma(getNames(axes), printer, [&](StringRef axis) {
-    printer.printKeywordOrString(axis);
-  });
-  printer << ']';
+  ptc::dist::detail::printAxisNames(printer, axes);
 }
 
 /// `pp`: one axis name.

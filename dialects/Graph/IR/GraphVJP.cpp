@@ -93,7 +93,6 @@ LogicalResult LinearOp::buildVJP(OpBuilder &builder,
   Location loc = getLoc();
   auto inputType = cast<RankedTensorType>(getInput().getType());
   auto weightType = cast<RankedTensorType>(getWeight().getType());
-  auto resultType = cast<RankedTensorType>(getResult().getType());
   int64_t k = inputType.getShape().back(), n = weightType.getShape()[0];
   int64_t rows = inputType.getNumElements() / k;
   Type element = inputType.getElementType();
@@ -117,7 +116,6 @@ LogicalResult LinearOp::buildVJP(OpBuilder &builder,
   operandGrads.assign({dx, dw});
   if (getBias())
     operandGrads.push_back(sumToShape(builder, loc, dy, getBias().getType()));
-  (void)resultType;
   return success();
 }
 
