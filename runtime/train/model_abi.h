@@ -27,6 +27,15 @@
 //   "lr"        f32   []                       read after optimizer_step
 //   "grad_norm" f32   []                       read after optimizer_step (before clipping)
 //
+// Parallel programs (Model::mesh has more than one rank) are SPMD: every
+// rank runs the same entry points on its own shards. The runtime reads the
+// rank from the launcher, checks the world size against the mesh, creates
+// the communicators (MPI on the cpu target, NCCL on cuda) and gives each
+// data-parallel rank its part of every global batch: of the step's
+// dp * grad_accum_steps micro-batches, in file order, data-parallel rank r
+// trains on micro-batches [r * grad_accum_steps, (r + 1) * grad_accum_steps).
+// "loss" and "grad_norm" are already reduced over the mesh by the program.
+//
 // Start: write "seed", init_params() (or load parameters from a file).
 // One optimizer step: write "step"; for i in [0, grad_accum_steps): write
 // "micro" and a micro-batch, micro_step(); then optimizer_step(). micro_step accumulates
@@ -43,7 +52,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 1;
+constexpr int32_t kVersion = 2;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -93,6 +102,52 @@ struct TensorSlot {
 
 enum class Target : int32_t { CPU = 0, CUDA = 1 };
 
+//===----------------------------------------------------------------------===//
+// Parallelism (see docs/Dialects/Dist.md)
+//===----------------------------------------------------------------------===//
+
+constexpr int32_t kMaxMeshAxes = 4;
+constexpr int32_t kMaxSegments = 4;
+
+/// One axis of the device mesh. Model::mesh lists the axes in rank order:
+/// global ranks are numbered row-major over the sizes, the last axis fastest
+/// (ptc emits [pp, dp, tp]: tp innermost). The world size is the product.
+struct MeshAxis {
+  const char *name; ///< "pp", "dp", "tp"
+  int64_t size;
+};
+
+/// A communicator: the ranks that share every mesh coordinate outside
+/// `axes`, ordered by their coordinates on `axes` (the last fastest).
+/// Emitted code names communicators by their index in Model::comms.
+struct Communicator {
+  const char *name; ///< e.g. "tp", "dp", "dp_tp"
+  int32_t numAxes;
+  int32_t axes[kMaxMeshAxes]; ///< indices into Model::mesh
+};
+
+/// How the local tensor of params[i] relates to the full tensor that
+/// checkpoints hold (safetensors files always hold full tensors).
+///
+/// Tensor-parallel split (`splitAxis` >= 0): dimension `splitDim` of the full
+/// tensor is the concatenation of `numSegments` segments (their sizes in
+/// `segments`, summing to globalShape[splitDim]); each segment is split
+/// evenly over mesh axis `splitAxis`, and the rank with coordinate c on that
+/// axis holds piece c of every segment, concatenated in segment order. A
+/// plain split is one segment. A fused QKV projection is three segments, so
+/// every rank holds its own heads of Q, K and V.
+///
+/// `splitAxis` = -1: the parameter is replicated (the local shape is the
+/// full shape).
+struct ParamLayout {
+  int32_t rank;
+  int64_t globalShape[kMaxRank];
+  int32_t splitAxis;
+  int32_t splitDim;
+  int32_t numSegments;
+  int64_t segments[kMaxSegments];
+};
+
 /// Arena base pointers (device pointers on the cuda target), indexed like
 /// Model::arenas.
 using EntryPoint = void (*)(uint8_t *const *arenas);
@@ -125,6 +180,14 @@ struct Model {
   EntryPoint microStep;     ///< forward + backward of one micro-batch
   EntryPoint optimizerStep; ///< clip + AdamW + LR schedule, zero gradients
   EntryPoint evalStep;      ///< forward only: "loss" of one micro-batch
+
+  // The parallel plan. A single-device program has one mesh axis per
+  // parallel dimension, all of size 1, and no communicators.
+  int32_t numMeshAxes;
+  const MeshAxis *mesh;
+  int32_t numComms;
+  const Communicator *comms;
+  const ParamLayout *paramLayouts; ///< numParams entries, like params
 };
 
 } // namespace ptc::abi
