@@ -17,6 +17,7 @@
 #include "runtime/cpu/adamw.h"
 #include "runtime/cpu/attention.h"
 #include "runtime/cpu/check.h"
+#include "runtime/cpu/collectives.h"
 #include "runtime/cpu/cross_entropy.h"
 #include "runtime/cpu/dropout.h"
 #include "runtime/cpu/elementwise.h"
@@ -28,6 +29,7 @@
 #include "runtime/cpu/rmsnorm.h"
 #include "runtime/cpu/rope.h"
 #include "runtime/cpu/schedule.h"
+#include "runtime/cpu/shard.h"
 #include "runtime/cpu/silu.h"
 #include "runtime/cpu/tensor_ops.h"
 

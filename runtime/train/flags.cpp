@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 namespace ptc::rt::train {
@@ -40,6 +41,9 @@ const FlagSpec kFlags[] = {
     {"--init-from", Kind::Text, "FILE",
      "load the weights (safetensors) instead of initializing"},
     {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
+    {"--comm-timeout", Kind::Real, "SECONDS",
+     "with several ranks: end every rank when a step or validation takes "
+     "longer, instead of waiting forever for a dead peer (0: no limit)"},
     {"--gradcheck", Kind::Positive, "N",
      "check N gradient elements per parameter against central finite "
      "differences (on one batch, from --data or random tokens) and exit"},
@@ -100,9 +104,16 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
     char *end = nullptr;
     errno = 0;
     double v = std::strtod(value.c_str(), &end);
-    if (errno || end == value.c_str() || *end || !(v > 0))
-      return flagError(name,
-                       "expected a positive number, got \"" + value + "\"");
+    const bool zeroOk = name == "--comm-timeout";
+    if (errno || end == value.c_str() || *end || !std::isfinite(v) ||
+        !(zeroOk ? v >= 0 : v > 0))
+      return flagError(name, std::string("expected a ") +
+                                 (zeroOk ? "non-negative" : "positive") +
+                                 " number, got \"" + value + "\"");
+    if (zeroOk) {
+      flags->commTimeout = v;
+      return Status::ok();
+    }
     (name == "--gradcheck-step" ? flags->gradcheckStep
                                 : flags->gradcheckTolerance) = v;
     return Status::ok();
@@ -210,6 +221,8 @@ std::string usage(const abi::Model &model, const std::string &program) {
       def = std::to_string(model.evalSteps > 0 ? model.evalSteps : 1);
     else if (name == "--seed")
       def = std::to_string(model.seed);
+    else if (name == "--comm-timeout")
+      def = std::to_string(int64_t(Flags().commTimeout));
     s += left + f.help + (def.empty() ? "" : " (default " + def + ")") + "\n";
   }
   s += "\nBoth --flag VALUE and --flag=VALUE work. Make token shards from a "

@@ -18,6 +18,9 @@
 //   --save-initial-weights FILE   weights right after init / --init-from
 //   --init-from FILE         load weights (safetensors) instead of init
 //   --quiet                  no per-step lines on stdout
+//   --comm-timeout SECONDS   with several ranks: a step or validation that
+//                            runs longer ends every rank with an error
+//                            (default 600; 0: no limit)
 //   --help, --version
 //
 // A bad command line is one error line naming the flag, e.g.
@@ -49,6 +52,8 @@ struct Flags {
   /// central finite differences instead of training (0: train).
   int64_t gradcheck = 0;
   double gradcheckStep = 5e-4, gradcheckTolerance = 1e-6;
+  /// --comm-timeout: seconds a step may take in a parallel run (0: no limit).
+  double commTimeout = 600;
 };
 
 /// Parses `args` (argv without the program name) over the defaults of

@@ -39,8 +39,9 @@ std::string number(double v) {
 class Trainer {
 public:
   Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
-          Device &device, std::ostream &out)
-      : model_(model), io_(io), flags_(flags), arenas_(device), out_(out),
+          Device &device, std::ostream &out, const RunPlace &place)
+      : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
+        out_(out),
         tokens_(size_t(model.microBatch * model.seqLen)),
         targets_(tokens_.size()) {}
 
@@ -53,6 +54,11 @@ private:
   Status validate(int64_t step);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
+  // Passes over the next `batches` micro-batches of `loader` (those of the
+  // other data-parallel ranks) without reading them.
+  void skip(TokenLoader &loader, int64_t batches) {
+    loader.seek(loader.position() + uint64_t(batches * model_.microBatch));
+  }
   // Runs an entry point on the arenas (kept a Status for devices that check
   // for launch errors).
   Status call(abi::EntryPoint entry) {
@@ -62,6 +68,7 @@ private:
   const abi::Model &model_;
   const IOSlots &io_;
   const Flags &flags_;
+  const RunPlace &place_;
   DeviceArenas arenas_;
   std::ostream &out_;
   MetricsLog log_;
@@ -112,10 +119,13 @@ Status Trainer::feed(TokenLoader &loader) {
 
 Status Trainer::step(int64_t step, StepMetrics *m) {
   const Clock::time_point start = Clock::now();
+  dist::WatchdogPhase phase(place_.watchdog, "step " + std::to_string(step));
   if (Status s = arenas_.writeI64(*io_.step, step); !s)
     return s;
   double lossSum = 0;
-  for (int64_t micro = 0; micro < model_.gradAccumSteps; ++micro) {
+  const int64_t accum = model_.gradAccumSteps;
+  skip(trainData_, place_.dpRank * accum);
+  for (int64_t micro = 0; micro < accum; ++micro) {
     Status s = feed(trainData_);
     if (s)
       s = arenas_.writeI64(*io_.micro, micro);
@@ -133,6 +143,7 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
                            "; training diverged (try a lower learning rate)");
     lossSum += loss;
   }
+  skip(trainData_, (place_.dpSize - place_.dpRank - 1) * accum);
   float lr = 0, gradNorm = 0;
   Status s = call(model_.optimizerStep);
   if (s)
@@ -149,8 +160,9 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
   m->lr = lr;
   m->gradNorm = gradNorm;
   m->ms = msSince(start);
-  const double tokens =
-      double(model_.microBatch * model_.seqLen * model_.gradAccumSteps);
+  // The whole global batch: every data-parallel rank's micro-batches.
+  const double tokens = double(model_.microBatch * model_.seqLen *
+                               model_.gradAccumSteps * place_.dpSize);
   m->tokensPerSecond = m->ms > 0 ? tokens / (m->ms / 1000) : 0;
   m->memBytes = arenas_.device().bytesInUse();
   return Status::ok();
@@ -158,6 +170,8 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
 
 Status Trainer::validate(int64_t step) {
   const Clock::time_point start = Clock::now();
+  dist::WatchdogPhase phase(place_.watchdog,
+                            "validation after step " + std::to_string(step));
   valData_.seek(0);
   double lossSum = 0;
   for (int64_t i = 0; i < flags_.evalSteps; ++i) {
@@ -187,7 +201,7 @@ Status Trainer::run() {
   Device &device = arenas_.device();
   out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
        << std::flush;
-  if (!flags_.logPath.empty())
+  if (!flags_.logPath.empty() && place_.rank == 0)
     if (Status s = log_.open(flags_.logPath); !s)
       return s;
   if (Status s = log_.write(
@@ -240,8 +254,8 @@ Status Trainer::run() {
 } // namespace
 
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out) {
-  Trainer trainer(model, io, flags, device, out);
+             Device &device, std::ostream &out, const RunPlace &place) {
+  Trainer trainer(model, io, flags, device, out, place);
   return trainer.run();
 }
 

@@ -15,10 +15,19 @@
 // Any failure (data, files, a NaN or infinite loss) stops the loop and comes
 // back as a Status whose message names the file or the step.
 //
+// In a parallel run every rank runs this loop on its shards. Of a step's
+// dp * grad_accum_steps micro-batches (in the loader's order), data-parallel
+// rank r trains on [r * grad_accum_steps, (r + 1) * grad_accum_steps); ranks
+// of one dp coordinate read the same data, and validation is the same on
+// every rank. Only rank 0 writes the --log file (and the caller gives the
+// other ranks a stream that discards the human lines). Steps and
+// validations run under the watchdog, when there is one.
+//
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_LOOP_H
 #define PTC_RUNTIME_TRAIN_LOOP_H
 
+#include "runtime/dist/watchdog.h"
 #include "runtime/train/device.h"
 #include "runtime/train/flags.h"
 #include "runtime/train/model_check.h"
@@ -27,8 +36,16 @@
 
 namespace ptc::rt::train {
 
+/// Where this process sits in a run (the defaults: a single process).
+struct RunPlace {
+  int64_t rank = 0;               ///< global rank: only rank 0 logs
+  int64_t dpRank = 0, dpSize = 1; ///< on the "dp" mesh axis
+  dist::Watchdog *watchdog = nullptr;
+};
+
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out);
+             Device &device, std::ostream &out,
+             const RunPlace &place = RunPlace());
 
 } // namespace ptc::rt::train
 

@@ -2,6 +2,7 @@
 
 #include "runtime/train/metrics.h"
 
+#include "runtime/dist/mesh.h"
 #include "runtime/train/model_check.h"
 
 #include <algorithm>
@@ -89,17 +90,30 @@ nlohmann::ordered_json valRecord(const ValMetrics &m) {
           {"ms", m.ms}};
 }
 
+int64_t dataParallelSize(const abi::Model &model) {
+  const int32_t axis = dist::findMeshAxis(model, "dp");
+  return axis >= 0 ? model.mesh[axis].size : 1;
+}
+
 std::string formatBanner(const abi::Model &model, const char *deviceName,
                          int64_t steps, int64_t seed) {
-  const int64_t tokens = model.microBatch * model.seqLen * model.gradAccumSteps;
+  const int64_t dp = dataParallelSize(model);
+  const int64_t tokens =
+      model.microBatch * model.seqLen * model.gradAccumSteps * dp;
+  const int64_t ranks = dist::meshWorldSize(model);
   std::string s = strprintf("ptc: model '%s', target %s, device %s\n",
                             model.name, targetName(model.target), deviceName);
+  if (ranks > 1)
+    s += "  parallel    " + std::to_string(ranks) + " ranks: " +
+         dist::describeMesh(model) +
+         " (parameters and memory below are per rank)\n";
   s += "  parameters  " + formatThousands(parameterCount(model)) + " in " +
        std::to_string(model.numParams) + " tensors\n";
-  s += strprintf("  batch       %lld x %lld tokens x %lld micro-batches = ",
+  s += strprintf("  batch       %lld x %lld tokens x %lld micro-batches",
                  (long long)model.microBatch, (long long)model.seqLen,
                  (long long)model.gradAccumSteps) +
-       formatThousands(tokens) + " tokens per step\n";
+       (dp > 1 ? " x " + std::to_string(dp) + " data-parallel ranks" : "") +
+       " = " + formatThousands(tokens) + " tokens per step\n";
   s += strprintf("  training    %lld steps, seed %lld, vocabulary %lld\n",
                  (long long)steps, (long long)seed, (long long)model.vocabSize);
   s += "  memory\n";
@@ -134,8 +148,9 @@ nlohmann::ordered_json startRecord(const abi::Model &model,
           {"micro_batch", model.microBatch},
           {"seq_len", model.seqLen},
           {"grad_accum_steps", model.gradAccumSteps},
-          {"tokens_per_step",
-           model.microBatch * model.seqLen * model.gradAccumSteps},
+          {"ranks", dist::meshWorldSize(model)},
+          {"tokens_per_step", model.microBatch * model.seqLen *
+                                  model.gradAccumSteps * dataParallelSize(model)},
           {"flops_per_token", model.flopsPerToken},
           {"arena_bytes", arenas},
           {"total_bytes", total}};

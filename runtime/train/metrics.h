@@ -49,6 +49,10 @@ std::string formatValLine(const ValMetrics &m);
 nlohmann::ordered_json stepRecord(const StepMetrics &m);
 nlohmann::ordered_json valRecord(const ValMetrics &m);
 
+/// The size of the "dp" mesh axis (1 without one): a step trains on that
+/// many times gradAccumSteps micro-batches.
+int64_t dataParallelSize(const abi::Model &model);
+
 /// The start banner: model, target, device, parameter count, the arenas by
 /// kind with their sizes and the total.
 std::string formatBanner(const abi::Model &model, const char *deviceName,

@@ -2,6 +2,8 @@
 
 #include "runtime/train/model_check.h"
 
+#include "runtime/dist/mesh.h"
+
 #include <cstring>
 
 namespace ptc::rt::train {
@@ -176,6 +178,8 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
   for (int32_t i = 0; i < model.numIO; ++i)
     if (Status s = checkSlot(model, model.io[i], "io"); !s)
       return s;
+  if (Status s = dist::checkParallelPlan(model); !s)
+    return s;
   const int64_t B = model.microBatch, T = model.seqLen;
   using abi::DType;
   Status s = expectIO(model, "tokens", DType::I32, {B, T}, &io->tokens);

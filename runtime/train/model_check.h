@@ -2,9 +2,11 @@
 //
 // Before it allocates anything, the runtime checks that the table an emitted
 // program hands it is one it can run: the ABI version, positive shapes,
-// every slot inside its arena, the entry points present, and the io slots of
-// model_abi.h with their exact types and shapes. A mismatch is a compiler
-// bug or a stale build; the message says which slot and what was expected.
+// every slot inside its arena, the entry points present, the io slots of
+// model_abi.h with their exact types and shapes, and the parallel plan
+// (mesh, communicators, parameter layouts: dist::checkParallelPlan). A
+// mismatch is a compiler bug or a stale build; the message says which slot
+// and what was expected.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_MODEL_CHECK_H

@@ -2,9 +2,13 @@
 
 #include "runtime/train/run_main.h"
 
+#include "runtime/dist/launcher.h"
+#include "runtime/dist/mesh.h"
+#include "runtime/dist/watchdog.h"
 #include "runtime/train/flags.h"
 #include "runtime/train/gradcheck.h"
 #include "runtime/train/loop.h"
+#include "runtime/train/metrics.h"
 #include "runtime/train/model_check.h"
 
 #include <iostream>
@@ -15,57 +19,143 @@
 
 namespace ptc::rt::train {
 
-int run(const abi::Model &model, const std::vector<std::string> &argv,
-        std::ostream &out, std::ostream &err, Device *device) {
+namespace {
+
+// A stream that drops everything: stdout of ranks other than 0.
+class NullStream : public std::ostream {
+public:
+  NullStream() : std::ostream(nullptr) {}
+};
+
+// Prints a run-time error of this rank. With several ranks it also ends
+// every rank: the others may be waiting for this one in a collective.
+int fail(std::ostream &out, std::ostream &err, const std::string &message) {
+  out << std::flush;
+  if (dist::world().size > 1)
+    dist::abortAll(message);
+  err << "error: " << message << std::endl;
+  return 1;
+}
+
+// Everything of a run after the flags; `device` (when not null) is used as
+// is, else `makeDevice` makes one once the world is known.
+int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
+               std::ostream &out, std::ostream &err, Device *device,
+               const DeviceFactory *makeDevice) {
   const std::string program = argv.empty() ? "train" : argv[0];
   Flags flags;
   Status s = parseFlags(model,
                         std::vector<std::string>(
                             argv.begin() + (argv.empty() ? 0 : 1), argv.end()),
                         &flags);
+  dist::LaunchEnv env;
+  Status launch = dist::readLaunchEnv(&env);
+  const bool printer = env.rank == 0; // of --help, --version, flag errors
   if (!s) {
-    err << "error: " << s.message() << std::endl;
+    if (printer)
+      err << "error: " << s.message() << std::endl;
     return 2;
   }
-  if (flags.help) {
-    out << usage(model, program);
-    return 0;
-  }
-  if (flags.version) {
-    out << model.name << ": ptc " << PTC_VERSION << " runtime, ABI version "
-        << abi::kVersion << ", target " << targetName(model.target) << "\n";
+  if (flags.help || flags.version) {
+    if (!printer)
+      return 0;
+    if (flags.help)
+      out << usage(model, program);
+    else
+      out << model.name << ": ptc " << PTC_VERSION << " runtime, ABI version "
+          << abi::kVersion << ", target " << targetName(model.target) << "\n";
     return 0;
   }
   IOSlots io;
   if (s = checkModel(model, &io); !s) {
-    err << "error: " << s.message() << std::endl;
+    if (printer)
+      err << "error: " << s.message() << std::endl;
     return 1;
   }
+  if (!launch) {
+    err << "error: " << launch.message() << std::endl;
+    return 1;
+  }
+  // A wrong world size is one line (from rank 0), before MPI exists.
+  if (s = dist::checkWorldSize(model, env); !s) {
+    if (printer)
+      err << "error: " << s.message() << std::endl;
+    return 1;
+  }
+  if (s = dist::startWorld(model, env); !s)
+    return fail(out, err, s.message());
+  const dist::World &world = dist::world();
+  if (flags.gradcheck > 0 && world.size > 1)
+    return fail(out, err,
+                "--gradcheck: not supported for parallel plans yet (this "
+                "program runs on " +
+                    std::to_string(world.size) + " ranks, " +
+                    dist::describeMesh(model) +
+                    "); check the gradients of a single-rank compile of the "
+                    "same spec");
+
   std::unique_ptr<Device> owned;
+  if (!device && makeDevice) {
+    owned = (*makeDevice)(model, world, &s);
+    if (!owned)
+      return fail(out, err, s.message());
+    device = owned.get();
+  }
   if (!device) {
-    if (model.target != abi::Target::CPU) {
-      err << "error: model '" << model.name << "' was compiled for the "
-          << targetName(model.target) << " target, but this program has no "
-          << "device for it (it was linked without the CUDA runtime)"
-          << std::endl;
-      return 1;
-    }
+    if (model.target != abi::Target::CPU)
+      return fail(out, err,
+                  "model '" + std::string(model.name) +
+                      "' was compiled for the " + targetName(model.target) +
+                      " target, but this program has no device for it (it "
+                      "was linked without the CUDA runtime)");
     owned = createCpuDevice();
     device = owned.get();
   }
-  s = flags.gradcheck > 0 ? gradientCheck(model, io, flags, *device, out)
-                          : train(model, io, flags, *device, out);
-  if (!s) {
-    out << std::flush;
-    err << "error: " << s.message() << std::endl;
-    return 1;
+
+  NullStream quiet;
+  std::ostream &rankOut = world.rank == 0 ? out : quiet;
+  RunPlace place;
+  place.rank = world.rank;
+  const int32_t dpAxis = dist::findMeshAxis(model, "dp");
+  if (dpAxis >= 0 && !world.coords.empty()) {
+    place.dpRank = world.coords[size_t(dpAxis)];
+    place.dpSize = model.mesh[dpAxis].size;
   }
+  // Only a job of several ranks can wait on a peer forever.
+  std::unique_ptr<dist::Watchdog> watchdog;
+  if (world.size > 1) {
+    watchdog = std::make_unique<dist::Watchdog>(flags.commTimeout);
+    place.watchdog = watchdog.get();
+  }
+  s = flags.gradcheck > 0 ? gradientCheck(model, io, flags, *device, out)
+                          : train(model, io, flags, *device, rankOut, place);
+  if (!s)
+    return fail(out, err, s.message());
   return 0;
 }
 
+} // namespace
+
+int run(const abi::Model &model, const std::vector<std::string> &argv,
+        std::ostream &out, std::ostream &err, Device *device) {
+  return runChecked(model, argv, out, err, device, nullptr);
+}
+
+int runWithDevice(const abi::Model &model,
+                  const std::vector<std::string> &argv, std::ostream &out,
+                  std::ostream &err, const DeviceFactory &makeDevice) {
+  const int rc = runChecked(model, argv, out, err, nullptr, &makeDevice);
+  out << std::flush;
+  dist::finishWorld();
+  return rc;
+}
+
 int runMain(const abi::Model &model, int argc, char **argv) {
-  return run(model, std::vector<std::string>(argv, argv + argc), std::cout,
-             std::cerr);
+  return runWithDevice(model, std::vector<std::string>(argv, argv + argc),
+                       std::cout, std::cerr,
+                       [](const abi::Model &, const dist::World &, Status *) {
+                         return createCpuDevice();
+                       });
 }
 
 } // namespace ptc::rt::train
