@@ -2,6 +2,7 @@
 
 #include "compiler/EmitCpp.h"
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Exec/IR/ExecOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -294,6 +295,79 @@ private:
         abiType(type.getElementType()), type.getRank(), fmt::join(dims, ", "));
   }
 
+  /// The ParamLayout of a parameter global: replicated, or split along one
+  /// dimension over one mesh axis (dist.sharding, dist.segments and
+  /// dist.global_type, from dist-tensor-parallel).
+  std::string paramLayout(GlobalOp global) {
+    auto local = cast<MemRefType>(global.getType());
+    SmallVector<int64_t> full(local.getShape());
+    int64_t splitAxis = -1, splitDim = -1;
+    SmallVector<int64_t> segments;
+    if (auto globalType = global->getAttrOfType<TypeAttr>("dist.global_type")) {
+      auto shaped = cast<ShapedType>(globalType.getValue());
+      full.assign(shaped.getShape().begin(), shaped.getShape().end());
+      auto sharding = global->getAttrOfType<dist::ShardingAttr>("dist.sharding");
+      for (int64_t d = 0; d < local.getRank(); ++d)
+        if (local.getDimSize(d) != full[d] && sharding &&
+            sharding.getDimAxes(d).size() == 1) {
+          splitDim = d;
+          splitAxis = meshAxis(sharding.getDimAxes(d)[0]);
+        }
+      if (auto given = global->getAttrOfType<DenseI64ArrayAttr>("dist.segments"))
+        segments.assign(given.asArrayRef().begin(), given.asArrayRef().end());
+      else if (splitDim >= 0)
+        segments = {full[splitDim]};
+    }
+    std::vector<std::string> dims, segs;
+    for (int64_t d : full)
+      dims.push_back(std::to_string(d));
+    for (int64_t v : segments)
+      segs.push_back(std::to_string(v));
+    return fmt::format("    {{{}, {{{}}}, {}, {}, {}, {{{}}}}},\n", full.size(),
+                       fmt::join(dims, ", "), splitAxis, splitDim,
+                       segments.size(), fmt::join(segs, ", "));
+  }
+
+  int64_t meshAxis(StringRef name) {
+    for (auto mesh : module.getOps<dist::MeshOp>())
+      if (std::optional<unsigned> index = mesh.getAxisIndex(name))
+        return *index;
+    return -1;
+  }
+
+  /// The mesh and communicator tables; returns the Model fields that name
+  /// them.
+  std::string emitMesh() {
+    dist::MeshOp mesh;
+    for (auto op : module.getOps<dist::MeshOp>())
+      mesh = op;
+    if (!mesh)
+      return "    0, nullptr, 0, nullptr,\n";
+    os << "const ptc::abi::MeshAxis kMesh[] = {\n";
+    for (auto [name, size] :
+         llvm::zip(mesh.getAxisNames().getAsValueRange<StringAttr>(),
+                   mesh.getShape()))
+      os << fmt::format("    {{{}, {}}},\n", quoted(name), size);
+    os << "};\n\n";
+    auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
+    if (!comms || comms.empty())
+      return fmt::format("    {}, kMesh, 0, nullptr,\n", mesh.getRank());
+    os << "const ptc::abi::Communicator kComms[] = {\n";
+    for (Attribute comm : comms) {
+      std::vector<std::string> names, indices;
+      for (StringRef axis : cast<ArrayAttr>(comm).getAsValueRange<StringAttr>()) {
+        names.push_back(axis.str());
+        indices.push_back(std::to_string(meshAxis(axis)));
+      }
+      os << fmt::format("    {{{}, {}, {{{}}}}},\n",
+                        quoted(llvm::join(names, "_")), names.size(),
+                        fmt::join(indices, ", "));
+    }
+    os << "};\n\n";
+    return fmt::format("    {}, kMesh, {}, kComms,\n", mesh.getRank(),
+                       comms.size());
+  }
+
   LogicalResult emitTables() {
     os << "const ptc::abi::Arena kArenas[] = {\n";
     for (auto arena : module.getOps<ArenaOp>())
@@ -302,7 +376,7 @@ private:
                         abiArenaKind(arena.getKind()), arena.getSize());
     os << "};\n\nconst ptc::abi::TensorSlot kParams[] = {\n";
     int numParams = 0, numGradients = 0, numIO = 0;
-    std::string io, gradients;
+    std::string io, gradients, layouts;
     for (auto global : module.getOps<GlobalOp>()) {
       auto arena = module.lookupSymbol<ArenaOp>(global.getArena());
       if (global.getIo()) {
@@ -310,6 +384,7 @@ private:
         ++numIO;
       } else if (arena && arena.getKind() == ArenaKind::parameters) {
         os << slot(global);
+        layouts += paramLayout(global);
         ++numParams;
       } else if (arena && arena.getKind() == ArenaKind::gradients) {
         gradients += slot(global);
@@ -320,7 +395,10 @@ private:
       return module.emitError("cpu emitter: ")
              << numParams << " parameters but " << numGradients
              << " gradient buffers";
-    os << "};\n\nconst ptc::abi::TensorSlot kGradients[] = {\n"
+    os << "};\n\nconst ptc::abi::ParamLayout kParamLayouts[] = {\n" << layouts
+       << "};\n\n";
+    std::string meshTable = emitMesh();
+    os << "const ptc::abi::TensorSlot kGradients[] = {\n"
        << gradients << "};\n\nconst ptc::abi::TensorSlot kIO[] = {\n"
        << io << "};\n\n";
     for (StringRef entry :
@@ -358,6 +436,7 @@ private:
        << fmt::format("    {}, {}, {}, {},\n", entries["init_params"],
                       entries["micro_step"], entries["optimizer_step"],
                       entries["eval_step"])
+       << meshTable << "    kParamLayouts,\n"
        << "};\n\n} // namespace\n\n";
     // A profiled program times kernel by kernel: no CUDA graph replays.
     const char *atExit = !profile ? ""
@@ -371,19 +450,11 @@ private:
          << "  return ptc::rt::train::runMain(kModel, argc, argv);\n}\n";
       return success();
     }
-    // The cuda program picks its GPU (the local rank's, once there are
-    // ranks) and hands that device to the runtime.
+    // The cuda program picks its GPU by its local rank (the runtime reads
+    // the launcher's environment) and trains there.
     os << "int main(int argc, char **argv) {\n"
-       << atExit << "  ptc::rt::Status status;\n"
-       << "  std::unique_ptr<ptc::rt::train::Device> device =\n"
-       << "      ptc::rt::train::createCudaDevice(0, &status);\n"
-       << "  if (!device) {\n"
-       << "    std::cerr << \"error: \" << status.message() << std::endl;\n"
-       << "    return 1;\n  }\n"
-       << "  return ptc::rt::train::run(kModel,\n"
-       << "      std::vector<std::string>(argv, argv + argc), std::cout, "
-          "std::cerr,\n"
-       << "      device.get());\n}\n";
+       << atExit
+       << "  return ptc::rt::train::runCudaMain(kModel, argc, argv);\n}\n";
     return success();
   }
 

@@ -5,6 +5,7 @@
 #include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Exec/IR/ExecOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
+#include "passes/Dist/Passes.h"
 #include "passes/Exec/Passes.h"
 #include "passes/Graph/Passes.h"
 #include "passes/GraphToExec/Passes.h"
@@ -23,6 +24,7 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
 void registerAllPasses() {
   mlir::registerTransformsPasses();
   graph::registerGraphPasses();
+  dist::registerDistPasses();
   exec::registerExecPasses();
   lowering::registerGraphToExecPasses();
   registerPipelines();

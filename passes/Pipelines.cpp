@@ -2,6 +2,7 @@
 
 #include "passes/Pipelines.h"
 
+#include "passes/Dist/Passes.h"
 #include "passes/Exec/Passes.h"
 #include "passes/Graph/Passes.h"
 #include "passes/GraphToExec/Passes.h"
@@ -17,18 +18,24 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCanonicalizerPass());
   // 2. Share identical values, inside each layer unit.
   pm.addPass(mlir::createCSEPass());
-  // 3. bf16 autocast of the forward when the spec trains in bf16: f32
+  // 3. Tensor (and sequence) parallelism of the forward: local shards and
+  //    the collectives between them (nothing when parallel.tp = 1).
+  pm.addPass(dist::createDistTensorParallel());
+  // 4. bf16 autocast of the forward when the spec trains in bf16: f32
   //    master weights, bf16 matrix products, f32 norms, loss and residuals.
   graph::GraphMixedPrecisionOptions mixed;
   mixed.precision = options.precision;
   pm.addPass(graph::createGraphMixedPrecision(mixed));
-  // 4. The backward of the loss: @train_step with a gradient per parameter.
+  // 5. The backward of the loss: @train_step with a gradient per parameter.
   pm.addPass(graph::createGraphAutodiff());
-  // 5. Activation checkpointing, with the spec's policy.
+  // 6. Activation checkpointing, with the spec's policy.
   pm.addPass(graph::createGraphRecompute());
-  // 6. Micro-steps, clipping, the LR schedule and AdamW.
+  // 7. Micro-steps, clipping, the LR schedule and AdamW.
   pm.addPass(graph::createGraphOptimizer());
-  // 7. Fold what the backward left (reshape pairs, dead saved values).
+  // 8. Data parallelism: loss and gradients averaged over dp, the global
+  //    norm over every rank's shards.
+  pm.addPass(dist::createDistDataParallel());
+  // 9. Fold what the backward left (reshape pairs, dead saved values).
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }

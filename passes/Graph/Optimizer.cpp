@@ -204,7 +204,7 @@ struct GraphOptimizerPass
           {builder.getNamedAttr(
               "param", FlatSymbolRefAttr::get(param.getSymNameAttr()))}));
     using ptc::graph::detail::createValue;
-    Value norm = createValue<GlobalNormOp>(builder, loc, scalar, grads);
+    Value norm = GlobalNormOp::create(builder, loc, scalar, grads, ValueRange());
     Value factor = createValue<ClipFactorOp>(
         builder, loc, scalar, {norm},
         {builder.getNamedAttr("max_norm", builder.getF64FloatAttr(*clip))});

@@ -8,6 +8,8 @@
 #include "passes/GraphToExec/Lowering.h"
 #include "passes/GraphToExec/Passes.h"
 
+#include "dialects/Dist/IR/DistOps.h"
+
 namespace ptc::lowering {
 #define GEN_PASS_DEF_CONVERTGRAPHTOEXEC
 #include "passes/GraphToExec/Passes.h.inc"
@@ -118,9 +120,16 @@ struct ConvertGraphToExecPass
     arena("optimizer_state", exec::ArenaKind::optimizer_state);
     arena("io", exec::ArenaKind::io);
     SmallVector<graph::ParamOp> params(module.getOps<graph::ParamOp>());
-    for (graph::ParamOp param : params)
+    for (graph::ParamOp param : params) {
       global(param.getSymName(), "parameters",
              Lowering::memrefOf(param.getType()));
+      // How a split parameter relates to the full tensor: for the emitter's
+      // parameter layouts (checkpoints hold full tensors).
+      auto created = cast<exec::GlobalOp>(module.getBody()->back());
+      for (NamedAttribute attr : param->getDiscardableAttrs())
+        if (attr.getName().getValue().starts_with("dist."))
+          created->setAttr(attr.getName(), attr.getValue());
+    }
     for (graph::ParamOp param : params)
       global(gradientName(param.getSymName()), "gradients",
              Lowering::memrefOf(param.getType()));
@@ -161,15 +170,24 @@ struct ConvertGraphToExecPass
       Value buf = lowering.global(param.getSymName(), type);
       graph::InitAttr init = param.getInit();
       switch (init.getKind()) {
-      case graph::InitKind::normal:
+      case graph::InitKind::normal: {
+        // A split parameter draws the full tensor (the same numbers as a
+        // single-device run) and keeps its shard.
+        auto globalType = param->getAttrOfType<TypeAttr>("dist.global_type");
+        MemRefType drawn =
+            globalType ? Lowering::memrefOf(globalType.getValue()) : type;
+        Value target = globalType ? lowering.alloc(drawn) : buf;
         lowering.launch("init_normal",
-                        {{buf, exec::Access::write},
+                        {{target, exec::Access::write},
                          {lowering.io("seed"), exec::Access::read}},
-                        {lowering.i64(type.getNumElements()),
+                        {lowering.i64(drawn.getNumElements()),
                          lowering.i64(static_cast<int64_t>(index)),
                          lowering.f64(init.getEffectiveStd())},
                         param.getLoc());
+        if (globalType)
+          shardParam(lowering, param, buf, target, drawn);
         break;
+      }
       case graph::InitKind::ones:
         lowering.fill(buf, 1.0);
         break;
@@ -185,6 +203,25 @@ struct ConvertGraphToExecPass
     }
     func::ReturnOp::create(body, module.getLoc());
     return fn;
+  }
+
+  /// buf = this rank's shard of `full`, as the param's dist.sharding says.
+  void shardParam(Lowering &lowering, graph::ParamOp param, Value buf,
+                  Value full, MemRefType fullType) {
+    auto local = cast<ShapedType>(param.getType());
+    for (int64_t d = 0; d < local.getRank(); ++d) {
+      if (local.getDimSize(d) == fullType.getDimSize(d))
+        continue;
+      auto sharding = param->getAttrOfType<dist::ShardingAttr>("dist.sharding");
+      SmallVector<int64_t> segments = {fullType.getDimSize(d)};
+      if (auto given = param->getAttrOfType<DenseI64ArrayAttr>("dist.segments"))
+        segments.assign(given.asArrayRef().begin(), given.asArrayRef().end());
+      lowering.shardSlice(buf, full, fullType.getShape(), d,
+                          sharding.getDimAxes(d)[0],
+                          fullType.getDimSize(d) / local.getDimSize(d),
+                          segments, param.getLoc());
+      return;
+    }
   }
 
   FailureOr<func::FuncOp> lowerEntry(ModuleOp module, OpBuilder &builder,

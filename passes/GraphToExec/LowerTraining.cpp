@@ -59,12 +59,23 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
       .Case([&](GlobalNormOp norm) {
         Value sumSquares = scratch({}, builder.getF64Type());
         fill(sumSquares, 0.0);
+        for (Value partial : norm.getPartialSquares())
+          launch("add_f64", {{sumSquares, RW}, {buffer(partial), R}}, {}, loc);
         for (Value input : norm.getInputs())
           launch("sum_squares_add", {{sumSquares, RW}, {buffer(input), R}},
                  {i64(numElements(input.getType()))}, loc);
         Value out = alloc(norm.getType());
         launch("sqrt_to", {{out, W}, {sumSquares, R}}, {}, loc);
         bind(norm, out);
+        return success();
+      })
+      .Case([&](SumSquaresOp sum) {
+        Value out = alloc(sum.getType());
+        fill(out, 0.0);
+        for (Value input : sum.getInputs())
+          launch("sum_squares_add", {{out, RW}, {buffer(input), R}},
+                 {i64(numElements(input.getType()))}, loc);
+        bind(sum, out);
         return success();
       })
       .Case([&](ClipFactorOp clip) {

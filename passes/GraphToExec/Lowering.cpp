@@ -121,7 +121,8 @@ LogicalResult Lowering::lowerOp(Operation *op) {
   // Each family reports whether it knows the op; the first that does lowers it.
   using Stage = LogicalResult (Lowering::*)(Operation *, bool &);
   for (Stage stage : {&Lowering::lowerForward, &Lowering::lowerShape,
-                      &Lowering::lowerBackward, &Lowering::lowerTraining}) {
+                      &Lowering::lowerBackward, &Lowering::lowerTraining,
+                      &Lowering::lowerDist}) {
     bool handled = false;
     if (failed((this->*stage)(op, handled)))
       return failure();

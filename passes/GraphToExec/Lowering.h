@@ -89,6 +89,22 @@ public:
     return it == savedStats.end() ? llvm::ArrayRef<mlir::Value>() : it->second;
   }
 
+  /// The index in the module's `ptc.comms` of the communicator over mesh
+  /// `axes` (added when new).
+  int64_t communicator(mlir::ArrayAttr axes);
+  /// The position of `axis` in the module's dist.mesh, or -1.
+  int64_t meshAxisIndex(llvm::StringRef axis);
+  /// out = in with the two leading dimensions of the view [a, b, rest]
+  /// swapped.
+  void swapLeading(mlir::Value out, mlir::Value in, int64_t a, int64_t b,
+                   int64_t rest, mlir::Location loc);
+  /// out = this rank's piece of `in` (of `globalShape`) split along `dim`
+  /// over mesh `axis` in `parts`, segment by segment.
+  void shardSlice(mlir::Value out, mlir::Value in,
+                  llvm::ArrayRef<int64_t> globalShape, int64_t dim,
+                  llvm::StringRef axis, int64_t parts,
+                  llvm::ArrayRef<int64_t> segments, mlir::Location loc);
+
   mlir::Attribute i64(int64_t value) { return builder.getI64IntegerAttr(value); }
   mlir::Attribute f64(double value) { return builder.getF64FloatAttr(value); }
 
@@ -101,6 +117,7 @@ private:
   mlir::LogicalResult lowerShape(mlir::Operation *op, bool &handled);
   mlir::LogicalResult lowerBackward(mlir::Operation *op, bool &handled);
   mlir::LogicalResult lowerTraining(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult lowerDist(mlir::Operation *op, bool &handled);
 
   static std::string key(llvm::StringRef kind,
                          llvm::ArrayRef<mlir::Value> inputs) {

@@ -69,12 +69,12 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
                                      &llvm::errs());
 }
 
-/// The parallel degrees of `module` (ptc.parallel) that ptc cannot apply yet:
-/// "tp = 8, dp = 2", or empty when every degree is 1.
+/// The parallel degrees of `module` (ptc.parallel) that ptc cannot apply yet
+/// (pipeline parallelism): "pp = 35", or empty.
 std::string unsupportedParallelism(ModuleOp module) {
   std::string text;
   if (auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel"))
-    for (llvm::StringRef axis : {"tp", "pp", "dp"})
+    for (llvm::StringRef axis : {"pp"})
       if (auto degree = parallel.getAs<IntegerAttr>(axis))
         if (degree.getInt() > 1)
           text += (text.empty() ? "" : ", ") + axis.str() + " = " +
@@ -218,9 +218,8 @@ int runCompile(int argc, char **argv) {
       pastGraph && !degrees.empty()) {
     llvm::errs() << "ptc compile: " << specPath.getValue() << ": parallel "
                  << degrees
-                 << ": tensor, pipeline and data parallelism are not "
-                    "implemented yet; set parallel.tp, pp and dp to 1 (or use "
-                    "--emit=graph)\n";
+                 << ": pipeline parallelism is not implemented yet; set "
+                    "parallel.pp to 1 (or use --emit=graph)\n";
     return 1;
   }
   ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
@@ -272,8 +271,8 @@ int runPlan(int argc, char **argv) {
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
   if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())
     llvm::outs() << "note: parallel " << degrees
-                 << " is not applied yet (no dist passes): the budget below "
-                    "is one unsharded replica\n";
+                 << " is not applied yet (no pipeline passes): the budget "
+                    "below is one stage holding every layer\n";
   llvm::outs() << "plan of '" << spec.name << "' for the " << target
                << " target: tp " << spec.parallel.tp << " x pp "
                << spec.parallel.pp << " x dp " << spec.parallel.dp

@@ -367,6 +367,16 @@ ReduceScatterOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return success();
 }
 
+LogicalResult AllReduceGradOp::verify() {
+  return verifyAxisList(*this, getMeshAxes());
+}
+
+LogicalResult
+AllReduceGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  int64_t size;
+  return lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size);
+}
+
 LogicalResult BroadcastOp::verify() {
   return verifyAxisList(*this, getMeshAxes());
 }

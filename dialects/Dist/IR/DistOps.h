@@ -11,6 +11,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/Graph/IR/GraphOps.h"
+
 #include "dialects/Dist/IR/DistDialect.h.inc"
 #include "dialects/Dist/IR/DistEnums.h.inc"
 

@@ -9,6 +9,7 @@
 #define PTC_DIST_OPS_TD
 
 include "dialects/Dist/IR/DistBase.td"
+include "dialects/Graph/IR/GraphInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -57,7 +58,8 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol, HasParent<"::mlir::ModuleOp">]> {
 //===----------------------------------------------------------------------===//
 
 def Dist_ShardOp : Dist_Op<"shard", [Pure,
-    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "A global tensor's per-rank shard";
   let description = [{
     `input` is the logical (global) tensor; `result` is the piece that one
@@ -100,7 +102,8 @@ class Dist_CollectiveOp<string mnemonic, list<Trait> traits = []>
 }
 
 def Dist_AllReduceOp : Dist_CollectiveOp<"all_reduce", [
-    AllTypesMatch<["input", "result"]>]> {
+    AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "Reduce within each group; every member gets the result";
   let description = [{
     ```mlir
@@ -118,7 +121,8 @@ def Dist_AllReduceOp : Dist_CollectiveOp<"all_reduce", [
 }
 
 def Dist_AllGatherOp : Dist_CollectiveOp<"all_gather", [
-    SameOperandsAndResultElementType, SameOperandsAndResultRank]> {
+    SameOperandsAndResultElementType, SameOperandsAndResultRank,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "Concatenate the group's tensors along one dimension";
   let description = [{
     The members' tensors are concatenated along `gather_axis` in group order;
@@ -139,7 +143,8 @@ def Dist_AllGatherOp : Dist_CollectiveOp<"all_gather", [
 }
 
 def Dist_ReduceScatterOp : Dist_CollectiveOp<"reduce_scatter", [
-    SameOperandsAndResultElementType, SameOperandsAndResultRank]> {
+    SameOperandsAndResultElementType, SameOperandsAndResultRank,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
   let summary = "Reduce within each group, each member keeps one slice";
   let description = [{
     The reduced tensor is split along `scatter_axis` into group-size equal
@@ -159,6 +164,32 @@ def Dist_ReduceScatterOp : Dist_CollectiveOp<"reduce_scatter", [
     $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
     `scatter_axis` $scatter_axis `reduction` $reduction attr-dict
     `:` type($input) `->` type($result)
+  }];
+}
+
+def Dist_AllReduceGradOp : Dist_CollectiveOp<"all_reduce_grad", [
+    AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>]> {
+  let summary = "Identity forward; the gradient is summed over the group";
+  let description = [{
+    Marks a value that is replicated over `mesh_axes` where it enters
+    computations split over those axes: the forward is the identity (no
+    communication), and `graph-autodiff` turns its VJP into a
+    `dist.all_reduce ... reduction sum` of the gradient, because each rank's
+    split computation contributes only part of it. This is Megatron-LM's `f`
+    operator (`copy_to_tensor_model_parallel_region`), in front of every
+    column-parallel projection; `dist.all_reduce` with `sum` is its
+    conjugate `g`, whose VJP is the identity.
+
+    ```mlir
+    %xr = dist.all_reduce_grad %x on @mesh axes [tp] : tensor<4x64x64xf32>
+    ```
+  }];
+  let arguments = !con(commonArgs, (ins Dist_Tensor:$input));
+  let results = (outs Dist_Tensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `axes` custom<AxisList>($mesh_axes) attr-dict
+    `:` type($input)
   }];
 }
 

@@ -57,6 +57,12 @@ LogicalResult AdamWUpdateOp::verify() {
 }
 
 LogicalResult GlobalNormOp::verify() {
+  if (getInputs().empty() && getPartialSquares().empty())
+    return emitOpError("needs at least one operand");
+  return success();
+}
+
+LogicalResult SumSquaresOp::verify() {
   if (getInputs().empty())
     return emitOpError("needs at least one operand");
   return success();

@@ -84,18 +84,45 @@ def Graph_AdamWUpdateOp : Graph_ParamStateOp<"adamw_update",
   let hasVerifier = 1;
 }
 
-def Graph_GlobalNormOp : Graph_Op<"global_norm", [Pure]> {
+def Graph_GlobalNormOp : Graph_Op<"global_norm", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "The L2 norm of all its operands together";
   let description = [{
-    sqrt(sum over every operand of the sum of its squared elements), the
-    quantity that gradient clipping compares with its threshold.
+    sqrt(sum over every operand of the sum of its squared elements, plus the
+    `partial_squares`), the quantity that gradient clipping compares with
+    its threshold. `partial_squares` are sums of squares computed by
+    `graph.sum_squares` and reduced over a mesh axis: the part of the norm
+    that comes from gradients split over ranks.
 
     ```mlir
     %n = graph.global_norm %g0, %g1 : tensor<64x64xf32>, tensor<64xf32> -> tensor<f32>
+    %m = graph.global_norm %g1 plus_squares(%s : tensor<f64>)
+        : tensor<64xf32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs,
+                       Variadic<0DTensorOf<[F64]>>:$partial_squares);
+  let results = (outs Graph_Scalar:$result);
+  let assemblyFormat = [{
+    $inputs (`plus_squares` `(` $partial_squares^ `:` type($partial_squares) `)`)?
+    attr-dict `:` type($inputs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_SumSquaresOp : Graph_Op<"sum_squares", [Pure]> {
+  let summary = "The sum of the squared elements of all its operands, in f64";
+  let description = [{
+    One rank's part of a global norm over tensors split across ranks; a
+    `dist.all_reduce` sums the parts before `graph.global_norm` takes the
+    square root.
+
+    ```mlir
+    %s = graph.sum_squares %g0, %g1 : tensor<32x64xf32>, tensor<32xf32> -> tensor<f64>
     ```
   }];
   let arguments = (ins Variadic<Graph_Tensor>:$inputs);
-  let results = (outs Graph_Scalar:$result);
+  let results = (outs 0DTensorOf<[F64]>:$result);
   let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($result)";
   let hasVerifier = 1;
 }

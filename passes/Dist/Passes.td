@@ -1,0 +1,100 @@
+//===- Passes.td - dist passes: the parallel plan as IR -----*- tablegen -*-===//
+//
+// The dist-* passes split the graph-level training step across the device
+// mesh of the spec's `parallel` section and insert every collective
+// explicitly (dist dialect ops); the exec lowering turns those into MPI or
+// NCCL calls. docs/Dialects/Dist.md gives the rationale.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_PASSES_DIST_PASSES_TD
+#define PTC_PASSES_DIST_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DistDataParallel : Pass<"dist-data-parallel", "mlir::ModuleOp"> {
+  let summary = "Averages the loss and the gradients over the dp axis; the "
+                "global norm over every rank's gradient shards";
+  let description = [{
+    Runs on the training step that `graph-optimizer` built. The batch split
+    itself needs no rewrite: every rank's entry points already see one
+    micro-batch of `training.micro_batch_size` sequences and
+    `global_batch_size / (micro_batch_size * dp)` micro-steps per step; the
+    runtime feeds each data-parallel rank its part of the global batch. This
+    pass adds the communication that makes the replicas one model:
+
+    - `micro_step` and `eval_step` return the loss averaged over `dp`
+      (`dist.all_reduce ... reduction avg`), so every rank reports the loss
+      of the global batch;
+    - in `optimizer_step`, each gradient accumulator is averaged over `dp`
+      before anything reads it (in place: the accumulator is the buffer),
+      and summed over `tp` first where the tensor-parallel pass marked the
+      gradient partial (`dist.partial_grad`: norms on sequence shards);
+    - the global norm (gradient clipping, the logged grad norm) sums the
+      squares of gradients split over `tp` (parameters with a
+      `dist.sharding`) across `tp`: `graph.sum_squares`, a
+      `dist.all_reduce`, and `graph.global_norm ... plus_squares`.
+
+    With `parallel.zero_stage = 1` the optimizer state is split over `dp`
+    instead (ZeRO-1): each gradient is reduce-scattered, each rank updates
+    its shard of the parameter with its shard of AdamW's moments, and the
+    parameter is all-gathered again (see docs/Dialects/Dist.md).
+
+    The degrees come from the module's `ptc.parallel`; with `dp = 1` and
+    `tp = 1` the pass changes nothing. The mesh is `@mesh` with axes
+    `[pp, dp, tp]` (tp fastest), created when missing.
+
+    ```mlir
+    // optimizer_step, dp = 2
+    %g = graph.grad_ref @fc.w : tensor<32x8xf32>
+    %r = dist.all_reduce %g on @mesh axes [dp] reduction avg : tensor<32x8xf32>
+    %n = graph.global_norm %r : tensor<32x8xf32> -> tensor<f32>
+    ```
+  }];
+  let dependentDialects = ["ptc::dist::DistDialect"];
+}
+
+def DistTensorParallel : Pass<"dist-tensor-parallel", "mlir::ModuleOp"> {
+  let summary = "Megatron-LM tensor (and sequence) parallelism of the "
+                "forward graph";
+  let description = [{
+    Runs on the forward function before `graph-mixed-precision` and
+    `graph-autodiff`, which differentiates through the collectives it
+    inserts (their VJPs are the conjugate collectives). With `parallel.tp
+    = T`, in every transformer block:
+
+    - the QKV projection and the first MLP projection(s) are
+      column-parallel: their weights and biases keep rows `[c*N/T, (c+1)*N/T)`
+      of every output segment (Q, K and V separately, so rank `c` holds its
+      heads), their input passes a `dist.all_reduce_grad` (identity forward,
+      gradient all-reduced over tp); attention runs on the rank's heads;
+    - the attention output and the second MLP projection are row-parallel:
+      their weights keep columns `[c*K/T, (c+1)*K/T)`, their partial sums are
+      reduced by `dist.all_reduce ... sum` over tp, and their bias is added
+      after the reduction;
+    - the token embedding is vocabulary-parallel: each rank holds
+      `padded_vocab / T` rows, looks up the ids it owns (zeros for the
+      others, `graph.embedding {vocab_shard_axis}`) and an all-reduce sums
+      the pieces;
+    - the output projection (tied or not) is column-parallel over the
+      vocabulary and the loss is vocabulary-parallel cross-entropy: the
+      row maxima and then the sums of exponentials and the target logits
+      are all-reduced over tp; the logits are never gathered;
+    - norms and the position embedding are replicated; their gradients are
+      equal on every tp rank.
+
+    With `parallel.sequence_parallel` the replicated region between blocks
+    is split along the sequence instead: the embedding output is sharded
+    (`dist.shard`), column-parallel inputs are all-gathered along the
+    sequence and row-parallel outputs reduce-scattered along it, norms run
+    on sequence shards, and their gradients are marked `dist.partial_grad`
+    for `dist-data-parallel` to sum over tp.
+
+    Split parameters get their local type and a `dist.sharding` (with
+    `dist.segments` for fused projections and `dist.global_type`), which
+    the lowering uses to initialise the shard and the runtime to write full
+    tensors to checkpoints.
+  }];
+  let dependentDialects = ["ptc::dist::DistDialect"];
+}
+
+#endif // PTC_PASSES_DIST_PASSES_TD
