@@ -30,8 +30,11 @@
 #include "runtime/cpu/rope.h"
 #include "runtime/cpu/schedule.h"
 #include "runtime/cpu/shard.h"
+#include "runtime/dist/mesh_coordinate.h"
+#include "runtime/dist/shard_index.h"
 #include "runtime/cpu/silu.h"
 #include "runtime/cpu/tensor_ops.h"
+#include "runtime/cpu/vocab_parallel.h"
 
 #include <cmath>
 #include <cstdint>
@@ -86,6 +89,37 @@ void permute(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
   const int64_t shape[] = {s0, s1, s2, s3, s4, s5};
   const int64_t perm[] = {p0, p1, p2, p3, p4, p5};
   cpu::permute(out, in, int(rank), shape, perm);
+}
+
+/// This rank's piece (its coordinate on mesh axis `meshAxis`) of in.
+template <typename T>
+void shard_slice(T *out, const T *in, int64_t outer, int64_t globalDim,
+                 int64_t inner, int64_t meshAxis, int64_t parts,
+                 int64_t numSegments, int64_t s0, int64_t s1, int64_t s2,
+                 int64_t s3) {
+  const ptc::rt::dist::SegmentSplit split =
+      ptc::rt::dist::makeSplit(parts, numSegments, s0, s1, s2, s3);
+  PTC_RT_CHECK(ptc::rt::dist::isValidSplit(split) &&
+                   split.globalDim() == globalDim,
+               "shard_slice: segments do not tile globalDim %lld in %lld parts",
+               (long long)globalDim, (long long)parts);
+  cpu::shard_slice_part(out, in, outer, inner, split,
+                            mesh_coordinate(meshAxis));
+}
+
+/// The full tensor from an all_gather of the pieces (rank-major).
+template <typename T>
+void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t globalDim,
+                   int64_t inner, int64_t parts, int64_t numSegments,
+                   int64_t s0, int64_t s1, int64_t s2, int64_t s3) {
+  const ptc::rt::dist::SegmentSplit split =
+      ptc::rt::dist::makeSplit(parts, numSegments, s0, s1, s2, s3);
+  PTC_RT_CHECK(ptc::rt::dist::isValidSplit(split) &&
+                   split.globalDim() == globalDim,
+               "shard_unslice: segments do not tile globalDim %lld in %lld "
+               "parts",
+               (long long)globalDim, (long long)parts);
+  cpu::shard_unslice(out, gathered, outer, inner, split);
 }
 
 //===--- Norms, GEMM, activations ----------------------------------------===//

@@ -2,7 +2,8 @@
 //
 // Pure data movement with the index math of runtime/dist/shard_index.h,
 // which the CUDA twins (runtime/cuda/shard.cuh) and the checkpoint code
-// share. `in` / `out` are viewed as [outer, globalDim, inner]; globalDim is
+// share; kernels.h wraps them as ptc::kernels::shard_slice (this rank's
+// part) and shard_unslice. `in` / `out` are viewed as [outer, globalDim, inner]; globalDim is
 // the sum of the first numSegments of s0..s3, each split evenly in `parts`.
 //
 //===----------------------------------------------------------------------===//
@@ -10,7 +11,6 @@
 #define PTC_RUNTIME_CPU_SHARD_H
 
 #include "runtime/cpu/check.h"
-#include "runtime/dist/mesh_coordinate.h"
 #include "runtime/dist/shard_index.h"
 
 #include <cstdint>
@@ -46,40 +46,5 @@ void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t inner,
 }
 
 } // namespace ptc::rt::cpu
-
-namespace ptc::kernels {
-
-/// This rank's piece (its coordinate on mesh axis `meshAxis`) of in.
-template <typename T>
-void shard_slice(T *out, const T *in, int64_t outer, int64_t globalDim,
-                 int64_t inner, int64_t meshAxis, int64_t parts,
-                 int64_t numSegments, int64_t s0, int64_t s1, int64_t s2,
-                 int64_t s3) {
-  const rt::dist::SegmentSplit split =
-      rt::dist::makeSplit(parts, numSegments, s0, s1, s2, s3);
-  PTC_RT_CHECK(rt::dist::isValidSplit(split) &&
-                   split.globalDim() == globalDim,
-               "shard_slice: segments do not tile globalDim %lld in %lld parts",
-               (long long)globalDim, (long long)parts);
-  rt::cpu::shard_slice_part(out, in, outer, inner, split,
-                            mesh_coordinate(meshAxis));
-}
-
-/// The full tensor from an all_gather of the pieces (rank-major).
-template <typename T>
-void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t globalDim,
-                   int64_t inner, int64_t parts, int64_t numSegments,
-                   int64_t s0, int64_t s1, int64_t s2, int64_t s3) {
-  const rt::dist::SegmentSplit split =
-      rt::dist::makeSplit(parts, numSegments, s0, s1, s2, s3);
-  PTC_RT_CHECK(rt::dist::isValidSplit(split) &&
-                   split.globalDim() == globalDim,
-               "shard_unslice: segments do not tile globalDim %lld in %lld "
-               "parts",
-               (long long)globalDim, (long long)parts);
-  rt::cpu::shard_unslice(out, gathered, outer, inner, split);
-}
-
-} // namespace ptc::kernels
 
 #endif // PTC_RUNTIME_CPU_SHARD_H

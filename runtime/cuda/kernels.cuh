@@ -10,7 +10,8 @@
 // Types: float and __nv_bfloat16 for every compute kernel (fp32
 // arithmetic inside); double, int32_t and int64_t too for fill, copy,
 // permute and copy_rows; convert between float and bf16; adamw_update with
-// T = float (fp32 master weights), S = float or double.
+// T = float (fp32 master weights), S = float or double. Collectives (NCCL)
+// and shard_slice/shard_unslice: float, bf16, double, int32_t, int64_t.
 //
 // Host-only header: emitted C++ compiled by the host compiler includes it;
 // the kernels live in the PTCRuntimeCUDA library, one .cu per family.
@@ -22,6 +23,7 @@
 #include "runtime/cuda/adamw.cuh"
 #include "runtime/cuda/attention.cuh"
 #include "runtime/cuda/check.h"
+#include "runtime/cuda/collectives.cuh"
 #include "runtime/cuda/context.h"
 #include "runtime/cuda/cross_entropy.cuh"
 #include "runtime/cuda/dropout.cuh"
@@ -32,6 +34,7 @@
 #include "runtime/cuda/layernorm.cuh"
 #include "runtime/cuda/rope.cuh"
 #include "runtime/cuda/schedule.cuh"
+#include "runtime/cuda/shard.cuh"
 #include "runtime/cuda/silu.cuh"
 #include "runtime/cuda/tensor_ops.cuh"
 

@@ -20,7 +20,7 @@ namespace {
 World gWorld;
 std::vector<MPI_Comm> gComms; // per Model::comms entry, when MPI is up
 bool gFinalized = false;
-std::vector<void (*)()> gAbortHooks;
+std::vector<void (*)()> gAbortHooks, gFinishHooks;
 std::atomic<bool> gAborting{false};
 
 const char *mpiHint(int code) {
@@ -51,6 +51,7 @@ std::string rankPrefix() {
 }
 
 void addAbortHook(void (*hook)()) { gAbortHooks.push_back(hook); }
+void addFinishHook(void (*hook)()) { gFinishHooks.push_back(hook); }
 
 void abortAll(const std::string &message) {
   if (gAborting.exchange(true)) {
@@ -144,6 +145,9 @@ Status startWorld(const abi::Model &model, const LaunchEnv &env) {
 }
 
 void finishWorld() {
+  for (void (*hook)() : gFinishHooks)
+    hook();
+  gFinishHooks.clear();
   if (!gWorld.mpi || gFinalized)
     return;
   PTC_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));

@@ -63,6 +63,10 @@ std::string rankPrefix();
 /// communicator). Hooks must not block for long.
 void addAbortHook(void (*hook)());
 
+/// Runs at the start of finishWorld, before MPI is finalized (e.g.
+/// ncclCommDestroy of every NCCL communicator).
+void addFinishHook(void (*hook)());
+
 /// Host bytes between two ranks of MPI_COMM_WORLD (checkpoint gathers).
 /// Failures abort the job.
 void sendBytes(const void *data, int64_t bytes, int64_t toRank, int tag);

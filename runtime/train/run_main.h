@@ -2,7 +2,7 @@
 //
 // The translation unit that ptc emits for a model defines its Model table
 // and a main that only calls runMain (cpu target) or runCudaMain (cuda
-// target, runtime/cuda/run_cuda_main.h):
+// target):
 //
 //   int main(int argc, char **argv) {
 //     return ptc::rt::train::runMain(kModel, argc, argv);
@@ -40,6 +40,13 @@ namespace ptc::rt::train {
 /// The whole program of the cpu target: flags, checks, the world, the CPU
 /// device, training; MPI is finalized before it returns.
 int runMain(const abi::Model &model, int argc, char **argv);
+
+/// The whole program of the cuda target, defined by the runtime/cuda
+/// library (run_cuda_main.cpp): like runMain, but after the world-size check
+/// it makes the GPU of this rank's local rank current (local rank k uses
+/// GPU k: start at most as many ranks per node as it has GPUs), creates the
+/// CUDA device and, with several ranks, the NCCL communicators.
+int runCudaMain(const abi::Model &model, int argc, char **argv);
 
 /// runMain with explicit arguments (argv, the program name first), output
 /// streams and device. A null device means the default one of model.target

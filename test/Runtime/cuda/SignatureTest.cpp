@@ -101,6 +101,35 @@ TEST(CudaKernelSignatures, MatchTheCpuContract) {
   EXPECT_TRUE(toBf16 && toF32 && adamw && fillF64 && fillI64 && copyI32);
 }
 
+// The collectives and index kernels of parallel plans, with the argument
+// lists of runtime/cpu/collectives.h and kernels.h.
+template <typename T> void checkParallelKernels() {
+  using P = T *;
+  using C = const T *;
+  void (*allReduce)(P, i64, i64, i64) = &k::all_reduce<T>;
+  void (*allGather)(P, C, i64, i64) = &k::all_gather<T>;
+  void (*reduceScatter)(P, C, i64, i64, i64) = &k::reduce_scatter<T>;
+  void (*broadcast)(P, i64, i64, i64) = &k::broadcast<T>;
+  void (*send)(C, i64, i64, i64) = &k::send<T>;
+  void (*recv)(P, i64, i64, i64) = &k::recv<T>;
+  void (*slice)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) =
+      &k::shard_slice<T>;
+  void (*unslice)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64) =
+      &k::shard_unslice<T>;
+  EXPECT_TRUE(allReduce && allGather && reduceScatter && broadcast && send &&
+              recv && slice && unslice);
+}
+
+TEST(CudaKernelSignatures, ParallelKernelsMatchTheCpuContract) {
+  checkParallelKernels<float>();
+  checkParallelKernels<bf16>();
+  checkParallelKernels<int32_t>();
+  i64 (*coordinate)(i64) = &k::mesh_coordinate;
+  void (*groupStart)() = &k::group_start;
+  void (*groupEnd)() = &k::group_end;
+  EXPECT_TRUE(coordinate && groupStart && groupEnd);
+}
+
 // The calls as the emitter prints them (with `using namespace
 // ptc::kernels`): deduced T, int64_t(...) and double(...) literals, a
 // nullptr bias. Compiled, never run.
