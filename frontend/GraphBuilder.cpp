@@ -275,7 +275,8 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   Value wte = param(names.tokenEmbedding(), {m.paddedVocab, m.hidden},
                     ParamRole::token_embedding, normalInit);
   Value x = EmbeddingOp::create(builder, loc, activation, wte,
-                                embed.getBodyBlock().getArgument(0));
+                                embed.getBodyBlock().getArgument(0),
+                                /*vocab_shard_axis=*/nullptr);
   if (m.positions == PositionKind::Learned) {
     Value wpe = param(names.positionEmbedding(), {m.seqLen, m.hidden},
                       ParamRole::position_embedding, normalInit);

@@ -38,13 +38,16 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
       .Case([&](EmbeddingGradOp grad) {
         auto [vocab, dim] = rowsAndCols(grad.getType());
         Value out = zeroed(grad);
-        launch(
-            "embedding_backward",
-            {{out, RW},
-             {buffer(grad.getIds()), R},
-             {buffer(grad.getDout()), R}},
-            {i64(numElements(grad.getIds().getType())), i64(vocab), i64(dim)},
-            loc);
+        SmallVector<Attribute> args = {
+            i64(numElements(grad.getIds().getType())), i64(vocab), i64(dim)};
+        if (auto axis = grad.getVocabShardAxis())
+          args.push_back(i64(meshAxisIndex(*axis)));
+        launch(grad.getVocabShardAxis() ? "embedding_shard_backward"
+                                        : "embedding_backward",
+               {{out, RW},
+                {buffer(grad.getIds()), R},
+                {buffer(grad.getDout()), R}},
+               args, loc);
         return success();
       })
       .Case([&](PositionEmbeddingGradOp grad) {

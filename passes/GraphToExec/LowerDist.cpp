@@ -202,6 +202,64 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
         bind(shard, out);
         return success();
       })
+      // Vocabulary-parallel cross-entropy: local kernels around the
+      // collectives above.
+      .Case([&](graph::VocabParallelMaxOp max) {
+        auto [rows, cols] = rowsAndCols(max.getLogits().getType());
+        Value out = alloc(max.getType());
+        launch("vocab_max", {{out, W}, {buffer(max.getLogits()), R}},
+               {i64(rows), i64(cols), i64(max.getNumClasses()),
+                i64(meshAxisIndex(max.getShardAxis()))},
+               loc);
+        bind(max, out);
+        return success();
+      })
+      .Case([&](graph::VocabParallelPartialsOp partials) {
+        auto [rows, cols] = rowsAndCols(partials.getLogits().getType());
+        Value out = alloc(partials.getType());
+        launch("vocab_partials",
+               {{out, W},
+                {buffer(partials.getLogits()), R},
+                {buffer(partials.getTargets()), R},
+                {buffer(partials.getMax()), R}},
+               {i64(rows), i64(cols), i64(partials.getNumClasses()),
+                i64(meshAxisIndex(partials.getShardAxis()))},
+               loc);
+        bind(partials, out);
+        return success();
+      })
+      .Case([&](graph::VocabParallelPartialsGradOp grad) {
+        auto [rows, cols] = rowsAndCols(grad.getLogits().getType());
+        Value out = alloc(grad.getType());
+        launch("vocab_partials_grad",
+               {{out, W},
+                {buffer(grad.getLogits()), R},
+                {buffer(grad.getTargets()), R},
+                {buffer(grad.getMax()), R},
+                {buffer(grad.getDpartials()), R}},
+               {i64(rows), i64(cols), i64(grad.getNumClasses()),
+                i64(meshAxisIndex(grad.getShardAxis()))},
+               loc);
+        bind(grad, out);
+        return success();
+      })
+      .Case([&](graph::CrossEntropyFromPartialsOp ce) {
+        Value out = alloc(ce.getType());
+        launch("ce_from_partials", {{out, W}, {buffer(ce.getPartials()), R}},
+               {i64(numElements(ce.getPartials().getType()) / 2)}, loc);
+        bind(ce, out);
+        return success();
+      })
+      .Case([&](graph::CrossEntropyFromPartialsGradOp grad) {
+        Value out = alloc(grad.getType());
+        launch("ce_from_partials_grad",
+               {{out, W},
+                {buffer(grad.getPartials()), R},
+                {buffer(grad.getDloss()), R}},
+               {i64(numElements(grad.getPartials().getType()) / 2)}, loc);
+        bind(grad, out);
+        return success();
+      })
       .Default([&](Operation *) {
         handled = false;
         return success();

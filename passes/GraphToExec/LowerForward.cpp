@@ -51,11 +51,15 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
       .Case([&](EmbeddingOp emb) {
         auto [vocab, dim] = rowsAndCols(emb.getTable().getType());
         Value out = alloc(emb.getType());
-        launch(
-            "embedding_forward",
-            {{out, W}, {buffer(emb.getIds()), R}, {buffer(emb.getTable()), R}},
-            {i64(numElements(emb.getIds().getType())), i64(vocab), i64(dim)},
-            loc);
+        SmallVector<Attribute> args = {i64(numElements(emb.getIds().getType())),
+                                       i64(vocab), i64(dim)};
+        // A vocabulary shard: the rank's rows start at coordinate * vocab.
+        if (auto axis = emb.getVocabShardAxis())
+          args.push_back(i64(meshAxisIndex(*axis)));
+        launch(emb.getVocabShardAxis() ? "embedding_shard_forward"
+                                       : "embedding_forward",
+               {{out, W}, {buffer(emb.getIds()), R}, {buffer(emb.getTable()), R}},
+               args, loc);
         bind(emb, out);
         return success();
       })

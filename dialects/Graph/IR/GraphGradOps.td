@@ -65,14 +65,17 @@ def Graph_EmbeddingGradOp : Graph_Op<"embedding_grad", [Pure]> {
   let description = [{
     Scatter-adds the rows of `dout` (shape `[..., D]`) into a zero table of
     the result's shape `[V, D]`: `result[ids[i...], :] += dout[i..., :]`.
-    Repeated ids add up.
+    Repeated ids add up. With `vocab_shard_axis` the result is this rank's
+    rows of a vocabulary-parallel table (see `graph.embedding`): only the ids
+    this rank owns contribute.
 
     ```mlir
     %dw = graph.embedding_grad %dy, %ids
         : (tensor<16x1024x768xf32>, tensor<16x1024xi32>) -> tensor<50304x768xf32>
     ```
   }];
-  let arguments = (ins Graph_Tensor:$dout, Graph_IndexTensor:$ids);
+  let arguments = (ins Graph_Tensor:$dout, Graph_IndexTensor:$ids,
+                       OptionalAttr<StrAttr>:$vocab_shard_axis);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = [{
     $dout `,` $ids attr-dict `:` functional-type(operands, results)

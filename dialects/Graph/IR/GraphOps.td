@@ -130,12 +130,18 @@ def Graph_EmbeddingOp : Graph_Op<"embedding", [Pure, Graph_Differentiable]> {
     `result[i..., :] = table[ids[i...], :]` for a table of shape `[V, D]`.
     The result has the shape of `ids` with `D` appended.
 
+    With `vocab_shard_axis` the table is this rank's rows of a
+    vocabulary-parallel embedding: rank `c` on that mesh axis holds rows
+    `[c*V, (c+1)*V)` of the full table, looks up the ids in that range and
+    gives zeros for the others; a `dist.all_reduce` sums the pieces.
+
     ```mlir
     %x = graph.embedding %wte[%ids]
         : (tensor<50304x768xf32>, tensor<16x1024xi32>) -> tensor<16x1024x768xf32>
     ```
   }];
-  let arguments = (ins Graph_Tensor:$table, Graph_IndexTensor:$ids);
+  let arguments = (ins Graph_Tensor:$table, Graph_IndexTensor:$ids,
+                       OptionalAttr<StrAttr>:$vocab_shard_axis);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = [{
     $table `[` $ids `]` attr-dict `:` functional-type(operands, results)
@@ -471,6 +477,8 @@ def Graph_CrossEntropyOp : Graph_Op<"cross_entropy", [Pure, Graph_Differentiable
   let hasVerifier = 1;
 }
 
+// Vocabulary-parallel cross-entropy.
+include "dialects/Graph/IR/GraphParallelOps.td"
 // Gradient ops and the helpers of autodiff.
 include "dialects/Graph/IR/GraphGradOps.td"
 // The optimizer step.

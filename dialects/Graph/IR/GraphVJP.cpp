@@ -39,8 +39,9 @@ LogicalResult EmbeddingOp::buildVJP(OpBuilder &builder,
                                     ArrayRef<Value> resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(getNumOperands(), Value());
-  operandGrads[0] = createValue<EmbeddingGradOp>(
-      builder, getLoc(), getTable().getType(), {resultGrads[0], getIds()});
+  operandGrads[0] = EmbeddingGradOp::create(builder, getLoc(),
+                                            getTable().getType(), resultGrads[0],
+                                            getIds(), getVocabShardAxisAttr());
   return success();
 }
 
