@@ -118,9 +118,9 @@ LogicalResult buildExecutable(const std::string &sourcePath,
     }
     // NCCL sits next to the toolkit, often outside the loader's path.
     appendLibrary(args, nccl);
-    args.insert(args.end(),
-                {"-Xlinker",
-                 "-rpath=" + llvm::sys::path::parent_path(nccl).str()});
+    args.insert(
+        args.end(),
+        {"-Xlinker", "-rpath=" + llvm::sys::path::parent_path(nccl).str()});
   }
   args.push_back(cuda ? "-Xcompiler=-pthread" : "-pthread");
   args.insert(args.end(), {"-o", outputPath});

@@ -1,4 +1,4 @@
-//===- collectives.h - Collectives as emitted cpu programs call them -*- C++ -*-===//
+//===- collectives.h - Collectives of the cpu target ------------*- C++ -*-===//
 //
 // The typed ptc::kernels entry points of the cpu target's collectives, over
 // runtime/dist/collectives.h (MPI). Buffers first, then the static

@@ -10,6 +10,10 @@
 // Kernels whose name ends in `_backward` accumulate (+=) into their outputs,
 // like the reference kernels they forward to; the lowering zeroes first.
 //
+// Parallel plans: the collectives (all_reduce, all_gather, ..., over MPI)
+// come from runtime/cpu/collectives.h; shard_slice / shard_unslice below
+// move a rank's piece of a split tensor (runtime/dist/shard_index.h).
+//
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CPU_KERNELS_H
 #define PTC_RUNTIME_CPU_KERNELS_H
@@ -104,7 +108,7 @@ void shard_slice(T *out, const T *in, int64_t outer, int64_t globalDim,
                "shard_slice: segments do not tile globalDim %lld in %lld parts",
                (long long)globalDim, (long long)parts);
   cpu::shard_slice_part(out, in, outer, inner, split,
-                            mesh_coordinate(meshAxis));
+                        mesh_coordinate(meshAxis));
 }
 
 /// The full tensor from an all_gather of the pieces (rank-major).

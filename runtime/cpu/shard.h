@@ -1,10 +1,11 @@
-//===- shard.h - A rank's piece of a split tensor, and back (cpu) -*- C++ -*-===//
+//===- shard.h - A rank's piece of a split tensor (cpu) ---------*- C++ -*-===//
 //
 // Pure data movement with the index math of runtime/dist/shard_index.h,
 // which the CUDA twins (runtime/cuda/shard.cuh) and the checkpoint code
 // share; kernels.h wraps them as ptc::kernels::shard_slice (this rank's
-// part) and shard_unslice. `in` / `out` are viewed as [outer, globalDim, inner]; globalDim is
-// the sum of the first numSegments of s0..s3, each split evenly in `parts`.
+// part) and shard_unslice. `in` / `out` are viewed as [outer, globalDim,
+// inner]; globalDim is the sum of the first numSegments of s0..s3, each split
+// evenly in `parts`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CPU_SHARD_H

@@ -54,8 +54,7 @@ int64_t groupSize(int64_t comm) {
   return w.groups.empty() ? 1 : w.groups[size_t(comm)].size;
 }
 
-template <typename T>
-void copyOnStream(T *out, const T *in, int64_t count) {
+template <typename T> void copyOnStream(T *out, const T *in, int64_t count) {
   if (out != in && count > 0)
     PTC_CUDA_CHECK(cudaMemcpyAsync(out, in, size_t(count) * sizeof(T),
                                    cudaMemcpyDeviceToDevice, stream()));
@@ -89,8 +88,8 @@ void all_reduce(T *buf, int64_t count, int64_t comm, int64_t op) {
   requireCount(count, "all_reduce");
   if (!c)
     return;
-  PTC_NCCL_CHECK(ncclAllReduce(buf, buf, size_t(count), ncclTypeOf<T>(), nop,
-                               c, stream()));
+  PTC_NCCL_CHECK(ncclAllReduce(buf, buf, size_t(count), ncclTypeOf<T>(), nop, c,
+                               stream()));
 }
 
 template <typename T>
@@ -99,8 +98,8 @@ void all_gather(T *out, const T *in, int64_t inCount, int64_t comm) {
   requireCount(inCount, "all_gather");
   if (!c)
     return copyOnStream(out, in, inCount);
-  PTC_NCCL_CHECK(ncclAllGather(in, out, size_t(inCount), ncclTypeOf<T>(), c,
-                               stream()));
+  PTC_NCCL_CHECK(
+      ncclAllGather(in, out, size_t(inCount), ncclTypeOf<T>(), c, stream()));
 }
 
 template <typename T>

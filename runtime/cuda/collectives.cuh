@@ -1,4 +1,4 @@
-//===- collectives.cuh - Collectives over NCCL (the cuda target) -*- C++ -*-===//
+//===- collectives.cuh - Collectives over NCCL ------------------*- C++ -*-===//
 //
 // The CUDA twins of runtime/cpu/collectives.h: the same ptc::kernels names
 // and arguments (buffers first, device pointers; `comm` indexes

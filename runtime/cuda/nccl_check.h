@@ -1,4 +1,4 @@
-//===- nccl_check.h - Checked NCCL calls -------------------------*- C++ -*-===//
+//===- nccl_check.h - Checked NCCL calls ------------------------*- C++ -*-===//
 //
 // PTC_NCCL_CHECK(call) ends the whole job (dist::abortAll: every rank, not
 // only this one) when `call` fails, printing

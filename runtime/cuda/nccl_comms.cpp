@@ -20,8 +20,8 @@ namespace dist = ptc::rt::dist;
 namespace {
 
 ncclComm_t gWorldComm = nullptr;
-std::vector<ncclComm_t> gComms;       // per Model::comms entry
-std::vector<std::string> gCommNames;  // for messages
+std::vector<ncclComm_t> gComms;      // per Model::comms entry
+std::vector<std::string> gCommNames; // for messages
 
 const char *ncclHint(ncclResult_t result) {
   switch (result) {
@@ -47,11 +47,10 @@ rt::Status pollAsyncErrors() {
     if (ncclCommGetAsyncError(gComms[i], &async) != ncclSuccess)
       continue;
     if (async != ncclSuccess && async != ncclInProgress)
-      return rt::Status::error("nccl: communicator '" + gCommNames[i] +
-                               "' failed asynchronously: " +
-                               ncclGetErrorString(async) + ": " +
-                               ncclGetLastError(gComms[i]) +
-                               "\n  hint: " + ncclHint(async));
+      return rt::Status::error(
+          "nccl: communicator '" + gCommNames[i] +
+          "' failed asynchronously: " + ncclGetErrorString(async) + ": " +
+          ncclGetLastError(gComms[i]) + "\n  hint: " + ncclHint(async));
   }
   return rt::Status::ok();
 }
@@ -85,8 +84,8 @@ void ncclFailed(ncclResult_t result, const char *call, const char *file,
                 int line) {
   dist::abortAll(std::string("nccl: ") + file + ":" + std::to_string(line) +
                  ": `" + call + "` failed: " + ncclGetErrorString(result) +
-                 ": " + ncclGetLastError(nullptr) + "\n  hint: " +
-                 ncclHint(result));
+                 ": " + ncclGetLastError(nullptr) +
+                 "\n  hint: " + ncclHint(result));
 }
 
 rt::Status createNcclComms(const abi::Model &model) {

@@ -53,12 +53,11 @@ void shard_slice_part(T *out, const T *in, int64_t outer, int64_t globalDim,
                       int64_t inner, int64_t part, int64_t parts,
                       int64_t numSegments, int64_t s0, int64_t s1, int64_t s2,
                       int64_t s3) {
-  const SegmentSplit split = checkedSplit("shard_slice", outer, globalDim,
-                                          inner, parts, numSegments, s0, s1,
-                                          s2, s3);
-  PTC_CUDA_REQUIRE(part >= 0 && part < parts,
-                   "shard_slice: part %lld of %lld", (long long)part,
-                   (long long)parts);
+  const SegmentSplit split =
+      checkedSplit("shard_slice", outer, globalDim, inner, parts, numSegments,
+                   s0, s1, s2, s3);
+  PTC_CUDA_REQUIRE(part >= 0 && part < parts, "shard_slice: part %lld of %lld",
+                   (long long)part, (long long)parts);
   const int64_t n = outer * split.localDim() * inner;
   if (n == 0)
     return;
@@ -72,18 +71,17 @@ void shard_slice(T *out, const T *in, int64_t outer, int64_t globalDim,
                  int64_t inner, int64_t meshAxis, int64_t parts,
                  int64_t numSegments, int64_t s0, int64_t s1, int64_t s2,
                  int64_t s3) {
-  shard_slice_part(out, in, outer, globalDim, inner,
-                   mesh_coordinate(meshAxis), parts, numSegments, s0, s1, s2,
-                   s3);
+  shard_slice_part(out, in, outer, globalDim, inner, mesh_coordinate(meshAxis),
+                   parts, numSegments, s0, s1, s2, s3);
 }
 
 template <typename T>
 void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t globalDim,
                    int64_t inner, int64_t parts, int64_t numSegments,
                    int64_t s0, int64_t s1, int64_t s2, int64_t s3) {
-  const SegmentSplit split = checkedSplit("shard_unslice", outer, globalDim,
-                                          inner, parts, numSegments, s0, s1,
-                                          s2, s3);
+  const SegmentSplit split =
+      checkedSplit("shard_unslice", outer, globalDim, inner, parts, numSegments,
+                   s0, s1, s2, s3);
   const int64_t n = outer * globalDim * inner;
   if (n == 0)
     return;
@@ -96,9 +94,9 @@ void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t globalDim,
   template void shard_slice<T>(T *, const T *, int64_t, int64_t, int64_t,      \
                                int64_t, int64_t, int64_t, int64_t, int64_t,    \
                                int64_t, int64_t);                              \
-  template void shard_slice_part<T>(T *, const T *, int64_t, int64_t,          \
+  template void shard_slice_part<T>(T *, const T *, int64_t, int64_t, int64_t, \
                                     int64_t, int64_t, int64_t, int64_t,        \
-                                    int64_t, int64_t, int64_t, int64_t);       \
+                                    int64_t, int64_t, int64_t);                \
   template void shard_unslice<T>(T *, const T *, int64_t, int64_t, int64_t,    \
                                  int64_t, int64_t, int64_t, int64_t, int64_t,  \
                                  int64_t);

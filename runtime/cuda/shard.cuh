@@ -1,4 +1,4 @@
-//===- shard.cuh - A rank's piece of a split tensor, and back (CUDA) -*- C++ -*-===//
+//===- shard.cuh - A rank's piece of a split tensor (CUDA) ------*- C++ -*-===//
 //
 // The CUDA twins of runtime/cpu/shard.h (ptc::kernels::shard_slice and
 // shard_unslice), with the same arguments and the index math of

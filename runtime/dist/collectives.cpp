@@ -111,10 +111,9 @@ void allReduce(void *buf, int64_t count, abi::DType type, int64_t comm,
     return;
   const int64_t width = abi::byteWidth(type);
   for (int64_t done = 0; done < count; done += kChunk)
-    PTC_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE,
-                                static_cast<char *>(buf) + done * width,
-                                int(std::min(kChunk, count - done)), t, mop,
-                                groupComm(comm)));
+    PTC_MPI_CHECK(MPI_Allreduce(
+        MPI_IN_PLACE, static_cast<char *>(buf) + done * width,
+        int(std::min(kChunk, count - done)), t, mop, groupComm(comm)));
   if (ReduceOp(op) == ReduceOp::Avg)
     divide(buf, count, type, n);
 }
@@ -134,8 +133,8 @@ void allGather(void *out, const void *in, int64_t inCount, abi::DType type,
                               groupComm(comm)));
 }
 
-void reduceScatter(void *out, const void *in, int64_t outCount,
-                   abi::DType type, int64_t comm, int64_t op) {
+void reduceScatter(void *out, const void *in, int64_t outCount, abi::DType type,
+                   int64_t comm, int64_t op) {
   const int64_t n = checkedGroup(comm, "reduce_scatter");
   const MPI_Datatype t = mpiType(type, "reduce_scatter");
   const MPI_Op mop = mpiOp(op, "reduce_scatter");
@@ -156,9 +155,9 @@ void broadcast(void *buf, int64_t count, abi::DType type, int64_t comm,
                int64_t root) {
   const int64_t n = checkedGroup(comm, "broadcast");
   const MPI_Datatype t = mpiType(type, "broadcast");
-  PTC_DIST_REQUIRE(root >= 0 && root < n,
-                   "root " + std::to_string(root) + " outside a group of " +
-                       std::to_string(n));
+  PTC_DIST_REQUIRE(root >= 0 && root < n, "root " + std::to_string(root) +
+                                              " outside a group of " +
+                                              std::to_string(n));
   PTC_DIST_REQUIRE(count >= 0, "negative count " + std::to_string(count));
   if (n == 1)
     return;
@@ -182,8 +181,8 @@ void send(const void *buf, int64_t count, abi::DType type, int64_t comm,
                        " outside [0, INT_MAX] (MPI counts are int)");
   if (gGrouped) {
     MPI_Request request;
-    PTC_MPI_CHECK(MPI_Isend(buf, int(count), t, int(peer), 0, groupComm(comm),
-                            &request));
+    PTC_MPI_CHECK(
+        MPI_Isend(buf, int(count), t, int(peer), 0, groupComm(comm), &request));
     gPending.push_back(request);
     return;
   }
@@ -203,8 +202,8 @@ void recv(void *buf, int64_t count, abi::DType type, int64_t comm,
                        " outside [0, INT_MAX] (MPI counts are int)");
   if (gGrouped) {
     MPI_Request request;
-    PTC_MPI_CHECK(MPI_Irecv(buf, int(count), t, int(peer), 0, groupComm(comm),
-                            &request));
+    PTC_MPI_CHECK(
+        MPI_Irecv(buf, int(count), t, int(peer), 0, groupComm(comm), &request));
     gPending.push_back(request);
     return;
   }

@@ -35,8 +35,8 @@ void allReduce(void *buf, int64_t count, abi::DType type, int64_t comm,
                int64_t op);
 void allGather(void *out, const void *in, int64_t inCount, abi::DType type,
                int64_t comm);
-void reduceScatter(void *out, const void *in, int64_t outCount,
-                   abi::DType type, int64_t comm, int64_t op);
+void reduceScatter(void *out, const void *in, int64_t outCount, abi::DType type,
+                   int64_t comm, int64_t op);
 void broadcast(void *buf, int64_t count, abi::DType type, int64_t comm,
                int64_t root);
 void send(const void *buf, int64_t count, abi::DType type, int64_t comm,

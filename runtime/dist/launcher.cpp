@@ -28,8 +28,8 @@ const LauncherVars kLaunchers[] = {
 // A non-negative decimal integer in variable `name`.
 Status parseCount(const char *name, const char *text, int64_t *out) {
   const std::string value = text;
-  const bool digits = !value.empty() &&
-                      value.find_first_not_of("0123456789") == std::string::npos;
+  const bool digits = !value.empty() && value.find_first_not_of("0123456789") ==
+                                            std::string::npos;
   errno = 0;
   const long long v = digits ? std::strtoll(value.c_str(), nullptr, 10) : -1;
   if (!digits || errno == ERANGE)
@@ -79,8 +79,7 @@ Status readLaunchEnv(const EnvLookup &env, LaunchEnv *out) {
 }
 
 Status readLaunchEnv(LaunchEnv *out) {
-  return readLaunchEnv([](const char *name) { return std::getenv(name); },
-                       out);
+  return readLaunchEnv([](const char *name) { return std::getenv(name); }, out);
 }
 
 } // namespace ptc::rt::dist

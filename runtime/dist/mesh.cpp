@@ -121,27 +121,24 @@ static Status checkLayout(const abi::Model &model, int32_t i) {
   std::vector<int64_t> want(layout.globalShape, layout.globalShape + slot.rank);
   if (layout.splitAxis >= 0) {
     if (layout.splitDim < 0 || layout.splitDim >= slot.rank)
-      return planError(model, name + " splits dimension " +
-                                  std::to_string(layout.splitDim) +
-                                  " of a rank-" + std::to_string(slot.rank) +
-                                  " tensor");
+      return planError(
+          model, name + " splits dimension " + std::to_string(layout.splitDim) +
+                     " of a rank-" + std::to_string(slot.rank) + " tensor");
     const SegmentSplit split = paramSplit(model, i);
     if (layout.numSegments < 1 || layout.numSegments > abi::kMaxSegments ||
         !isValidSplit(split) ||
         split.globalDim() != layout.globalShape[layout.splitDim])
-      return planError(model, name + " has segments that do not tile " +
-                                  "dimension " +
-                                  std::to_string(layout.splitDim) + " of " +
-                                  dims(layout.globalShape, slot.rank) +
-                                  " evenly over " +
-                                  std::to_string(split.parts) + " parts");
+      return planError(
+          model, name + " has segments that do not tile " + "dimension " +
+                     std::to_string(layout.splitDim) + " of " +
+                     dims(layout.globalShape, slot.rank) + " evenly over " +
+                     std::to_string(split.parts) + " parts");
     want[size_t(layout.splitDim)] /= split.parts;
   }
   if (want != std::vector<int64_t>(slot.shape, slot.shape + slot.rank))
-    return planError(model, name + " gives a local shape " +
-                                dims(want.data(), slot.rank) +
-                                ", the parameter is " +
-                                dims(slot.shape, slot.rank));
+    return planError(
+        model, name + " gives a local shape " + dims(want.data(), slot.rank) +
+                   ", the parameter is " + dims(slot.shape, slot.rank));
   return Status::ok();
 }
 
@@ -161,8 +158,8 @@ Status checkParallelPlan(const abi::Model &model) {
     const std::string name = "communicator " + std::to_string(c) + " '" +
                              (comm.name ? comm.name : "?") + "'";
     if (comm.numAxes < 1 || comm.numAxes > abi::kMaxMeshAxes)
-      return planError(model, name + " has " + std::to_string(comm.numAxes) +
-                                  " axes");
+      return planError(model,
+                       name + " has " + std::to_string(comm.numAxes) + " axes");
     for (int32_t k = 0; k < comm.numAxes; ++k) {
       if (comm.axes[k] < 0 || comm.axes[k] >= model.numMeshAxes)
         return planError(model, name + " names mesh axis " +

@@ -1,4 +1,4 @@
-//===- mesh_coordinate.h - This rank's mesh coordinate (both targets) -*- C++ -*-===//
+//===- mesh_coordinate.h - This rank's mesh coordinate ----------*- C++ -*-===//
 //
 // The one ptc::kernels function both targets share: a host function, defined
 // in runtime/dist (world.cpp), that emitted code calls to pick its shard.

@@ -1,4 +1,4 @@
-//===- mpi_check.h - Checked MPI calls (internal to runtime/dist) -*- C++ -*-===//
+//===- mpi_check.h - Checked MPI calls --------------------------*- C++ -*-===//
 //
 // PTC_MPI_CHECK(call) ends the whole job when `call` fails, printing
 //   rank 2: error: mpi: <file>:<line>: `call` failed: <MPI error string>

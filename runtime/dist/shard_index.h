@@ -1,4 +1,4 @@
-//===- shard_index.h - Where a shard's elements sit in the full tensor -*- C++ -*-===//
+//===- shard_index.h - Where a shard sits in the full tensor ----*- C++ -*-===//
 //
 // The index math of a segmented split (model_abi.h, ParamLayout), shared by
 // the cpu kernels, the CUDA kernels (compiled by nvcc: __host__ __device__)
@@ -109,9 +109,8 @@ inline bool isValidSplit(const SegmentSplit &split) {
 
 /// shard_slice, element `o` of out ([outer, L, inner]): its index in the full
 /// tensor ([outer, G, inner]) for part `part`.
-PTC_HOST_DEVICE inline int64_t sliceSource(const SegmentSplit &split,
-                                           int64_t part, int64_t inner,
-                                           int64_t o) {
+PTC_HOST_DEVICE inline int64_t
+sliceSource(const SegmentSplit &split, int64_t part, int64_t inner, int64_t o) {
   const int64_t L = split.localDim(), G = split.globalDim();
   const int64_t i = o % inner, j = (o / inner) % L, b = o / (inner * L);
   return (b * G + split.toGlobal(part, j)) * inner + i;

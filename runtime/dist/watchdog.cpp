@@ -29,8 +29,9 @@ void Watchdog::arm(const std::string &what) {
   std::lock_guard<std::mutex> lock(mutex_);
   armed_ = true;
   what_ = what;
-  deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(timeoutSeconds_));
+  deadline_ =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(timeoutSeconds_));
 }
 
 void Watchdog::disarm() {

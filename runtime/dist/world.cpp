@@ -191,7 +191,8 @@ int64_t mesh_coordinate(int64_t meshAxis) {
     return 0; // a single rank: 0 on every axis
   if (meshAxis < 0 || meshAxis >= int64_t(w.coords.size()))
     rt::dist::abortAll("mesh_coordinate: mesh axis " +
-                       std::to_string(meshAxis) + " does not exist (the mesh has " +
+                       std::to_string(meshAxis) +
+                       " does not exist (the mesh has " +
                        std::to_string(w.coords.size()) + " axes)");
   return w.coords[size_t(meshAxis)];
 }

@@ -32,9 +32,9 @@ namespace ptc::rt::dist {
 
 struct World {
   int64_t rank = 0, size = 1, localRank = 0;
-  bool mpi = false;                ///< MPI is initialized (by startWorld)
-  std::vector<int64_t> coords;     ///< per Model::mesh axis
-  std::vector<GroupPlace> groups;  ///< per Model::comms entry
+  bool mpi = false;               ///< MPI is initialized (by startWorld)
+  std::vector<int64_t> coords;    ///< per Model::mesh axis
+  std::vector<GroupPlace> groups; ///< per Model::comms entry
 };
 
 /// The current world (a single rank before startWorld).

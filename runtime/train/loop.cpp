@@ -41,8 +41,7 @@ public:
   Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
           Device &device, std::ostream &out, const RunPlace &place)
       : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
-        out_(out),
-        tokens_(size_t(model.microBatch * model.seqLen)),
+        out_(out), tokens_(size_t(model.microBatch * model.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();

@@ -104,8 +104,8 @@ std::string formatBanner(const abi::Model &model, const char *deviceName,
   std::string s = strprintf("ptc: model '%s', target %s, device %s\n",
                             model.name, targetName(model.target), deviceName);
   if (ranks > 1)
-    s += "  parallel    " + std::to_string(ranks) + " ranks: " +
-         dist::describeMesh(model) +
+    s += "  parallel    " + std::to_string(ranks) +
+         " ranks: " + dist::describeMesh(model) +
          " (parameters and memory below are per rank)\n";
   s += "  parameters  " + formatThousands(parameterCount(model)) + " in " +
        std::to_string(model.numParams) + " tensors\n";
@@ -150,7 +150,8 @@ nlohmann::ordered_json startRecord(const abi::Model &model,
           {"grad_accum_steps", model.gradAccumSteps},
           {"ranks", dist::meshWorldSize(model)},
           {"tokens_per_step", model.microBatch * model.seqLen *
-                                  model.gradAccumSteps * dataParallelSize(model)},
+                                  model.gradAccumSteps *
+                                  dataParallelSize(model)},
           {"flops_per_token", model.flopsPerToken},
           {"arena_bytes", arenas},
           {"total_bytes", total}};

@@ -141,9 +141,9 @@ int run(const abi::Model &model, const std::vector<std::string> &argv,
   return runChecked(model, argv, out, err, device, nullptr);
 }
 
-int runWithDevice(const abi::Model &model,
-                  const std::vector<std::string> &argv, std::ostream &out,
-                  std::ostream &err, const DeviceFactory &makeDevice) {
+int runWithDevice(const abi::Model &model, const std::vector<std::string> &argv,
+                  std::ostream &out, std::ostream &err,
+                  const DeviceFactory &makeDevice) {
   const int rc = runChecked(model, argv, out, err, nullptr, &makeDevice);
   out << std::flush;
   dist::finishWorld();

@@ -62,9 +62,9 @@ using DeviceFactory = std::function<std::unique_ptr<Device>(
 
 /// The body of runMain and runCudaMain: run() with the device from
 /// `makeDevice`, and MPI finalized at the end when the run started it.
-int runWithDevice(const abi::Model &model,
-                  const std::vector<std::string> &argv, std::ostream &out,
-                  std::ostream &err, const DeviceFactory &makeDevice);
+int runWithDevice(const abi::Model &model, const std::vector<std::string> &argv,
+                  std::ostream &out, std::ostream &err,
+                  const DeviceFactory &makeDevice);
 
 } // namespace ptc::rt::train
 

@@ -94,6 +94,10 @@ int64_t pieceRank(const abi::Model &model, int32_t i, int64_t part) {
   return dist::meshRank(model, coords);
 }
 
+// The MPI tag of parameter i's pieces (tags are only guaranteed up to
+// 32767; messages between two ranks arrive in order anyway).
+int pieceTag(int32_t i) { return int(i % 32767); }
+
 // Rank 0's full tensor of split parameter i: its own piece `local` and the
 // other pieces received from their ranks.
 void assembleFull(const abi::Model &model, int32_t i,
@@ -104,7 +108,7 @@ void assembleFull(const abi::Model &model, int32_t i,
   std::memcpy(gathered.data(), local.data(), local.size());
   for (int64_t part = 1; part < v.split.parts; ++part)
     dist::recvBytes(gathered.data() + part * pieceBytes, pieceBytes,
-                    pieceRank(model, i, part), i);
+                    pieceRank(model, i, part), pieceTag(i));
   byWidth(abi::byteWidth(model.params[i].type), [&](auto word) {
     using W = decltype(word);
     cpu::shard_unslice(reinterpret_cast<W *>(full),
@@ -141,20 +145,21 @@ Status saveWeights(const std::string &path, const abi::Model &model,
     if (Status s = arenas.read(slot, local.data()); !s)
       return s;
     if (world.rank != 0) {
-      dist::sendBytes(local.data(), int64_t(local.size()), 0, i);
+      dist::sendBytes(local.data(), int64_t(local.size()), 0, pieceTag(i));
       continue;
     }
     if (!split) {
       full[size_t(i)] = std::move(local);
       continue;
     }
-    full[size_t(i)].resize(local.size() * size_t(splitView(model, i).split.parts));
+    full[size_t(i)].resize(local.size() *
+                           size_t(splitView(model, i).split.parts));
     assembleFull(model, i, local, full[size_t(i)].data());
   }
   // Rank 0 writes; the others wait so that the file exists when any rank
   // is done. A write error on rank 0 ends every rank (run_main.cpp).
-  Status s = world.rank == 0 ? writeFile(path, model, full, step)
-                             : Status::ok();
+  Status s =
+      world.rank == 0 ? writeFile(path, model, full, step) : Status::ok();
   if (s)
     dist::barrier();
   return s;
@@ -196,7 +201,8 @@ Status loadWeights(const std::string &path, const abi::Model &model,
   std::vector<uint64_t> host, piece;
   for (int32_t i = 0; i < model.numParams; ++i) {
     const abi::TensorSlot &slot = model.params[i];
-    const int64_t fullBytes = entries[size_t(i)]->end - entries[size_t(i)]->begin;
+    const int64_t fullBytes =
+        entries[size_t(i)]->end - entries[size_t(i)]->begin;
     host.assign(size_t((fullBytes + 7) / 8), 0);
     if (Status s = reader.read(*entries[i], host.data()); !s)
       return s;
@@ -208,8 +214,7 @@ Status loadWeights(const std::string &path, const abi::Model &model,
     // This rank's piece: its coordinate on the split axis (0 before the
     // world is started, e.g. in a single-rank tool).
     const int32_t axis = model.paramLayouts[i].splitAxis;
-    const int64_t part =
-        world.coords.empty() ? 0 : world.coords[size_t(axis)];
+    const int64_t part = world.coords.empty() ? 0 : world.coords[size_t(axis)];
     const SplitView v = splitView(model, i);
     piece.assign(size_t((slotBytes(slot) + 7) / 8), 0);
     byWidth(abi::byteWidth(slot.type), [&](auto word) {

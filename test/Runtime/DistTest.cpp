@@ -73,8 +73,8 @@ TEST(ShardIndex, SliceMatchesSegmentBySegmentAndUnsliceInvertsIt) {
           gathered.insert(gathered.end(), piece.begin(), piece.end());
         }
         std::vector<int> back(full.size(), -1);
-        ptc::rt::cpu::shard_unslice(back.data(), gathered.data(), outer,
-                                    inner, split);
+        ptc::rt::cpu::shard_unslice(back.data(), gathered.data(), outer, inner,
+                                    split);
         EXPECT_EQ(back, full);
       }
 }
@@ -94,11 +94,11 @@ TEST(ShardIndex, ToGlobalAndToLocalAreInverse) {
 }
 
 TEST(ShardIndex, InvalidSplits) {
-  EXPECT_FALSE(isValidSplit(makeSplit(2, 1, 5, 0, 0, 0)));  // 5 % 2
-  EXPECT_FALSE(isValidSplit(makeSplit(2, 2, 4, 3, 0, 0)));  // 3 % 2
-  EXPECT_FALSE(isValidSplit(makeSplit(0, 1, 4, 0, 0, 0)));  // no parts
-  EXPECT_FALSE(isValidSplit(makeSplit(1, 5, 1, 1, 1, 1)));  // > 4 segments
-  EXPECT_FALSE(isValidSplit(makeSplit(1, 2, 4, 0, 0, 0)));  // empty segment
+  EXPECT_FALSE(isValidSplit(makeSplit(2, 1, 5, 0, 0, 0))); // 5 % 2
+  EXPECT_FALSE(isValidSplit(makeSplit(2, 2, 4, 3, 0, 0))); // 3 % 2
+  EXPECT_FALSE(isValidSplit(makeSplit(0, 1, 4, 0, 0, 0))); // no parts
+  EXPECT_FALSE(isValidSplit(makeSplit(1, 5, 1, 1, 1, 1))); // > 4 segments
+  EXPECT_FALSE(isValidSplit(makeSplit(1, 2, 4, 0, 0, 0))); // empty segment
 }
 
 TEST(ShardIndex, KernelsUseThisRanksMeshCoordinate) {
@@ -111,8 +111,8 @@ TEST(ShardIndex, KernelsUseThisRanksMeshCoordinate) {
   std::vector<float> full(12), piece(6);
   std::iota(full.begin(), full.end(), 0.0f);
   // [1, 12, 1] in segments [8, 4] over 2 parts; coordinate 1 on axis 2.
-  ptc::kernels::shard_slice(piece.data(), full.data(), 1, 12, 1, 2, 2, 2, 8,
-                            4, 0, 0);
+  ptc::kernels::shard_slice(piece.data(), full.data(), 1, 12, 1, 2, 2, 2, 8, 4,
+                            0, 0);
   EXPECT_EQ(piece, (std::vector<float>{4, 5, 6, 7, 10, 11}));
   setWorldForTesting(World());
   EXPECT_EQ(ptc::kernels::mesh_coordinate(2), 0); // a single rank
@@ -236,11 +236,12 @@ TEST(Mesh, ColorsAndKeysOfEveryCommunicator) {
     EXPECT_EQ(q.key, j);
     EXPECT_EQ(q.color, 1);
   }
-  EXPECT_EQ(groupMemberRank(m, dp, c, 0), 7); // (1, 0, 1)
+  EXPECT_EQ(groupMemberRank(m, dp, c, 0), 7);  // (1, 0, 1)
   EXPECT_EQ(groupMemberRank(m, dp, c, 2), 11); // (1, 2, 1)
 }
 
-//===--- World size --------------------------------------------------------===//
+//===--- World size
+//--------------------------------------------------------===//
 
 TEST(WorldSize, MismatchSaysWhatToRun) {
   const abi::Model m = tpdp::table(true);
@@ -286,7 +287,8 @@ TEST(WorldSize, SingleRankStartsNoMpiAndCollectivesAreLocal) {
   setWorldForTesting(World());
 }
 
-//===--- The parallel plan of a table --------------------------------------===//
+//===--- The parallel plan of a table
+//--------------------------------------===//
 
 TEST(ParallelPlan, TablesOfTheTestModelAreValid) {
   EXPECT_TRUE(checkParallelPlan(tpdp::table(true)).isOk());
@@ -312,8 +314,8 @@ TEST(ParallelPlan, BadTablesNameTheAxisCommunicatorOrParameter) {
                   "communicator 0 'far' names mesh axis 5");
 
   m = tpdp::table(true);
-  const abi::ParamLayout uneven[] = {
-      {1, {2}, 2, 0, 1, {2}}, {2, {3, 4}, 2, 1, 2, {3, 1}}}; // 3 % 2
+  const abi::ParamLayout uneven[] = {{1, {2}, 2, 0, 1, {2}},
+                                     {2, {3, 4}, 2, 1, 2, {3, 1}}}; // 3 % 2
   m.paramLayouts = uneven;
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'qkv' has segments that do not "
@@ -324,8 +326,8 @@ TEST(ParallelPlan, BadTablesNameTheAxisCommunicatorOrParameter) {
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'w' gives a local shape [2], the "
                   "parameter is [1]");
-  const abi::ParamLayout replicated[] = {
-      {1, {2}, -1, 0, 0, {}}, {2, {3, 4}, 2, 1, 2, {2, 2}}};
+  const abi::ParamLayout replicated[] = {{1, {2}, -1, 0, 0, {}},
+                                         {2, {3, 4}, 2, 1, 2, {2, 2}}};
   m.paramLayouts = replicated; // replicated, but the local w is [1]
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'w' gives a local shape [2]");
@@ -340,8 +342,8 @@ TEST(ParallelPlan, CommTimeoutFlag) {
   EXPECT_EQ(flags.commTimeout, 0);
   ASSERT_TRUE(ptc::rt::train::parseFlags(m, {"--data", "x"}, &flags).isOk());
   EXPECT_EQ(flags.commTimeout, 600);
-  EXPECT_EQ(ptc::rt::train::parseFlags(
-                m, {"--data", "x", "--comm-timeout=-1"}, &flags)
+  EXPECT_EQ(ptc::rt::train::parseFlags(m, {"--data", "x", "--comm-timeout=-1"},
+                                       &flags)
                 .message(),
             "--comm-timeout: expected a non-negative number, got \"-1\"");
 }

@@ -56,8 +56,8 @@ template <typename T> void checkSliceAndUnslice() {
                           c.parts, c.numSegments, c.s[0], c.s[1], c.s[2],
                           c.s[3]);
       std::vector<float> want(pieceN);
-      ptc::rt::cpu::shard_slice_part(want.data(), full.data(), c.outer,
-                                     c.inner, split, part);
+      ptc::rt::cpu::shard_slice_part(want.data(), full.data(), c.outer, c.inner,
+                                     split, part);
       EXPECT_EQ(piece.get(), want) << "parts " << c.parts << " part " << part;
       PTC_CUDA_CHECK(cudaMemcpy(gathered.ptr() + size_t(part) * pieceN,
                                 piece.ptr(), pieceN * sizeof(T),

@@ -62,8 +62,7 @@ void checkComm(const abi::Model &model, int32_t c) {
   const int64_t self = w.rank;
   k::all_gather(ranks.data(), &self, 1, c);
   for (int64_t j = 0; j < n; ++j)
-    want[size_t(j)] =
-        dist::groupMemberRank(model, model.comms[c], w.coords, j);
+    want[size_t(j)] = dist::groupMemberRank(model, model.comms[c], w.coords, j);
   expectEqual(name + "all_gather of the ranks (group order)", ranks, want);
 
   // all_reduce: sum, max, min, avg of (key + 1) * (i + 1).
@@ -80,8 +79,8 @@ void checkComm(const abi::Model &model, int32_t c) {
                        : op == 2 ? double(i + 1)
                                  : sum / double(n);
       expect[size_t(i)] = v;
-      iexpect[size_t(i)] = op == 3 ? int32_t(n * (n + 1) / 2 * (i + 1) / n)
-                                   : int32_t(v);
+      iexpect[size_t(i)] =
+          op == 3 ? int32_t(n * (n + 1) / 2 * (i + 1) / n) : int32_t(v);
     }
     k::all_reduce(buf.data(), count, c, op);
     expectEqual(name + "all_reduce f64 op " + std::to_string(op), buf, expect);

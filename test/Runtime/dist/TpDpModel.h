@@ -1,4 +1,4 @@
-//===- TpDpModel.h - A hand-written tensor + data parallel Model ----*- C++ -*-===//
+//===- TpDpModel.h - A tensor + data parallel test model --------*- C++ -*-===//
 //
 // The linear model of FakeModel.h (pred = w[0] * x + w[1], x = token / V,
 // y = target / V, loss mean((pred - y)^2), SGD) written the way ptc emits a
@@ -59,9 +59,7 @@ template <typename T> T *at(uint8_t *const *a, int arena, int64_t off) {
 }
 
 // This rank's share of w: its index range in the full [2].
-inline int64_t tpParts() {
-  return ptc::rt::dist::groupSize(kTpComm);
-}
+inline int64_t tpParts() { return ptc::rt::dist::groupSize(kTpComm); }
 
 inline void initParams(uint8_t *const *a) {
   using namespace ptc::kernels;
@@ -73,8 +71,8 @@ inline void initParams(uint8_t *const *a) {
   const int64_t parts = tpParts();
   shard_slice(at<float>(a, 0, kW), fullW, 1, 2, 1, kTpAxis, parts, 1, 2, 0, 0,
               0);
-  shard_slice(at<float>(a, 0, kQkv), fullQkv, 3, 4, 1, kTpAxis, parts, 2, 2,
-              2, 0, 0);
+  shard_slice(at<float>(a, 0, kQkv), fullQkv, 3, 4, 1, kTpAxis, parts, 2, 2, 2,
+              0, 0);
   fill(at<float>(a, 1, kW), 2 / parts, 0.0);
 }
 
