@@ -1,0 +1,79 @@
+// RUN: %ptc-opt %s -dist-data-parallel -split-input-file | FileCheck %s
+
+// Tests data parallelism with tensor parallelism (dp = 2, tp = 2): the loss
+// of micro_step and eval_step averaged over dp; in optimizer_step every
+// gradient averaged over dp in place before its first reader; the global
+// norm with the squares of the tp-split gradient (@w) summed over tp while
+// the replicated one (@b) is counted once; the clip factor and AdamW read
+// the reduced gradients.
+
+// CHECK-LABEL: module @dp_tp
+module @dp_tp attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
+  dist.mesh @mesh axes [pp = 1, dp = 2, tp = 2]
+  graph.param @w : tensor<4x4xf32> weight init <normal, std = 2.000000e-02> {dist.global_type = tensor<8x4xf32>, dist.sharding = #dist.sharding<@mesh, [[tp]]>}
+  graph.param @b : tensor<4xf32> bias init <zeros>
+  // CHECK: func.func @micro_step(%[[L:.*]]: tensor<f32>)
+  // CHECK-NEXT: %[[A:.*]] = dist.all_reduce %[[L]] on @mesh axes [dp] reduction avg : tensor<f32>
+  // CHECK-NEXT: return %[[A]]
+  func.func @micro_step(%loss: tensor<f32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {
+    return %loss : tensor<f32>
+  }
+  // CHECK: func.func @eval_step
+  // CHECK-NEXT: dist.all_reduce {{.*}} axes [dp] reduction avg
+  func.func @eval_step(%loss: tensor<f32>) -> tensor<f32> attributes {ptc.entry = "eval_step"} {
+    return %loss : tensor<f32>
+  }
+  // CHECK: func.func @optimizer_step
+  // CHECK-NEXT: %[[GW:.*]] = graph.grad_ref @w : tensor<4x4xf32>
+  // CHECK-NEXT: %[[RW:.*]] = dist.all_reduce %[[GW]] on @mesh axes [dp] reduction avg : tensor<4x4xf32>
+  // CHECK-NEXT: %[[GB:.*]] = graph.grad_ref @b : tensor<4xf32>
+  // CHECK-NEXT: %[[RB:.*]] = dist.all_reduce %[[GB]] on @mesh axes [dp] reduction avg : tensor<4xf32>
+  // CHECK-NEXT: %[[SQ:.*]] = graph.sum_squares %[[RW]] : tensor<4x4xf32> -> tensor<f64>
+  // CHECK-NEXT: %[[ST:.*]] = dist.all_reduce %[[SQ]] on @mesh axes [tp] reduction sum : tensor<f64>
+  // CHECK-NEXT: %[[N:.*]] = graph.global_norm %[[RB]] plus_squares(%[[ST]] : tensor<f64>) : tensor<4xf32> -> tensor<f32>
+  // CHECK-NEXT: %[[C:.*]] = graph.clip_factor %[[N]]
+  // CHECK: graph.adamw_update @w, %[[RW]], %{{.*}}, %[[C]]
+  // CHECK: graph.adamw_update @b, %[[RB]], %{{.*}}, %[[C]]
+  func.func @optimizer_step(%step: tensor<i64>) -> (tensor<f32>, tensor<f32>) attributes {ptc.entry = "optimizer_step"} {
+    %gw = graph.grad_ref @w : tensor<4x4xf32>
+    %gb = graph.grad_ref @b : tensor<4xf32>
+    %n = graph.global_norm %gw, %gb : tensor<4x4xf32>, tensor<4xf32> -> tensor<f32>
+    %c = graph.clip_factor %n {max_norm = 1.000000e+00 : f64} : tensor<f32>
+    %lr = graph.lr_schedule %step {decay_steps = 10 : i64, lr = 1.000000e-03 : f64, min_lr = 1.000000e-04 : f64, schedule = "cosine", warmup_steps = 2 : i64} : tensor<i64> -> tensor<f32>
+    graph.adamw_update @w, %gw, %lr, %c, %step {beta1 = 9.000000e-01 : f64, beta2 = 0.95 : f64, eps = 1.000000e-08 : f64, weight_decay = 1.000000e-01 : f64} : tensor<4x4xf32>, tensor<f32>, tensor<f32>, tensor<i64>
+    graph.adamw_update @b, %gb, %lr, %c, %step {beta1 = 9.000000e-01 : f64, beta2 = 0.95 : f64, eps = 1.000000e-08 : f64, weight_decay = 0.000000e+00 : f64} : tensor<4xf32>, tensor<f32>, tensor<f32>, tensor<i64>
+    return %lr, %n : tensor<f32>, tensor<f32>
+  }
+}
+
+// -----
+
+// Tests that a single-device plan changes nothing (no mesh, no collectives).
+
+// CHECK-LABEL: module @single
+// CHECK-NOT: dist.
+module @single attributes {ptc.parallel = {dp = 1 : i64, tp = 1 : i64}} {
+  graph.param @b : tensor<4xf32> bias init <zeros>
+  func.func @micro_step(%loss: tensor<f32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {
+    return %loss : tensor<f32>
+  }
+}
+
+// -----
+
+// Tests that a gradient marked partial over tp (a norm on sequence shards)
+// is summed over tp before it is averaged over dp.
+
+// CHECK-LABEL: module @partial
+// CHECK: %[[G:.*]] = graph.grad_ref @g
+// CHECK-NEXT: %[[T:.*]] = dist.all_reduce %[[G]] on @mesh axes [tp] reduction sum
+// CHECK-NEXT: %[[D:.*]] = dist.all_reduce %[[T]] on @mesh axes [dp] reduction avg
+// CHECK-NEXT: graph.global_norm %[[D]]
+module @partial attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
+  graph.param @g : tensor<4xf32> norm_scale init <ones> {dist.partial_grad = ["tp"]}
+  func.func @optimizer_step(%step: tensor<i64>) -> tensor<f32> attributes {ptc.entry = "optimizer_step"} {
+    %g = graph.grad_ref @g : tensor<4xf32>
+    %n = graph.global_norm %g : tensor<4xf32> -> tensor<f32>
+    return %n : tensor<f32>
+  }
+}
