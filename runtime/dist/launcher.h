@@ -6,7 +6,10 @@
 //
 //   Open MPI mpirun   OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_SIZE,
 //                     OMPI_COMM_WORLD_LOCAL_RANK
-//   Slurm srun        SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID
+//   Slurm srun        SLURM_PROCID, SLURM_STEP_NUM_TASKS (else
+//                     SLURM_NTASKS), SLURM_LOCALID; only with SLURM_STEP_ID
+//                     set: a batch script has SLURM_PROCID=0 and the
+//                     allocation's SLURM_NTASKS without being a task of srun
 //   PMI (MPICH, ...)  PMI_RANK, PMI_SIZE, MPI_LOCALRANKID or PMI_LOCAL_RANK
 //   torchrun style    RANK, WORLD_SIZE, LOCAL_RANK
 //
@@ -14,6 +17,8 @@
 // it defaults to 0 when the launcher does not say. A launcher variable that
 // is set but not a number, or a rank outside [0, size), is an error naming
 // the variable: a half-configured job must not silently run as one process.
+// So is a rank without a size of mpirun or PMI; the generic torchrun names
+// count only as a pair.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_DIST_LAUNCHER_H

@@ -147,17 +147,36 @@ TEST(Launcher, EveryLauncherAndNone) {
   EXPECT_EQ(e.rank, 3);
   EXPECT_EQ(e.size, 8);
   EXPECT_EQ(e.localRank, 1);
-  e = readEnv(
-      {{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "16"}, {"SLURM_LOCALID", "5"}});
+  e = readEnv({{"SLURM_PROCID", "5"},
+               {"SLURM_NTASKS", "16"},
+               {"SLURM_LOCALID", "5"},
+               {"SLURM_STEP_ID", "0"}});
   EXPECT_EQ(e.launcher, "srun");
   EXPECT_EQ(e.rank, 5);
+  EXPECT_EQ(e.size, 16);
   EXPECT_EQ(e.localRank, 5);
+  // srun -n 4 inside an allocation of 16 tasks: the step's size counts.
+  e = readEnv({{"SLURM_PROCID", "1"},
+               {"SLURM_NTASKS", "16"},
+               {"SLURM_STEP_NUM_TASKS", "4"},
+               {"SLURM_STEP_ID", "2"}});
+  EXPECT_EQ(e.size, 4);
   e = readEnv({{"PMI_RANK", "2"}, {"PMI_SIZE", "4"}, {"MPI_LOCALRANKID", "0"}});
   EXPECT_EQ(e.launcher, "PMI");
   EXPECT_EQ(e.size, 4);
   e = readEnv({{"RANK", "1"}, {"WORLD_SIZE", "2"}});
   EXPECT_EQ(e.launcher, "torchrun");
   EXPECT_EQ(e.localRank, 0); // no LOCAL_RANK: 0
+}
+
+TEST(Launcher, ABatchScriptIsNotAnSrunTask) {
+  // sbatch -n 8 runs its script once, with the allocation's variables.
+  LaunchEnv e = readEnv({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "8"}});
+  EXPECT_FALSE(e.launched());
+  EXPECT_EQ(e.size, 1);
+  // RANK alone (a generic name) is not a torchrun job either.
+  e = readEnv({{"RANK", "3"}});
+  EXPECT_FALSE(e.launched());
 }
 
 TEST(Launcher, OpenMpiWinsOverAnOuterSlurmJob) {
@@ -177,9 +196,12 @@ TEST(Launcher, BadVariablesNameThemselves) {
                   "integer");
   readEnv({{"PMI_RANK", "4"}, {"PMI_SIZE", "4"}}, &s);
   EXPECT_CONTAINS(s.message(), "PMI_RANK=4 is not below PMI_SIZE=4");
-  readEnv({{"RANK", "0"}}, &s);
-  EXPECT_CONTAINS(s.message(), "the launcher sets RANK but not WORLD_SIZE");
-  readEnv({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "0"}}, &s);
+  readEnv({{"OMPI_COMM_WORLD_RANK", "0"}}, &s);
+  EXPECT_CONTAINS(s.message(), "the launcher sets OMPI_COMM_WORLD_RANK but "
+                               "not OMPI_COMM_WORLD_SIZE");
+  readEnv(
+      {{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "0"}, {"SLURM_STEP_ID", "0"}},
+      &s);
   EXPECT_CONTAINS(s.message(), "SLURM_NTASKS=0");
   readEnv({{"OMPI_COMM_WORLD_RANK", "0"},
            {"OMPI_COMM_WORLD_SIZE", "2"},
