@@ -38,7 +38,7 @@
 #include "runtime/dist/shard_index.h"
 #include "runtime/cpu/silu.h"
 #include "runtime/cpu/tensor_ops.h"
-#include "runtime/cpu/vocab_parallel.h"
+#include "runtime/cpu/vocab_parallel_launch.h"
 
 #include <cmath>
 #include <cstdint>

@@ -2,9 +2,10 @@
 //
 // The local halves of Megatron-LM's vocabulary-parallel embedding and
 // cross-entropy (the collectives between them are separate launches). A
-// rank with coordinate c on `meshAxis` holds vocabulary rows/columns
-// [c*V, (c+1)*V) of the full table or logits. Launch conventions as in
-// kernels.h: outputs first, then inputs, then static sizes. The statistics
+// rank with coordinate c on the vocabulary's mesh axis holds rows/columns
+// [first, first + V) = [c*V, (c+1)*V) of the full table or logits. The
+// launch wrappers (vocab_parallel_launch.h) compute `first` from the rank's
+// coordinate. The statistics
 // (max, partials, loss) have the loss's type S (f32, f64 in the fp64 mode).
 //
 //===----------------------------------------------------------------------===//
@@ -12,7 +13,6 @@
 #define PTC_RUNTIME_CPU_VOCAB_PARALLEL_H
 
 #include "runtime/cpu/check.h"
-#include "runtime/dist/mesh_coordinate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,14 +20,16 @@
 #include <cstring>
 #include <limits>
 
-namespace ptc::kernels {
+namespace ptc::rt::cpu {
 
-/// out[n, :] = table[ids[n] - c*V, :] for the ids this rank owns, else 0.
+// The reference kernels take `first`, the full-vocabulary index of this
+// rank's first row or column (coordinate * V); the launch wrappers below
+// compute it from the rank's mesh coordinate.
+
+/// out[n, :] = table[ids[n] - first, :] for the ids this rank owns, else 0.
 template <typename T>
 void embedding_shard_forward(T *out, const int32_t *ids, const T *table,
-                             int64_t N, int64_t V, int64_t C,
-                             int64_t meshAxis) {
-  const int64_t first = mesh_coordinate(meshAxis) * V;
+                             int64_t N, int64_t V, int64_t C, int64_t first) {
   for (int64_t n = 0; n < N; ++n) {
     int64_t row = int64_t(ids[n]) - first;
     if (row >= 0 && row < V)
@@ -37,12 +39,10 @@ void embedding_shard_forward(T *out, const int32_t *ids, const T *table,
   }
 }
 
-/// dtable[ids[n] - c*V, :] += dout[n, :] for the ids this rank owns.
+/// dtable[ids[n] - first, :] += dout[n, :] for the ids this rank owns.
 template <typename T>
 void embedding_shard_backward(T *dtable, const int32_t *ids, const T *dout,
-                              int64_t N, int64_t V, int64_t C,
-                              int64_t meshAxis) {
-  const int64_t first = mesh_coordinate(meshAxis) * V;
+                              int64_t N, int64_t V, int64_t C, int64_t first) {
   for (int64_t n = 0; n < N; ++n) {
     int64_t row = int64_t(ids[n]) - first;
     if (row < 0 || row >= V)
@@ -55,16 +55,15 @@ void embedding_shard_backward(T *dtable, const int32_t *ids, const T *dout,
 /// The number of this rank's columns that are classes (global index below
 /// numClasses): the rest is vocabulary padding.
 inline int64_t vocab_valid_columns(int64_t V, int64_t numClasses,
-                                   int64_t meshAxis) {
-  const int64_t first = mesh_coordinate(meshAxis) * V;
+                                   int64_t first) {
   return std::clamp<int64_t>(numClasses - first, 0, V);
 }
 
 /// out[n] = max over this rank's class columns of logits[n, :].
 template <typename S, typename T>
 void vocab_max(S *out, const T *logits, int64_t N, int64_t V,
-               int64_t numClasses, int64_t meshAxis) {
-  const int64_t valid = vocab_valid_columns(V, numClasses, meshAxis);
+               int64_t numClasses, int64_t first) {
+  const int64_t valid = vocab_valid_columns(V, numClasses, first);
   for (int64_t n = 0; n < N; ++n) {
     S m = std::numeric_limits<S>::lowest();
     for (int64_t j = 0; j < valid; ++j)
@@ -75,13 +74,22 @@ void vocab_max(S *out, const T *logits, int64_t N, int64_t V,
 
 /// out[0][n] = sum_j exp(logits[n, j] - max[n]) over class columns;
 /// out[1][n] = logits[n, t] - max[n] if this rank holds t = targets[n].
+/// A row with the ignore index (target -1) gets 0 and 0: after the sum over
+/// the ranks its out[0] is 0, which no counted row has (the row maximum
+/// contributes exp(0) = 1 on the rank that holds it).
 template <typename S, typename T>
 void vocab_partials(S *out, const T *logits, const int32_t *targets,
                     const S *max, int64_t N, int64_t V, int64_t numClasses,
-                    int64_t meshAxis) {
-  const int64_t first = mesh_coordinate(meshAxis) * V;
-  const int64_t valid = vocab_valid_columns(V, numClasses, meshAxis);
+                    int64_t first) {
+  const int64_t valid = vocab_valid_columns(V, numClasses, first);
   for (int64_t n = 0; n < N; ++n) {
+    if (targets[n] < 0) {
+      out[n] = out[N + n] = S(0);
+      continue;
+    }
+    PTC_RT_CHECK(targets[n] < numClasses,
+                 "vocab_partials: targets[%lld] = %d is outside [0, %lld)",
+                 (long long)n, targets[n], (long long)numClasses);
     double sum = 0;
     for (int64_t j = 0; j < valid; ++j)
       sum += std::exp(double(logits[n * V + j]) - double(max[n]));
@@ -97,9 +105,8 @@ void vocab_partials(S *out, const T *logits, const int32_t *targets,
 template <typename T, typename S>
 void vocab_partials_grad(T *dlogits, const T *logits, const int32_t *targets,
                          const S *max, const S *dpartials, int64_t N, int64_t V,
-                         int64_t numClasses, int64_t meshAxis) {
-  const int64_t first = mesh_coordinate(meshAxis) * V;
-  const int64_t valid = vocab_valid_columns(V, numClasses, meshAxis);
+                         int64_t numClasses, int64_t first) {
+  const int64_t valid = vocab_valid_columns(V, numClasses, first);
   for (int64_t n = 0; n < N; ++n) {
     const double dsum = double(dpartials[n]), dtarget = double(dpartials[N + n]);
     for (int64_t j = 0; j < V; ++j)
@@ -113,29 +120,38 @@ void vocab_partials_grad(T *dlogits, const T *logits, const int32_t *targets,
   }
 }
 
-/// *loss = mean over n of log(partials[0][n]) - partials[1][n].
+/// *loss = mean over the counted rows (partials[0][n] > 0; the others have
+/// the ignore index) of log(partials[0][n]) - partials[1][n]; 0 when no row
+/// counts, like cross_entropy_forward.
 template <typename S>
 void ce_from_partials(S *loss, const S *partials, int64_t N) {
   double total = 0;
+  int64_t counted = 0;
   for (int64_t n = 0; n < N; ++n)
-    total += std::log(double(partials[n])) - double(partials[N + n]);
-  *loss = S(total / double(N));
+    if (partials[n] > S(0)) {
+      total += std::log(double(partials[n])) - double(partials[N + n]);
+      ++counted;
+    }
+  *loss = S(counted ? total / double(counted) : 0.0);
 }
 
-/// dpartials[0][n] = dloss / (N * partials[0][n]); dpartials[1][n] = -dloss/N.
+/// For the counted rows: dpartials[0][n] = dloss / (count * partials[0][n]),
+/// dpartials[1][n] = -dloss / count; 0 for ignored rows.
 template <typename S>
 void ce_from_partials_grad(S *dpartials, const S *partials, const S *dloss,
                            int64_t N) {
-  const double g = double(*dloss) / double(N);
+  int64_t counted = 0;
+  for (int64_t n = 0; n < N; ++n)
+    counted += partials[n] > S(0);
+  const double g = counted ? double(*dloss) / double(counted) : 0.0;
   for (int64_t n = 0; n < N; ++n) {
-    dpartials[n] = S(g / double(partials[n]));
-    dpartials[N + n] = S(-g);
+    const bool counts = partials[n] > S(0);
+    dpartials[n] = counts ? S(g / double(partials[n])) : S(0);
+    dpartials[N + n] = counts ? S(-g) : S(0);
   }
 }
 
-/// *acc += *x: partial sums of squares from other ranks into a global norm.
-inline void add_f64(double *acc, const double *x) { *acc += *x; }
+} // namespace ptc::rt::cpu
 
-} // namespace ptc::kernels
 
 #endif // PTC_RUNTIME_CPU_VOCAB_PARALLEL_H

@@ -29,6 +29,16 @@ template <typename T>
 void embedding_backward(T *dtable, const int32_t *ids, const T *dout,
                         int64_t N, int64_t V, int64_t C);
 
+/// A vocabulary shard: the table holds rows [first, first + V); the forward
+/// gives zeros for other ids, the backward skips them (runtime/cpu/
+/// vocab_parallel.h's embedding_shard_* with first = coordinate * V).
+template <typename T>
+void embedding_rows_forward(T *out, const int32_t *ids, const T *table,
+                            int64_t N, int64_t V, int64_t C, int64_t first);
+template <typename T>
+void embedding_rows_backward(T *dtable, const int32_t *ids, const T *dout,
+                             int64_t N, int64_t V, int64_t C, int64_t first);
+
 } // namespace ptc::kernels
 
 #endif // PTC_RUNTIME_CUDA_EMBEDDING_CUH

@@ -29,6 +29,7 @@
 #include "runtime/cuda/dropout.cuh"
 #include "runtime/cuda/elementwise.cuh"
 #include "runtime/cuda/embedding.cuh"
+#include "runtime/cuda/vocab_parallel.cuh"
 #include "runtime/cuda/gelu.cuh"
 #include "runtime/cuda/gemm.cuh"
 #include "runtime/cuda/layernorm.cuh"
