@@ -18,6 +18,13 @@
 // Split values get their local types in place; an op the rewrite does not
 // know with a split operand is an error naming it.
 //
+// With sequence parallelism the values between the tensor-parallel regions
+// are split along the sequence (dimension 1 of [B, T, H]) instead of
+// replicated: the embedding's partial sums are reduce-scattered, norms and
+// residual adds run on sequence shards (their parameters' gradients are
+// then partial: dist.partial_grad), column-parallel inputs are all-gathered
+// along the sequence and row-parallel outputs reduce-scattered along it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Dist/Mesh.h"
@@ -39,11 +46,14 @@ using namespace ptc::dist;
 namespace {
 
 constexpr StringLiteral kAxis = "tp";
+/// The sequence dimension of [B, T, H] activations.
+constexpr int64_t kSequenceDim = 1;
 
 class TensorParallelRewriter {
 public:
-  TensorParallelRewriter(ModuleOp module, int64_t tp)
+  TensorParallelRewriter(ModuleOp module, int64_t tp, bool sequenceParallel)
       : module(module), context(module.getContext()), tp(tp),
+        sequenceParallel(sequenceParallel),
         mesh(FlatSymbolRefAttr::get(context, kMeshName)) {}
 
   LogicalResult run(func::FuncOp fn) {
@@ -97,6 +107,34 @@ private:
                                            value.getType(), mesh, axes(), value);
     entered[value] = result;
     return result;
+  }
+
+  /// With sequence parallelism: the sequence-split `value` whole again for a
+  /// column-parallel projection (all-gather along the sequence; its VJP
+  /// reduce-scatters the gradient), one op per value.
+  Value gather(OpBuilder &builder, Value value, int64_t dim) {
+    auto it = gathered.find(value);
+    if (it != gathered.end())
+      return it->second;
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointAfterValue(value);
+    auto local = cast<RankedTensorType>(value.getType());
+    SmallVector<int64_t> shape(local.getShape());
+    shape[dim] *= tp;
+    Value result = AllGatherOp::create(
+        builder, value.getLoc(),
+        RankedTensorType::get(shape, local.getElementType()), mesh, axes(),
+        value, builder.getI64IntegerAttr(dim));
+    gathered[value] = result;
+    return result;
+  }
+
+  /// Marks the parameter behind `value` (if any) as having a partial
+  /// gradient over tp: it is applied to sequence shards.
+  void markPartialGrad(Value value) {
+    if (auto ref = value.getDefiningOp<graph::ParamRefOp>())
+      if (auto param = module.lookupSymbol<graph::ParamOp>(ref.getParam()))
+        param->setAttr("dist.partial_grad", axes());
   }
 
   /// Records that parameter `ref` is split along `dim` in `segments`;
@@ -207,6 +245,20 @@ private:
     int64_t dim = dims.front();
     bool allSplit = dims.size() == op->getNumOperands() &&
                     llvm::all_equal(dims);
+    // A replicated operand broadcast against a split one (a bias, the
+    // position embedding under sequence parallelism).
+    if (isa<graph::AddOp, graph::MulOp>(op) && !allSplit && dims.size() == 1 &&
+        splitDim(op->getOperand(0)))
+      return broadcastOperand(op, dim);
+    if (isa<graph::LayerNormOp, graph::RMSNormOp>(op)) {
+      auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+      if (dims.size() != 1 || !splitDim(op->getOperand(0)) ||
+          dim == type.getRank() - 1)
+        return op->emitOpError("normalises over a dimension split over tp");
+      for (Value param : op->getOperands().drop_front())
+        markPartialGrad(param);
+      return makeSplit(op, op->getResult(0), dim);
+    }
     if (isa<graph::GeluOp, graph::SiluOp, graph::DropoutOp, graph::ScaleOp,
             graph::CastOp, graph::SwigluOp, graph::AddOp, graph::MulOp>(op)) {
       if (!allSplit)
@@ -249,6 +301,37 @@ private:
                            "parallelism does not know how to split");
   }
 
+  /// lhs split along `dim`, rhs replicated and broadcast over lhs's leading
+  /// dimensions: when rhs has the split dimension, this rank uses its shard
+  /// (dist.shard, whose VJP all-gathers the gradient); otherwise rhs is
+  /// broadcast over the shard and its gradient is partial.
+  LogicalResult broadcastOperand(Operation *op, int64_t dim) {
+    Value rhs = op->getOperand(1);
+    auto lhsType = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    int64_t rhsDim = dim - (lhsType.getRank() - rhsType.getRank());
+    if (rhsType.getRank() == lhsType.getRank())
+      return op->emitOpError("mixes values split over tp with replicated "
+                             "ones; tensor parallelism cannot split it");
+    if (rhsDim < 0) {
+      markPartialGrad(rhs);
+      return makeSplit(op, op->getResult(0), dim);
+    }
+    OpBuilder builder(op);
+    SmallVector<Attribute> split;
+    for (int64_t d = 0; d <= rhsDim; ++d)
+      split.push_back(d == rhsDim ? axes() : ArrayAttr::get(context, {}));
+    SmallVector<int64_t> shape(rhsType.getShape());
+    shape[rhsDim] /= tp;
+    Value piece = ShardOp::create(
+        builder, op->getLoc(),
+        RankedTensorType::get(shape, rhsType.getElementType()), rhs,
+        ShardingAttr::get(context, mesh, ArrayAttr::get(context, split),
+                          ArrayAttr::get(context, {})));
+    op->setOperand(1, piece);
+    return makeSplit(op, op->getResult(0), dim);
+  }
+
   /// Where the split dimension `dim` of a reshape's input lands: reshapes
   /// group dimensions; the split one must be the outermost of its group, and
   /// it stays the outermost of the output group.
@@ -284,14 +367,18 @@ private:
     std::optional<int64_t> xDim = splitDim(linear.getInput());
     auto xType = cast<RankedTensorType>(linear.getInput().getType());
     int64_t last = xType.getRank() - 1;
-    if (!xDim) {
-      // Column-parallel.
+    if (!xDim || (*xDim != last && sequenceParallel)) {
+      // Column-parallel: a replicated input enters the split region; a
+      // sequence-split one is gathered first.
       SmallVector<int64_t> segments = outputSegments(linear);
       if (failed(splitParam(linear, linear.getWeight(), 0, segments)) ||
           (linear.getBias() &&
            failed(splitParam(linear, linear.getBias(), 0, segments))))
         return failure();
-      linear.getInputMutable().assign(enter(builder, linear.getInput()));
+      Value input = xDim ? gather(builder, linear.getInput(), *xDim)
+                         : enter(builder, linear.getInput());
+      // The result keeps the whole sequence (its type is still global).
+      linear.getInputMutable().assign(input);
       return makeSplit(linear, linear.getResult(), last);
     }
     if (*xDim != last)
@@ -305,12 +392,31 @@ private:
     Value partial =
         graph::LinearOp::create(builder, linear.getLoc(), linear.getType(),
                                 linear.getInput(), linear.getWeight(), Value());
-    Value out = AllReduceOp::create(builder, linear.getLoc(), linear.getType(),
-                                    mesh, axes(), partial,
-                                    kind(ReductionKind::sum));
-    if (Value bias = linear.getBias())
-      out = graph::AddOp::create(builder, linear.getLoc(), linear.getType(),
-                                 out, bias);
+    Value out;
+    if (!sequenceParallel) {
+      out = AllReduceOp::create(builder, linear.getLoc(), linear.getType(),
+                                mesh, axes(), partial,
+                                kind(ReductionKind::sum));
+    } else {
+      // The partial sums are reduce-scattered along the sequence.
+      auto type = cast<RankedTensorType>(linear.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[kSequenceDim] /= tp;
+      out = ReduceScatterOp::create(
+          builder, linear.getLoc(),
+          RankedTensorType::get(shape, type.getElementType()), mesh, axes(),
+          partial, builder.getI64IntegerAttr(kSequenceDim),
+          kind(ReductionKind::sum));
+      split[out] = kSequenceDim;
+    }
+    if (Value bias = linear.getBias()) {
+      out = graph::AddOp::create(builder, linear.getLoc(), out.getType(), out,
+                                 bias);
+      if (sequenceParallel) {
+        split[out] = kSequenceDim;
+        markPartialGrad(bias);
+      }
+    }
     linear.replaceAllUsesWith(out);
     erased.insert(linear);
     linear.erase();
@@ -325,9 +431,25 @@ private:
     embedding.setVocabShardAxis(kAxis);
     OpBuilder builder(context);
     builder.setInsertionPointAfter(embedding);
-    Value sum = AllReduceOp::create(builder, embedding.getLoc(),
-                                    embedding.getType(), mesh, axes(),
-                                    embedding, kind(ReductionKind::sum));
+    Value sum;
+    if (!sequenceParallel) {
+      sum = AllReduceOp::create(builder, embedding.getLoc(),
+                                embedding.getType(), mesh, axes(), embedding,
+                                kind(ReductionKind::sum));
+    } else {
+      auto type = cast<RankedTensorType>(embedding.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      if (type.getRank() < 3 || shape[kSequenceDim] % tp != 0)
+        return embedding.emitOpError("sequence parallelism needs [B, T, H] "
+                                     "embeddings with T divisible by tp");
+      shape[kSequenceDim] /= tp;
+      sum = ReduceScatterOp::create(
+          builder, embedding.getLoc(),
+          RankedTensorType::get(shape, type.getElementType()), mesh, axes(),
+          embedding, builder.getI64IntegerAttr(kSequenceDim),
+          kind(ReductionKind::sum));
+      split[sum] = kSequenceDim;
+    }
     embedding.getResult().replaceAllUsesExcept(sum, sum.getDefiningOp());
     return success();
   }
@@ -369,9 +491,10 @@ private:
   ModuleOp module;
   MLIRContext *context;
   int64_t tp;
+  bool sequenceParallel;
   FlatSymbolRefAttr mesh;
   DenseMap<Value, int64_t> split;
-  DenseMap<Value, Value> entered;
+  DenseMap<Value, Value> entered, gathered;
   DenseSet<Operation *> erased;
   std::map<std::string, std::pair<int64_t, SmallVector<int64_t>>> plans;
 };
@@ -383,13 +506,9 @@ struct DistTensorParallelPass
     ParallelDegrees degrees = readParallelDegrees(module);
     if (degrees.tp == 1)
       return;
-    if (degrees.sequenceParallel) {
-      module.emitError("dist-tensor-parallel: parallel.sequence_parallel is "
-                       "not implemented yet; set it to false");
-      return signalPassFailure();
-    }
     getOrCreateMesh(module, degrees);
-    TensorParallelRewriter rewriter(module, degrees.tp);
+    TensorParallelRewriter rewriter(module, degrees.tp,
+                                    degrees.sequenceParallel);
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (failed(rewriter.run(fn)))
         return signalPassFailure();
