@@ -69,8 +69,12 @@ void abortAll(const std::string &message) {
   }).detach();
   for (void (*hook)() : gAbortHooks)
     hook();
-  if (gWorld.mpi && !gFinalized)
+  if (gWorld.mpi && !gFinalized) {
+    // mpirun forwards a rank's stderr asynchronously and drops what it has
+    // not read when it kills the job: give it the line above first.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
     MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   std::_Exit(1);
 }
 
