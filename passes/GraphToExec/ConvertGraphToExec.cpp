@@ -112,8 +112,8 @@ struct ConvertGraphToExecPass
           builder.getNamedAttr("type", TypeAttr::get(type))};
       if (!io.empty())
         attrs.push_back(builder.getNamedAttr("io", builder.getStringAttr(io)));
-      exec::GlobalOp::create(builder, module.getLoc(), TypeRange{},
-                             ValueRange{}, attrs);
+      return exec::GlobalOp::create(builder, module.getLoc(), TypeRange{},
+                                    ValueRange{}, attrs);
     };
     arena("parameters", exec::ArenaKind::parameters);
     arena("gradients", exec::ArenaKind::gradients);
@@ -121,11 +121,10 @@ struct ConvertGraphToExecPass
     arena("io", exec::ArenaKind::io);
     SmallVector<graph::ParamOp> params(module.getOps<graph::ParamOp>());
     for (graph::ParamOp param : params) {
-      global(param.getSymName(), "parameters",
-             Lowering::memrefOf(param.getType()));
+      exec::GlobalOp created = global(param.getSymName(), "parameters",
+                                      Lowering::memrefOf(param.getType()));
       // How a split parameter relates to the full tensor: for the emitter's
       // parameter layouts (checkpoints hold full tensors).
-      auto created = cast<exec::GlobalOp>(module.getBody()->back());
       for (NamedAttribute attr : param->getDiscardableAttrs())
         if (attr.getName().getValue().starts_with("dist."))
           created->setAttr(attr.getName(), attr.getValue());
