@@ -40,7 +40,9 @@ struct DistDataParallelPass
       if (entry.getValue() == "micro_step" || entry.getValue() == "eval_step")
         averageLoss(fn);
       else if (entry.getValue() == "optimizer_step" &&
-               failed(reduceGradients(fn)))
+               failed(degrees.zeroStage == 1 && degrees.dp > 1
+                          ? shardOptimizer(fn)
+                          : reduceGradients(fn)))
         return signalPassFailure();
     }
   }
@@ -126,6 +128,117 @@ struct DistDataParallelPass
       // The first reduction reads the accumulator; everything else reads
       // the reduced gradient.
       Value(ref).replaceAllUsesExcept(value, ref->getNextNode());
+    }
+    return success();
+  }
+
+  /// ZeRO-1: each gradient is reduce-scattered over dp into chunks of its
+  /// flattened, zero-padded form; AdamW updates the rank's chunk of the
+  /// parameter with moments of one chunk; the chunks are all-gathered back
+  /// into the parameter. The global norm adds every rank's squares.
+  LogicalResult shardOptimizer(func::FuncOp fn) {
+    ModuleOp module = getOperation();
+    MLIRContext *context = module.getContext();
+    auto mesh = FlatSymbolRefAttr::get(context, kMeshName);
+    auto dpAxis = axisList(context, {"dp"});
+    DenseMap<Value, Value> chunkOf; // gradient value -> its reduced chunk
+    DenseMap<Value, graph::ParamOp> paramOf;
+
+    SmallVector<graph::GradRefOp> refs;
+    fn.walk([&](graph::GradRefOp ref) { refs.push_back(ref); });
+    for (graph::GradRefOp ref : refs) {
+      auto param = module.lookupSymbol<graph::ParamOp>(ref.getParam());
+      if (!param)
+        return ref.emitOpError("names no graph.param");
+      auto type = cast<RankedTensorType>(ref.getType());
+      int64_t n = type.getNumElements();
+      int64_t chunk = (n + degrees.dp - 1) / degrees.dp;
+      int64_t padded = chunk * degrees.dp;
+      OpBuilder builder(context);
+      builder.setInsertionPointAfter(ref);
+      Location loc = ref.getLoc();
+      Value grad = ref;
+      if (param->hasAttr("dist.partial_grad"))
+        grad = AllReduceOp::create(builder, loc, type, mesh,
+                                   axisList(context, {"tp"}), grad,
+                                   reduction(context, ReductionKind::sum));
+      auto flatType = RankedTensorType::get({n}, type.getElementType());
+      Value flat = graph::ReshapeOp::create(builder, loc, flatType, grad);
+      if (padded != n) {
+        auto padType = RankedTensorType::get({padded - n}, type.getElementType());
+        Value zeros = graph::ZerosOp::create(builder, loc, padType);
+        flat = graph::ConcatOp::create(
+            builder, loc,
+            RankedTensorType::get({padded}, type.getElementType()),
+            ValueRange{flat, zeros}, builder.getI64IntegerAttr(0));
+      }
+      Value piece = ReduceScatterOp::create(
+          builder, loc, RankedTensorType::get({chunk}, type.getElementType()),
+          mesh, dpAxis, flat, builder.getI64IntegerAttr(0),
+          reduction(context, ReductionKind::avg));
+      chunkOf[ref] = piece;
+      paramOf[ref] = param;
+      param->setAttr("dist.zero_chunk", builder.getI64IntegerAttr(chunk));
+    }
+
+    // The norm: squares of every rank's chunks, summed over dp (and tp for
+    // tp-split parameters; the others are equal on every tp rank).
+    SmallVector<graph::GlobalNormOp> norms;
+    fn.walk([&](graph::GlobalNormOp norm) { norms.push_back(norm); });
+    for (graph::GlobalNormOp norm : norms) {
+      SmallVector<Value> split, replicated;
+      for (Value grad : norm.getInputs()) {
+        Value chunk = chunkOf.lookup(grad);
+        if (!chunk)
+          return norm.emitOpError("reads a value that is not a gradient "
+                                  "accumulator; ZeRO-1 cannot shard it");
+        (paramOf[grad]->hasAttr("dist.sharding") ? split : replicated)
+            .push_back(chunk);
+      }
+      OpBuilder builder(norm);
+      auto f64 = RankedTensorType::get({}, builder.getF64Type());
+      SmallVector<Value> partials(norm.getPartialSquares());
+      for (auto [chunks, axes] :
+           {std::pair{&split, axisList(context, {"dp", "tp"})},
+            std::pair{&replicated, dpAxis}}) {
+        if (chunks->empty())
+          continue;
+        Value squares =
+            graph::SumSquaresOp::create(builder, norm.getLoc(), f64, *chunks);
+        partials.push_back(AllReduceOp::create(
+            builder, norm.getLoc(), f64, mesh, axes, squares,
+            reduction(context, ReductionKind::sum)));
+      }
+      Value replaced = graph::GlobalNormOp::create(
+          builder, norm.getLoc(), norm.getType(), ValueRange(), partials);
+      norm.replaceAllUsesWith(replaced);
+      norm.erase();
+    }
+
+    // The updates, each followed by the all-gather of the new chunks.
+    SmallVector<graph::AdamWUpdateOp> updates;
+    fn.walk([&](graph::AdamWUpdateOp update) { updates.push_back(update); });
+    for (graph::AdamWUpdateOp update : updates) {
+      Value chunk = chunkOf.lookup(update.getGrad());
+      if (!chunk)
+        return update.emitOpError("updates with a value that is not a "
+                                  "gradient accumulator; ZeRO-1 cannot shard "
+                                  "it");
+      update.getGradMutable().assign(chunk);
+      update.setShardAxis("dp");
+      OpBuilder builder(context);
+      builder.setInsertionPointAfter(update);
+      auto chunkType = cast<RankedTensorType>(chunk.getType());
+      Value mine = graph::ParamChunkOp::create(
+          builder, update.getLoc(), chunkType, update.getParamAttr(),
+          builder.getStringAttr("dp"));
+      Value whole = AllGatherOp::create(
+          builder, update.getLoc(),
+          RankedTensorType::get({chunkType.getDimSize(0) * degrees.dp},
+                                chunkType.getElementType()),
+          mesh, dpAxis, mine, builder.getI64IntegerAttr(0));
+      graph::SetParamOp::create(builder, update.getLoc(),
+                                update.getParamAttr(), whole);
     }
     return success();
   }

@@ -132,10 +132,14 @@ struct ConvertGraphToExecPass
     for (graph::ParamOp param : params)
       global(gradientName(param.getSymName()), "gradients",
              Lowering::memrefOf(param.getType()));
+    // Under ZeRO-1 (dist.zero_chunk) a rank keeps its chunk of the moments.
     for (int which : {1, 2})
-      for (graph::ParamOp param : params)
-        global(momentName(param.getSymName(), which), "optimizer_state",
-               Lowering::memrefOf(param.getType()));
+      for (graph::ParamOp param : params) {
+        MemRefType type = Lowering::memrefOf(param.getType());
+        if (auto chunk = param->getAttrOfType<IntegerAttr>("dist.zero_chunk"))
+          type = MemRefType::get({chunk.getInt()}, type.getElementType());
+        global(momentName(param.getSymName(), which), "optimizer_state", type);
+      }
     auto ids = MemRefType::get(tokens.getShape(), builder.getI32Type());
     auto f32 = MemRefType::get({}, builder.getF32Type());
     auto i64 = MemRefType::get({}, builder.getI64Type());
@@ -196,9 +200,12 @@ struct ConvertGraphToExecPass
       }
       lowering.fill(lowering.global(gradientName(param.getSymName()), type),
                     0.0);
-      for (int which : {1, 2})
+      for (int which : {1, 2}) {
+        std::string moment = momentName(param.getSymName(), which);
+        auto state = module.lookupSymbol<exec::GlobalOp>(moment);
         lowering.fill(
-            lowering.global(momentName(param.getSymName(), which), type), 0.0);
+            lowering.global(moment, cast<MemRefType>(state.getType())), 0.0);
+      }
     }
     func::ReturnOp::create(body, module.getLoc());
     return fn;

@@ -69,6 +69,28 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         bind(norm, out);
         return success();
       })
+      .Case([&](ParamChunkOp chunk) {
+        auto paramType = cast<MemRefType>(
+            module.lookupSymbol<exec::GlobalOp>(chunk.getParam()).getType());
+        Value out = alloc(chunk.getType());
+        launch("copy_chunk",
+               {{out, W}, {global(chunk.getParam(), paramType), R}},
+               {i64(paramType.getNumElements()),
+                i64(numElements(chunk.getType())),
+                i64(meshAxisIndex(chunk.getShardAxis()))},
+               loc);
+        bind(chunk, out);
+        return success();
+      })
+      .Case([&](SetParamOp set) {
+        auto paramType = cast<MemRefType>(
+            module.lookupSymbol<exec::GlobalOp>(set.getParam()).getType());
+        launch("copy",
+               {{global(set.getParam(), paramType), W},
+                {buffer(set.getValue()), R}},
+               {i64(paramType.getNumElements())}, loc);
+        return success();
+      })
       .Case([&](SumSquaresOp sum) {
         Value out = alloc(sum.getType());
         fill(out, 0.0);
@@ -99,6 +121,27 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
       .Case([&](AdamWUpdateOp update) {
         Type type = update.getGrad().getType();
         StringRef param = update.getParam();
+        if (auto axis = update.getShardAxis()) {
+          // ZeRO-1: this rank's chunk of the flattened parameter.
+          auto paramType = cast<MemRefType>(
+              module.lookupSymbol<exec::GlobalOp>(param).getType());
+          launch("adamw_update_chunk",
+                 {{global(param, paramType), RW},
+                  {stateOf(param, type, "m"), RW},
+                  {stateOf(param, type, "v"), RW},
+                  {buffer(update.getGrad()), R},
+                  {buffer(update.getLr()), R},
+                  {buffer(update.getGradScale()), R},
+                  {buffer(update.getStep()), R}},
+                 {i64(paramType.getNumElements()), i64(numElements(type)),
+                  i64(meshAxisIndex(*axis)),
+                  f64(update.getBeta1().convertToDouble()),
+                  f64(update.getBeta2().convertToDouble()),
+                  f64(update.getEps().convertToDouble()),
+                  f64(update.getWeightDecay().convertToDouble())},
+                 loc);
+          return success();
+        }
         launch("adamw_update",
                {{global(param, memrefOf(type)), RW},
                 {stateOf(param, type, "m"), RW},

@@ -39,6 +39,7 @@
 #include "runtime/cpu/silu.h"
 #include "runtime/cpu/tensor_ops.h"
 #include "runtime/cpu/vocab_parallel_launch.h"
+#include "runtime/cpu/zero_launch.h"
 
 #include <cmath>
 #include <cstdint>

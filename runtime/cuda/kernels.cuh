@@ -30,6 +30,7 @@
 #include "runtime/cuda/elementwise.cuh"
 #include "runtime/cuda/embedding.cuh"
 #include "runtime/cuda/vocab_parallel.cuh"
+#include "runtime/cuda/zero.cuh"
 #include "runtime/cuda/gelu.cuh"
 #include "runtime/cuda/gemm.cuh"
 #include "runtime/cuda/layernorm.cuh"

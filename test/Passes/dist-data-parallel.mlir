@@ -77,3 +77,39 @@ module @partial attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
     return %n : tensor<f32>
   }
 }
+
+// -----
+
+// Tests ZeRO-1 (dp = 2): the 9-element gradient flattened and zero-padded
+// to 10, reduce-scattered (averaged) into chunks of 5; the norm from the
+// chunks' squares summed over dp; AdamW on the rank's chunk (moments of 5
+// elements: dist.zero_chunk); the updated chunks all-gathered into the
+// parameter.
+
+// CHECK-LABEL: module @zero
+// CHECK: graph.param @w : tensor<3x3xf32> {{.*}} {dist.zero_chunk = 5 : i64}
+// CHECK: %[[G:.*]] = graph.grad_ref @w : tensor<3x3xf32>
+// CHECK-NEXT: %[[F:.*]] = graph.reshape %[[G]] : tensor<3x3xf32> to tensor<9xf32>
+// CHECK-NEXT: %[[Z:.*]] = graph.zeros : tensor<1xf32>
+// CHECK-NEXT: %[[P:.*]] = graph.concat %[[F]], %[[Z]] {axis = 0 : i64} : tensor<9xf32>, tensor<1xf32> -> tensor<10xf32>
+// CHECK-NEXT: %[[C:.*]] = dist.reduce_scatter %[[P]] on @mesh axes [dp] scatter_axis 0 reduction avg : tensor<10xf32> -> tensor<5xf32>
+// CHECK-NEXT: %[[SQ:.*]] = graph.sum_squares %[[C]] : tensor<5xf32> -> tensor<f64>
+// CHECK-NEXT: %[[S:.*]] = dist.all_reduce %[[SQ]] on @mesh axes [dp] reduction sum : tensor<f64>
+// CHECK-NEXT: graph.global_norm plus_squares(%[[S]] : tensor<f64>) -> tensor<f32>
+// CHECK: graph.adamw_update @w, %[[C]], {{.*}}shard_axis = "dp"{{.*}} : tensor<5xf32>
+// CHECK-NEXT: %[[MINE:.*]] = graph.param_chunk @w {shard_axis = "dp"} : tensor<5xf32>
+// CHECK-NEXT: %[[ALL:.*]] = dist.all_gather %[[MINE]] on @mesh axes [dp] gather_axis 0 : tensor<5xf32> -> tensor<10xf32>
+// CHECK-NEXT: graph.set_param @w, %[[ALL]] : tensor<10xf32>
+// CHECK-NEXT: graph.zero_grad @w
+module @zero attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage = 1 : i64}} {
+  graph.param @w : tensor<3x3xf32> weight init <normal, std = 2.000000e-02>
+  func.func @optimizer_step(%step: tensor<i64>) -> (tensor<f32>, tensor<f32>) attributes {ptc.entry = "optimizer_step"} {
+    %gw = graph.grad_ref @w : tensor<3x3xf32>
+    %n = graph.global_norm %gw : tensor<3x3xf32> -> tensor<f32>
+    %c = graph.clip_factor %n {max_norm = 1.000000e+00 : f64} : tensor<f32>
+    %lr = graph.lr_schedule %step {decay_steps = 10 : i64, lr = 1.000000e-03 : f64, min_lr = 1.000000e-04 : f64, schedule = "cosine", warmup_steps = 2 : i64} : tensor<i64> -> tensor<f32>
+    graph.adamw_update @w, %gw, %lr, %c, %step {beta1 = 9.000000e-01 : f64, beta2 = 0.95 : f64, eps = 1.000000e-08 : f64, weight_decay = 1.000000e-01 : f64} : tensor<3x3xf32>, tensor<f32>, tensor<f32>, tensor<i64>
+    graph.zero_grad @w
+    return %lr, %n : tensor<f32>, tensor<f32>
+  }
+}

@@ -22,7 +22,7 @@ module @negative_unknown_op attributes {ptc.parallel = {tp = 2 : i64}} {
     %w = graph.param_ref @w : tensor<8x4xf32>
     %g = graph.param_ref @g : tensor<8xf32>
     %y = graph.linear %x, %w : (tensor<2x4xf32>, tensor<8x4xf32>) -> tensor<2x8xf32>
-    // expected-error @+1 {{'graph.rms_norm' op has an operand split over tp, which tensor parallelism does not know how to split}}
+    // expected-error @+1 {{'graph.rms_norm' op normalises over a dimension split over tp}}
     %n = graph.rms_norm %y, %g : tensor<2x8xf32>, tensor<8xf32>
     return %n : tensor<2x8xf32>
   }

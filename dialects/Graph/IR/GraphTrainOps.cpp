@@ -39,8 +39,35 @@ LogicalResult ZeroGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
 LogicalResult
 AdamWUpdateOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  return verifyParamState(*this, getParamAttr(), getGrad().getType(),
-                          symbolTable);
+  if (!getShardAxisAttr())
+    return verifyParamState(*this, getParamAttr(), getGrad().getType(),
+                            symbolTable);
+  if (getGrad().getType().getRank() != 1)
+    return emitOpError("with shard_axis needs a 1-d gradient chunk, got ")
+           << getGrad().getType();
+  return verifyParamState(*this, getParamAttr(), Type(), symbolTable);
+}
+
+LogicalResult
+ParamChunkOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (getType().getRank() != 1)
+    return emitOpError("result must be 1-d, got ") << getType();
+  return verifyParamState(*this, getParamAttr(), Type(), symbolTable);
+}
+
+LogicalResult SetParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (failed(verifyParamState(*this, getParamAttr(), Type(), symbolTable)))
+    return failure();
+  auto param = symbolTable.lookupNearestSymbolFrom<ParamOp>(*this,
+                                                             getParamAttr());
+  auto value = cast<RankedTensorType>(getValue().getType());
+  auto type = cast<RankedTensorType>(param.getType());
+  if (value.getRank() != 1 || value.getNumElements() < type.getNumElements() ||
+      value.getElementType() != type.getElementType())
+    return emitOpError("value ")
+           << value << " must be 1-d with at least the "
+           << type.getNumElements() << " elements of " << type;
+  return success();
 }
 
 LogicalResult AdamWUpdateOp::verify() {

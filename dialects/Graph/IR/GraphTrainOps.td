@@ -67,6 +67,12 @@ def Graph_AdamWUpdateOp : Graph_ParamStateOp<"adamw_update",
     + weight_decay p). The moments m and v belong to the parameter and start
     at zero; weight decay is decoupled (Loshchilov & Hutter).
 
+    With `shard_axis` (ZeRO-1, set by `dist-data-parallel`), `grad` is this
+    rank's chunk of the flattened gradient, zero-padded to a multiple of the
+    axis size: the update touches only elements `[c*K, (c+1)*K)` of the
+    flattened parameter (`K` the chunk size, `c` the rank's coordinate), and
+    the moments hold `K` elements.
+
     ```mlir
     graph.adamw_update @h.0.mlp.c_fc.weight, %g, %lr, %clip, %step
         {beta1 = 0.9, beta2 = 0.95, eps = 1.0e-8, weight_decay = 0.1}
@@ -76,12 +82,46 @@ def Graph_AdamWUpdateOp : Graph_ParamStateOp<"adamw_update",
   let arguments = (ins FlatSymbolRefAttr:$param, Graph_Tensor:$grad,
                        Graph_Scalar:$lr, Graph_Scalar:$grad_scale,
                        Graph_StepTensor:$step, F64Attr:$beta1, F64Attr:$beta2,
-                       F64Attr:$eps, F64Attr:$weight_decay);
+                       F64Attr:$eps, F64Attr:$weight_decay,
+                       OptionalAttr<StrAttr>:$shard_axis);
   let assemblyFormat = [{
     $param `,` $grad `,` $lr `,` $grad_scale `,` $step attr-dict `:`
     type($grad) `,` type($lr) `,` type($grad_scale) `,` type($step)
   }];
   let hasVerifier = 1;
+}
+
+def Graph_ParamChunkOp : Graph_ParamStateOp<"param_chunk",
+    [MemoryEffects<[MemRead]>]> {
+  let summary = "This rank's chunk of a flattened, zero-padded parameter";
+  let description = [{
+    Elements `[c*K, (c+1)*K)` of the parameter flattened and padded with
+    zeros to `K` times the size of `shard_axis` (`K` the result's size, `c`
+    the rank's coordinate on the axis): the piece a ZeRO-1 rank updated,
+    which a `dist.all_gather` then makes whole.
+
+    ```mlir
+    %c = graph.param_chunk @wpe.weight {shard_axis = "dp"} : tensor<6144xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$shard_axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def Graph_SetParamOp : Graph_ParamStateOp<"set_param",
+    [MemoryEffects<[MemWrite]>]> {
+  let summary = "Overwrites a parameter with the leading elements of a vector";
+  let description = [{
+    The parameter (flattened) becomes the first elements of `value` (1-d,
+    at least as long as the parameter: a gathered, padded ZeRO-1 vector).
+
+    ```mlir
+    graph.set_param @wpe.weight, %full : tensor<12288xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param, Graph_Tensor:$value);
+  let assemblyFormat = "$param `,` $value attr-dict `:` type($value)";
 }
 
 def Graph_GlobalNormOp : Graph_Op<"global_norm", [Pure,
@@ -105,7 +145,7 @@ def Graph_GlobalNormOp : Graph_Op<"global_norm", [Pure,
   let results = (outs Graph_Scalar:$result);
   let assemblyFormat = [{
     $inputs (`plus_squares` `(` $partial_squares^ `:` type($partial_squares) `)`)?
-    attr-dict `:` type($inputs) `->` type($result)
+    attr-dict (`:` type($inputs)^)? `->` type($result)
   }];
   let hasVerifier = 1;
 }
