@@ -14,6 +14,7 @@
 #include "compiler/IRDump.h"
 #include "compiler/InitAll.h"
 #include "compiler/MemoryPlan.h"
+#include "compiler/ParallelPlan.h"
 #include "compiler/ModelSummary.h"
 #include "tools/ptc/DataCommand.h"
 
@@ -288,6 +289,12 @@ int runPlan(int argc, char **argv) {
   llvm::outs() << "\nactivations without reuse: " << ptc::formatThousands(naive)
                << " bytes; the plan reuses memory by liveness to "
                << ptc::formatThousands(planned) << " bytes\n";
+  const ptc::TrainingSpec &training = spec.training;
+  llvm::outs() << "\n";
+  ptc::printParallelPlan(
+      llvm::outs(), *module,
+      training.globalBatchSize /
+          std::max<int64_t>(1, training.microBatchSize * spec.parallel.dp));
   return 0;
 }
 

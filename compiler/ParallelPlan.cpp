@@ -1,0 +1,128 @@
+//===- ParallelPlan.cpp - The parallel plan of a planned module -----------===//
+
+#include "compiler/ParallelPlan.h"
+
+#include "compiler/MemoryPlan.h"
+#include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Exec/IR/ExecOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+using namespace mlir;
+
+namespace ptc {
+
+namespace {
+
+struct Traffic {
+  int64_t calls = 0, bytes = 0;
+};
+
+/// The bytes a collective launch moves into the communication library on
+/// this rank: its buffer (all_reduce), its input (all_gather) or its input
+/// (reduce_scatter: the group's blocks).
+int64_t collectiveBytes(exec::LaunchOp launch) {
+  auto buffers = launch.getBuffers();
+  Value moved = launch.getCallee() == "all_reduce" ? buffers[0] : buffers[1];
+  auto type = cast<MemRefType>(moved.getType());
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
+} // namespace
+
+void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
+                       int64_t microSteps) {
+  dist::MeshOp mesh;
+  for (auto op : module.getOps<dist::MeshOp>())
+    mesh = op;
+  if (!mesh) {
+    os << "parallel plan: one device (no mesh)\n";
+    return;
+  }
+  SmallVector<StringRef> names;
+  for (StringRef name : mesh.getAxisNames().getAsValueRange<StringAttr>())
+    names.push_back(name);
+  ArrayRef<int64_t> sizes = mesh.getShape();
+  int64_t world = mesh.getNumRanks();
+  std::string shape, formula;
+  for (auto [i, name] : llvm::enumerate(names)) {
+    shape += fmt::format("{}{} {}", i ? " x " : "", name.str(), sizes[i]);
+    int64_t s = 1;
+    for (size_t j = i + 1; j < names.size(); ++j)
+      s *= sizes[j];
+    formula += fmt::format("{}{} * {}", i ? " + " : "", name.str(), s);
+  }
+  os << fmt::format("parallel plan: {} ranks = {} (the last axis fastest: "
+                    "rank = {})\n",
+                    world, shape, formula);
+  os << "  rank";
+  for (StringRef name : names)
+    os << fmt::format("  {:>4}", name.str());
+  os << "\n";
+  for (int64_t rank = 0; rank < std::min<int64_t>(world, 16); ++rank) {
+    os << fmt::format("  {:>4}", rank);
+    int64_t rest = rank;
+    SmallVector<int64_t> coords(sizes.size());
+    for (int64_t i = sizes.size() - 1; i >= 0; --i) {
+      coords[i] = rest % sizes[i];
+      rest /= sizes[i];
+    }
+    for (int64_t c : coords)
+      os << fmt::format("  {:>4}", c);
+    os << "\n";
+  }
+  if (world > 16)
+    os << fmt::format("  ... {} more ranks\n", world - 16);
+
+  auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
+  SmallVector<std::string> commNames;
+  if (comms)
+    for (Attribute comm : comms) {
+      SmallVector<StringRef> axes;
+      for (StringRef axis : cast<ArrayAttr>(comm).getAsValueRange<StringAttr>())
+        axes.push_back(axis);
+      commNames.push_back(llvm::join(axes, "_"));
+      os << fmt::format("communicator {}: groups of {} ranks\n",
+                        commNames.back(), mesh.getGroupSize(axes));
+    }
+
+  // Per entry point and communicator, what each rank sends per step.
+  os << "communication per rank and optimizer step:\n";
+  bool any = false;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
+    if (!entry || entry.getValue() == "init_params" ||
+        entry.getValue() == "eval_step")
+      continue;
+    int64_t repeat = entry.getValue() == "micro_step" ? microSteps : 1;
+    std::map<std::string, Traffic> traffic;
+    fn.walk([&](exec::LaunchOp launch) {
+      StringRef callee = launch.getCallee();
+      if (callee != "all_reduce" && callee != "all_gather" &&
+          callee != "reduce_scatter")
+        return;
+      // Every collective's second static argument is its communicator.
+      int64_t comm = cast<IntegerAttr>(launch.getArgs()[1]).getInt();
+      std::string key = callee.str() + " on " +
+                        (comm < (int64_t)commNames.size() ? commNames[comm]
+                                                          : "?");
+      traffic[key].calls += repeat;
+      traffic[key].bytes += repeat * collectiveBytes(launch);
+    });
+    for (auto &[key, t] : traffic) {
+      any = true;
+      os << fmt::format("  {:<16} {:<24} {:>6} calls  {:>16} bytes\n",
+                        entry.getValue().str(), key, t.calls,
+                        formatThousands(t.bytes));
+    }
+  }
+  if (!any)
+    os << "  none\n";
+}
+
+} // namespace ptc
