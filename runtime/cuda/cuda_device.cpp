@@ -99,7 +99,15 @@ public:
           name_ + ": cannot allocate " + std::to_string(bytes) + " bytes (" +
           std::to_string(inUse_) + " in use): " + cudaMessage(e));
     }
-    if (cudaError_t e = cudaMemset(p, 0, size_t(rounded)); e != cudaSuccess) {
+    // On the kernels' stream, and finished before the call returns: a
+    // cudaMemset on the legacy stream does not order with a non-blocking
+    // stream and could zero a block after init_params has filled it (seen
+    // on gpt-1.3b, whose arenas take long enough to clear).
+    cudaStream_t s = ptc::kernels::stream();
+    cudaError_t zeroed = cudaMemsetAsync(p, 0, size_t(rounded), s);
+    if (zeroed == cudaSuccess)
+      zeroed = cudaStreamSynchronize(s);
+    if (cudaError_t e = zeroed; e != cudaSuccess) {
       cudaFree(p);
       return Status::error(name_ +
                            ": cannot zero a new block: " + cudaMessage(e));
