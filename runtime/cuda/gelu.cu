@@ -43,10 +43,14 @@ __global__ void geluForwardKernel(T *out, const T *x, int64_t n,
 template <typename T>
 __global__ void geluBackwardKernel(T *dx, const T *x, const T *dout, int64_t n,
                                    bool tanhApprox) {
+  // dx == dout: in place, the gradient replaces dout (nothing to add to).
+  const bool inPlace = dx == dout;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += int64_t(gridDim.x) * blockDim.x)
-    dx[i] = fromFloat<T>(toFloat(dx[i]) + geluGrad(toFloat(x[i]), tanhApprox) *
-                                              toFloat(dout[i]));
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const float d = toFloat(dout[i]);
+    const float base = inPlace ? 0.f : toFloat(dx[i]);
+    dx[i] = fromFloat<T>(base + geluGrad(toFloat(x[i]), tanhApprox) * d);
+  }
 }
 
 } // namespace

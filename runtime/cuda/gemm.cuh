@@ -11,8 +11,10 @@
 // fp32 and bf16 operands, fp32 accumulation (CUBLAS_COMPUTE_32F, no TF32),
 // the bias through CUBLASLT_EPILOGUE_BIAS, accumulate through beta = 1. One
 // cached cuBLASLt handle and a 32 MiB workspace; descriptors and the chosen
-// algorithm are cached per shape, type and operand alignment. K = 0 and
-// shapes no cuBLASLt algorithm takes go to a plain tiled kernel.
+// algorithm are cached per shape, type and operand alignment (with
+// PTC_GEMM_AUTOTUNE=1, the fastest of cuBLASLt's first 8 candidates, timed
+// once when the plan is made). K = 0 and shapes no cuBLASLt algorithm takes
+// go to a plain tiled kernel.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CUDA_GEMM_CUH
@@ -34,6 +36,14 @@ void gemm(T *out, const T *a, const T *b,
           const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
           int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
           int64_t strideA, int64_t strideB, int64_t strideOut);
+
+/// Mixed precision: bf16 operands, an f32 output (and bias), so that a
+/// product accumulates into an f32 buffer (a weight's gradient) without a
+/// bf16 rounding and a conversion pass.
+void gemm(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+          const float *bias, int64_t batch, int64_t M, int64_t N, int64_t K,
+          bool transA, bool transB, bool accumulate, int64_t strideA,
+          int64_t strideB, int64_t strideOut);
 
 } // namespace ptc::kernels
 

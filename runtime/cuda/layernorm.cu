@@ -18,8 +18,8 @@ unsigned rowBlocks(int64_t N) {
 }
 
 // RMS: no mean, no beta.
-template <bool RMS, typename T>
-__global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
+template <bool RMS, typename T, typename O>
+__global__ void normForwardKernel(O *out, T *mean, T *rstd, const T *x,
                                   const T *gamma, const T *beta, int64_t N,
                                   int C, float eps) {
   const int64_t row = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
@@ -40,12 +40,12 @@ __global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
     ss += d * d;
   }
   const float r = rsqrtf(warpSum(ss) / C + eps);
-  T *o = out + row * C;
+  O *o = out + row * C;
   for (int c = lane; c < C; c += 32) {
     float y = (toFloat(xr[c]) - m) * r * toFloat(gamma[c]);
     if (!RMS && beta)
       y += toFloat(beta[c]);
-    o[c] = fromFloat<T>(y);
+    o[c] = fromFloat<O>(y);
   }
   if (lane == 0) {
     if (!RMS && mean)
@@ -277,8 +277,8 @@ void checkSizes(const char *fn, int64_t N, int64_t C) {
                    (long long)C);
 }
 
-template <bool RMS, typename T>
-void forward(const char *fn, T *out, T *mean, T *rstd, const T *x,
+template <bool RMS, typename T, typename O>
+void forward(const char *fn, O *out, T *mean, T *rstd, const T *x,
              const T *gamma, const T *beta, int64_t N, int64_t C, double eps) {
   checkSizes(fn, N, C);
   PTC_CUDA_REQUIRE(eps >= 0, "%s: eps = %g < 0", fn, eps);
@@ -367,5 +367,12 @@ void rmsnorm_backward(T *dx, T *dgamma, const T *dout, const T *x,
                                     const T *, int64_t, int64_t);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
+
+void layernorm_forward(__nv_bfloat16 *out, float *mean, float *rstd,
+                       const float *x, const float *gamma, const float *beta,
+                       int64_t N, int64_t C, double eps) {
+  forward<false>("layernorm_forward", out, mean, rstd, x, gamma, beta, N, C,
+                 eps);
+}
 
 } // namespace ptc::kernels

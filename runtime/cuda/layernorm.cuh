@@ -23,6 +23,11 @@ namespace ptc::kernels {
 template <typename T>
 void layernorm_forward(T *out, T *mean, T *rstd, const T *x, const T *gamma,
                        const T *beta, int64_t N, int64_t C, double eps);
+/// Mixed precision: f32 input and statistics, the output rounded to bf16
+/// (the layernorm + cast pair that exec-fuse merges).
+void layernorm_forward(__nv_bfloat16 *out, float *mean, float *rstd,
+                       const float *x, const float *gamma, const float *beta,
+                       int64_t N, int64_t C, double eps);
 template <typename T>
 void layernorm_forward_nobias(T *out, T *mean, T *rstd, const T *x,
                               const T *gamma, int64_t N, int64_t C,

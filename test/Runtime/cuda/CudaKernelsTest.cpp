@@ -315,6 +315,25 @@ template <typename T> void checkGelu(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(Gelu)
 
+// In place (dx == dout, what exec-fuse makes of a zeroed dx): the gradient
+// replaces dout instead of adding to it; the CPU twin does the same.
+template <typename T> void checkGeluInPlace(std::mt19937 &rng) {
+  const int64_t n = 3 * 1001 + 7;
+  const std::vector<float> x = rounded<T>(randomVector(n, rng, -5, 5));
+  std::vector<float> d = rounded<T>(randomVector(n, rng));
+  std::vector<float> want(n, 0.f);
+  cpu::gelu_backward(want.data(), x.data(), d.data(), n, cpu::GeluApprox::Tanh);
+  cpu::gelu_backward(d.data(), x.data(), d.data(), n, cpu::GeluApprox::Tanh);
+  expectClose(d, want, 0, "cpu gelu_backward in place");
+  Dev<T> gx(x), gd(rounded<T>(randomVector(n, rng)));
+  std::vector<float> dout = gd.get(), want2(n, 0.f);
+  cpu::gelu_backward(want2.data(), x.data(), dout.data(), n,
+                     cpu::GeluApprox::Tanh);
+  k::gelu_backward(gd.ptr(), gx.ptr(), gd.ptr(), n, 1);
+  expectClose(gd.get(), want2, kTol<T>, "gelu_backward in place");
+}
+PTC_BOTH_TYPES(GeluInPlace)
+
 template <typename T> void checkSiluSwiglu(std::mt19937 &rng) {
   const int64_t n = 3 * 1001;
   const std::vector<float> x = rounded<T>(randomVector(n, rng, -6, 6));
@@ -405,6 +424,27 @@ template <typename T> void checkLayernorm(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(Layernorm)
 
+// Mixed precision: f32 input and statistics, the output rounded to bf16 (the
+// layernorm + convert pair exec-fuse merges), on odd and model sizes.
+TEST_F(CudaKernels, LayernormF32InBF16Out) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {16384, 768}}) {
+    const std::vector<float> x = randomVector(N * C, rng, -2, 3);
+    const std::vector<float> gamma = randomVector(C, rng, 0.5, 1.5);
+    const std::vector<float> beta = randomVector(C, rng);
+    std::vector<float> out(N * C), mean(N), rstd(N);
+    cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(),
+                           gamma.data(), beta.data(), N, C, 1e-5);
+    Dev<float> gx(x), gg(gamma), gb(beta), gMean(N), gRstd(N);
+    Dev<bf16> gOut(N * C);
+    k::layernorm_forward(gOut.ptr(), gMean.ptr(), gRstd.ptr(), gx.ptr(),
+                         gg.ptr(), gb.ptr(), N, C, 1e-5);
+    expectClose(gOut.get(), rounded<bf16>(out), kTol<bf16>,
+                "layernorm f32 -> bf16 out");
+    expectClose(gMean.get(), mean, kTol<float>, "layernorm f32 mean");
+    expectClose(gRstd.get(), rstd, kTol<float>, "layernorm f32 rstd");
+  }
+}
+
 template <typename T>
 void checkRmsnormSize(std::mt19937 &rng, int64_t N, int64_t C) {
   const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
@@ -493,6 +533,36 @@ template <typename T> void checkGemm(std::mt19937 &rng) {
   ptc::cuda::setGemmFallbackOnly(false);
 }
 PTC_BOTH_TYPES(Gemm)
+
+// Mixed precision: bf16 operands into an f32 output (a weight gradient
+// accumulated in place), odd sizes, every transpose, with and without
+// accumulation, cuBLASLt and the fallback; the CPU computes in f32 on the
+// same bf16-valued operands.
+TEST_F(CudaKernels, GemmBF16InF32Out) {
+  const int64_t M = 37, N = 99, K = 67;
+  for (bool fallback : {false, true}) {
+    ptc::cuda::setGemmFallbackOnly(fallback);
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (int acc = 0; acc < 2; ++acc) {
+          const std::vector<float> a = rounded<bf16>(randomVector(M * K, rng));
+          const std::vector<float> b = rounded<bf16>(randomVector(K * N, rng));
+          std::vector<float> out = randomVector(M * N, rng);
+          Dev<bf16> da(a), db(b);
+          Dev<float> dout(out);
+          cpu::matmul(out.data(), a.data(), b.data(), M, N, K, ta, tb, acc,
+                      nullptr);
+          k::gemm(dout.ptr(), da.ptr(), db.ptr(), nullptr, 1, M, N, K, ta, tb,
+                  acc, M * K, K * N, M * N);
+          expectClose(dout.get(), out, 1e-4,
+                      std::string(fallback ? "fallback" : "cublaslt") +
+                          " mixed gemm transA=" + std::to_string(ta) +
+                          " transB=" + std::to_string(tb) +
+                          " acc=" + std::to_string(acc));
+        }
+  }
+  ptc::cuda::setGemmFallbackOnly(false);
+}
 
 //===--- Attention -------------------------------------------------------===//
 
@@ -601,6 +671,40 @@ template <typename T> void checkCrossEntropy(std::mt19937 &rng) {
   }
 }
 PTC_BOTH_TYPES(CrossEntropy)
+
+// In place (dlogits == logits, what exec-fuse makes of a zeroed dlogits):
+// the gradient replaces the logits, ignored rows and padding columns become
+// 0, also when no row counts; the CPU twin does the same.
+template <typename T> void checkCrossEntropyInPlace(std::mt19937 &rng) {
+  const int64_t N = 37, V = 101, Vp = 128;
+  std::uniform_int_distribution<int32_t> cls(0, int32_t(V - 1));
+  std::vector<int32_t> targets(N);
+  for (int64_t n = 0; n < N; ++n)
+    targets[n] = n % 5 == 3 ? -1 : cls(rng);
+  for (bool allIgnored : {false, true}) {
+    if (allIgnored)
+      std::fill(targets.begin(), targets.end(), -1);
+    const std::vector<float> logits =
+        rounded<T>(randomVector(N * Vp, rng, -4, 4));
+    std::vector<float> lse(N), loss(1), want(N * Vp, 0.f);
+    cpu::cross_entropy_forward(loss.data(), lse.data(), logits.data(),
+                               targets.data(), N, V, Vp);
+    cpu::cross_entropy_backward(want.data(), logits.data(), lse.data(),
+                                targets.data(), 0.75, N, V, Vp);
+    std::vector<float> self = logits;
+    cpu::cross_entropy_backward(self.data(), self.data(), lse.data(),
+                                targets.data(), 0.75, N, V, Vp);
+    expectClose(self, want, 1e-6, "cpu cross_entropy in place");
+    Dev<T> gl(logits), glse(lse), gdloss(std::vector<float>{0.75f});
+    Raw<int32_t> gt(targets);
+    k::cross_entropy_backward(gl.ptr(), gl.ptr(), glse.ptr(), gt.ptr(),
+                              gdloss.ptr(), N, V, Vp);
+    expectClose(gl.get(), want, kTol<T>,
+                std::string("cross_entropy in place") +
+                    (allIgnored ? " (all ignored)" : ""));
+  }
+}
+PTC_BOTH_TYPES(CrossEntropyInPlace)
 
 // Mixed precision: bf16 logits with the loss, lse and dloss in f32, the
 // types graph-mixed-precision gives the loss; the statistics keep f32
