@@ -68,13 +68,15 @@ cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols,
   return l;
 }
 
-/// Whether PTC_GEMM_AUTOTUNE=1 asks to time cuBLASLt's candidates.
+/// Whether PTC_GEMM_AUTOTUNE=1 (or setGemmAutotune) asks to time cuBLASLt's
+/// candidates.
+int autotuneOverride = -1;
 bool autotune() {
   static const bool on = [] {
     const char *v = std::getenv("PTC_GEMM_AUTOTUNE");
     return v && std::string(v) == "1";
   }();
-  return on;
+  return autotuneOverride >= 0 ? autotuneOverride != 0 : on;
 }
 
 /// Times each heuristic candidate on the call's operands (the output goes to
@@ -134,7 +136,8 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
   const int alB = alignment(a, strideA * e, batch);
   const int alC = alignment(out, strideOut * int64_t(sizeof(TO)), batch);
   const int alBias = bias ? alignment(bias, 0, 1) : 0;
-  PlanKey key{int(dataType<TI>()) * 1000 + int(dataType<TO>()),
+  PlanKey key{(int(dataType<TI>()) * 1000 + int(dataType<TO>())) * 2 +
+                  int(autotune()),
               batch,
               M,
               N,
@@ -218,14 +221,16 @@ constexpr int kTile = 16;
 
 template <typename TI, typename T>
 __global__ void gemmTiledKernel(T *out, const TI *a, const TI *b, const T *bias,
-                                int64_t M, int64_t N, int64_t K, bool transA,
-                                bool transB, bool accumulate, int64_t strideA,
+                                const T *c, int64_t M, int64_t N, int64_t K,
+                                bool transA, bool transB, int64_t strideA,
                                 int64_t strideB, int64_t strideOut) {
   __shared__ float As[kTile][kTile + 1], Bs[kTile][kTile + 1];
   const int64_t batch = blockIdx.z;
   a += batch * strideA;
   b += batch * strideB;
   out += batch * strideOut;
+  if (c)
+    c += batch * strideOut;
   const int64_t m = blockIdx.y * int64_t(kTile) + threadIdx.y;
   const int64_t n = blockIdx.x * int64_t(kTile) + threadIdx.x;
   float acc = 0.f;
@@ -249,8 +254,8 @@ __global__ void gemmTiledKernel(T *out, const TI *a, const TI *b, const T *bias,
   }
   if (m < M && n < N) {
     float r = acc + (bias ? toFloat(bias[n]) : 0.f);
-    if (accumulate)
-      r += toFloat(out[m * N + n]);
+    if (c)
+      r += toFloat(c[m * N + n]);
     out[m * N + n] = fromFloat<T>(r);
   }
 }
@@ -267,6 +272,7 @@ cublasLtContext *cublasLtHandle() {
 }
 
 void setGemmFallbackOnly(bool on) { fallbackOnly = on; }
+void setGemmAutotune(bool on) { autotuneOverride = on ? 1 : 0; }
 
 } // namespace ptc::cuda
 
@@ -276,10 +282,11 @@ using namespace ptc::cuda;
 
 namespace {
 
+/// out = op(a) op(b) (+ bias) (+ c); c may be out (accumulate) or null.
 template <typename TI, typename TO>
-void gemmImpl(TO *out, const TI *a, const TI *b, const TO *bias, int64_t batch,
-              int64_t M, int64_t N, int64_t K, bool transA, bool transB,
-              bool accumulate, int64_t strideA, int64_t strideB,
+void gemmImpl(TO *out, const TI *a, const TI *b, const TO *bias, const TO *c,
+              int64_t batch, int64_t M, int64_t N, int64_t K, bool transA,
+              bool transB, int64_t strideA, int64_t strideB,
               int64_t strideOut) {
   PTC_CUDA_REQUIRE(M >= 0 && N >= 0 && K >= 0 && M <= INT32_MAX &&
                        N <= INT32_MAX && K <= INT32_MAX,
@@ -300,17 +307,18 @@ void gemmImpl(TO *out, const TI *a, const TI *b, const TO *bias, int64_t batch,
       if (bias)
         PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
             p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
-      const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
+      const float alpha = 1.f, beta = c ? 1.f : 0.f;
       PTC_CUBLAS_CHECK(cublasLtMatmul(
-          cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta, out, p.lc,
-          out, p.lc, &p.algo, workspace(), kWorkspaceBytes, stream()));
+          cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta,
+          c ? c : out, p.lc, out, p.lc, &p.algo, workspace(), kWorkspaceBytes,
+          stream()));
       return;
     }
   }
   const dim3 grid(unsigned((N + kTile - 1) / kTile),
                   unsigned((M + kTile - 1) / kTile), unsigned(batch));
   gemmTiledKernel<<<grid, dim3(kTile, kTile), 0, stream()>>>(
-      out, a, b, bias, M, N, K, transA, transB, accumulate, strideA, strideB,
+      out, a, b, bias, c, M, N, K, transA, transB, strideA, strideB,
       strideOut);
   PTC_CUDA_CHECK_LAUNCH();
 }
@@ -322,16 +330,16 @@ void gemm(T *out, const T *a, const T *b,
           const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
           int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
           int64_t strideA, int64_t strideB, int64_t strideOut) {
-  gemmImpl(out, a, b, bias, batch, M, N, K, transA, transB, accumulate, strideA,
-           strideB, strideOut);
+  gemmImpl(out, a, b, bias, accumulate ? out : nullptr, batch, M, N, K, transA,
+           transB, strideA, strideB, strideOut);
 }
 
 void gemm(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
           const float *bias, int64_t batch, int64_t M, int64_t N, int64_t K,
           bool transA, bool transB, bool accumulate, int64_t strideA,
           int64_t strideB, int64_t strideOut) {
-  gemmImpl(out, a, b, bias, batch, M, N, K, transA, transB, accumulate, strideA,
-           strideB, strideOut);
+  gemmImpl(out, a, b, bias, accumulate ? out : nullptr, batch, M, N, K, transA,
+           transB, strideA, strideB, strideOut);
 }
 
 template void gemm<float>(float *, const float *, const float *, const float *,
@@ -341,5 +349,21 @@ template void gemm<__nv_bfloat16>(__nv_bfloat16 *, const __nv_bfloat16 *,
                                   const __nv_bfloat16 *, const __nv_bfloat16 *,
                                   int64_t, int64_t, int64_t, int64_t, bool,
                                   bool, bool, int64_t, int64_t, int64_t);
+
+void gemm_bias_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+                   const float *bias, const float *c, int64_t M, int64_t N,
+                   int64_t K, int64_t transA, int64_t transB) {
+  PTC_CUDA_REQUIRE(c != out, "gemm_bias_add: c must not be out");
+  gemmImpl(out, a, b, bias, c, 1, M, N, K, transA != 0, transB != 0, M * K,
+           K * N, M * N);
+}
+
+void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+              const float *c, int64_t M, int64_t N, int64_t K, int64_t transA,
+              int64_t transB) {
+  PTC_CUDA_REQUIRE(c != out, "gemm_add: c must not be out");
+  gemmImpl(out, a, b, (const float *)nullptr, c, 1, M, N, K, transA != 0,
+           transB != 0, M * K, K * N, M * N);
+}
 
 } // namespace ptc::kernels

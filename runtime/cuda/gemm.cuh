@@ -45,6 +45,17 @@ void gemm(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
           bool transA, bool transB, bool accumulate, int64_t strideA,
           int64_t strideB, int64_t strideOut);
 
+/// out = op(a) op(b) + bias + c (f32 out, bias and c; bf16 operands; c is
+/// not out): a residual connection added in the GEMM's epilogue (beta = 1
+/// with C = c), as exec-fuse makes of gemm + convert + add_forward.
+void gemm_bias_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+                   const float *bias, const float *c, int64_t M, int64_t N,
+                   int64_t K, int64_t transA, int64_t transB);
+/// The same without a bias.
+void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+              const float *c, int64_t M, int64_t N, int64_t K, int64_t transA,
+              int64_t transB);
+
 } // namespace ptc::kernels
 
 struct cublasLtContext;
@@ -54,6 +65,9 @@ namespace ptc::cuda {
 cublasLtContext *cublasLtHandle();
 /// Forces the plain tiled kernel instead of cuBLASLt (tests only).
 void setGemmFallbackOnly(bool on);
+/// Times cuBLASLt's candidates when a plan is made (tests only; the
+/// environment's PTC_GEMM_AUTOTUNE otherwise).
+void setGemmAutotune(bool on);
 } // namespace ptc::cuda
 
 #endif // PTC_RUNTIME_CUDA_GEMM_CUH
