@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <array>
+
 namespace ptc::exec {
 #define GEN_PASS_DEF_EXECFUSE
 #include "passes/Exec/Passes.h.inc"
@@ -31,10 +33,12 @@ bool isZeroFill(Operation *op, Value buffer) {
 }
 
 /// Kernels named *_backward accumulate into the buffers they read and write
-/// (runtime/cpu/kernels.h).
+/// (runtime/cpu/kernels.h); so does layernorm_backward_copy (pattern 8),
+/// which only adds a write-only copy.
 bool accumulatesInto(Operation *op, Value buffer) {
   auto launch = dyn_cast<LaunchOp>(op);
-  if (!launch || !launch.getCallee().ends_with("_backward"))
+  if (!launch || !(launch.getCallee().ends_with("_backward") ||
+                   launch.getCallee() == "layernorm_backward_copy"))
     return false;
   bool found = false;
   for (auto [i, operand] : llvm::enumerate(launch.getBuffers())) {
@@ -341,6 +345,329 @@ bool fuseNormCast(LaunchOp norm) {
   return true;
 }
 
+/// The f32 source of a bf16 buffer that a `convert` made from a global (a
+/// parameter's bf16 copy), or null.
+Value f32SourceOf(Value bf16) {
+  SmallVector<Operation *> users = usersInOrder(bf16);
+  if (users.empty())
+    return {};
+  auto convert = dyn_cast<LaunchOp>(users.front());
+  if (!convert || convert.getCallee() != "convert" ||
+      convert.getBuffers()[0] != bf16)
+    return {};
+  Value source = convert.getBuffers()[1];
+  auto ref = source.getDefiningOp<GlobalRefOp>();
+  if (!ref || !cast<MemRefType>(source.getType()).getElementType().isF32())
+    return {};
+  return source;
+}
+
+/// 5. A residual connection: `t = gemm(a, b, bias): bf16; f = convert(t): f32;
+///    z = add_forward(x, f)` becomes one `gemm_bias_add(z, a, b, bias, x)`
+///    (`gemm_add` without a bias): the f32 product plus the f32 bias is added
+///    to x in the GEMM's epilogue (the bias read from its f32 parameter).
+bool fuseResidualGemm(LaunchOp add) {
+  if (add.getCallee() != "add_forward" || add.getBuffers().size() != 3)
+    return false;
+  auto args = add.getArgs();
+  if (args.size() != 2 || cast<IntegerAttr>(args[0]).getInt() !=
+                              cast<IntegerAttr>(args[1]).getInt())
+    return false;
+  Value z = add.getBuffers()[0];
+  if (!isTransient(z) ||
+      !cast<MemRefType>(z.getType()).getElementType().isF32())
+    return false;
+  for (int side : {0, 1}) {
+    Value x = add.getBuffers()[1 + side], f = add.getBuffers()[2 - side];
+    if (x == f || !isTransient(f) || !sameStorage(x, z) || !sameStorage(f, z))
+      continue;
+    SmallVector<Operation *> fUsers = usersInOrder(f);
+    if (fUsers.size() != 2 || fUsers[1] != add)
+      continue;
+    auto convert = dyn_cast<LaunchOp>(fUsers[0]);
+    if (!convert || convert.getCallee() != "convert" ||
+        convert.getBuffers()[0] != f)
+      continue;
+    Value t = convert.getBuffers()[1];
+    SmallVector<Operation *> tUsers = usersInOrder(t);
+    if (!isTransient(t) || tUsers.size() != 2 || tUsers[1] != convert)
+      continue;
+    auto gemm = dyn_cast<GemmOp>(tUsers[0]);
+    if (!gemm || gemm.getOut() != t || gemm.getAccumulate() ||
+        gemm.getBatch() != 1 || !gemm.getA().getType().getElementType().isBF16() ||
+        (gemm.getEpilogue() != GemmEpilogue::none &&
+         gemm.getEpilogue() != GemmEpilogue::bias))
+      continue;
+    int64_t m = gemm.getM(), n = gemm.getN(), k = gemm.getK();
+    auto packed = [](int64_t stride, int64_t size) {
+      return stride == 0 || stride == size;
+    };
+    if (!packed(gemm.getStrideA(), m * k) || !packed(gemm.getStrideB(), k * n) ||
+        !packed(gemm.getStrideOut(), m * n))
+      continue;
+    Value bias;
+    if (gemm.getBias()) {
+      bias = f32SourceOf(gemm.getBias());
+      if (!bias)
+        continue;
+    }
+    // x must be complete at the gemm and not change until the add.
+    Operation *xDef = x.getDefiningOp();
+    if (xDef && !xDef->isBeforeInBlock(gemm))
+      continue;
+    bool xWritten = false;
+    for (Operation *op = gemm->getNextNode(); op && op != add;
+         op = op->getNextNode())
+      if (llvm::is_contained(op->getOperands(), x) && !isa<LaunchOp>(op))
+        xWritten = true;
+      else if (auto launch = dyn_cast<LaunchOp>(op))
+        for (auto [i, operand] : llvm::enumerate(launch.getBuffers()))
+          if (operand == x && launch.getAccessMode(i) != Access::read)
+            xWritten = true;
+    if (xWritten)
+      continue;
+    OpBuilder builder(gemm);
+    z.getDefiningOp()->moveBefore(gemm);
+    SmallVector<Value> buffers = {z, gemm.getA(), gemm.getB()};
+    if (bias) {
+      Value ref = globalBefore(bias.getDefiningOp<GlobalRefOp>(), gemm);
+      buffers.push_back(ref);
+    }
+    buffers.push_back(x);
+    SmallVector<Access> access(buffers.size(), Access::read);
+    access[0] = Access::write;
+    SmallVector<Attribute> launchArgs = {
+        builder.getI64IntegerAttr(m), builder.getI64IntegerAttr(n),
+        builder.getI64IntegerAttr(k),
+        builder.getI64IntegerAttr(gemm.getTransposeA() ? 1 : 0),
+        builder.getI64IntegerAttr(gemm.getTransposeB() ? 1 : 0)};
+    Value oldBias = gemm.getBias();
+    LaunchOp::create(builder, gemm.getLoc(),
+                     bias ? "gemm_bias_add" : "gemm_add", buffers, access,
+                     launchArgs);
+    add->erase();
+    convert->erase();
+    gemm->erase();
+    eraseIfUnused(f);
+    eraseIfUnused(t);
+    // The bf16 copy of the bias and its conversion, when nothing else
+    // reads them.
+    if (oldBias) {
+      SmallVector<Operation *> users = usersInOrder(oldBias);
+      if (users.size() == 1) {
+        users[0]->erase();
+        eraseIfUnused(oldBias);
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+/// 6. `f = convert(t)` (bf16 to f32) read only by a `layernorm_backward` as
+///    its output gradient: the kernel reads t (its mixed overload).
+bool fuseNormBackwardCast(LaunchOp norm) {
+  if (norm.getCallee() != "layernorm_backward" ||
+      norm.getBuffers().size() != 8)
+    return false;
+  Value f = norm.getBuffers()[3];
+  SmallVector<Operation *> users = usersInOrder(f);
+  if (!isTransient(f) || users.size() != 2 || users[1] != norm)
+    return false;
+  for (auto [i, operand] : llvm::enumerate(norm.getBuffers()))
+    if (operand == f && i != 3)
+      return false;
+  auto convert = dyn_cast<LaunchOp>(users[0]);
+  if (!convert || convert.getCallee() != "convert" ||
+      convert.getBuffers()[0] != f)
+    return false;
+  Value t = convert.getBuffers()[1];
+  auto elementOf = [](Value v) {
+    return cast<MemRefType>(v.getType()).getElementType();
+  };
+  if (!elementOf(t).isBF16() || !elementOf(f).isF32() ||
+      !elementOf(norm.getBuffers()[4]).isF32() ||
+      !elementOf(norm.getBuffers()[0]).isF32())
+    return false;
+  // t must hold the same values at the norm as at the conversion.
+  for (Operation *user : t.getUsers()) {
+    if (!convert->isBeforeInBlock(user) || !user->isBeforeInBlock(norm))
+      continue;
+    if (auto launch = dyn_cast<LaunchOp>(user)) {
+      for (auto [i, operand] : llvm::enumerate(launch.getBuffers()))
+        if (operand == t && launch.getAccessMode(i) != Access::read)
+          return false;
+    } else if (!isa<GemmOp>(user) || cast<GemmOp>(user).getOut() == t) {
+      return false;
+    }
+  }
+  replaceIn(norm, f, t);
+  convert->erase();
+  eraseIfUnused(f);
+  return true;
+}
+
+int64_t intArg(LaunchOp launch, unsigned i) {
+  return cast<IntegerAttr>(launch.getArgs()[i]).getInt();
+}
+
+/// The access of `buffer` in `launch` (its first occurrence).
+Access accessOf(LaunchOp launch, Value buffer) {
+  for (auto [i, operand] : llvm::enumerate(launch.getBuffers()))
+    if (operand == buffer)
+      return launch.getAccessMode(i);
+  return Access::read;
+}
+
+/// Whether an op strictly between `from` and `to` may write `buffer`.
+bool writtenBetween(Value buffer, Operation *from, Operation *to) {
+  for (Operation *user : buffer.getUsers()) {
+    if (!from->isBeforeInBlock(user) || !user->isBeforeInBlock(to))
+      continue;
+    auto launch = dyn_cast<LaunchOp>(user);
+    if (!launch || accessOf(launch, buffer) != Access::read)
+      return true;
+    for (auto [i, operand] : llvm::enumerate(launch.getBuffers()))
+      if (operand == buffer && launch.getAccessMode(i) != Access::read)
+        return true;
+  }
+  return false;
+}
+
+/// 7. A permute next to a copy_rows becomes one permute_view:
+///    a. `copy_rows(x <- s)` filling all of x, then `permute(y <- x)`, x read
+///       by nothing else (a head split out of a fused QKV product);
+///    b. `permute(y <- s)`, then `copy_rows(d <- y)` reading all of y, y read
+///       by nothing else (head gradients into their slice of the fused
+///       gradient).
+bool fusePermuteRows(LaunchOp launch) {
+  auto isCopyRows = [](LaunchOp op) {
+    return op && op.getCallee() == "copy_rows" && op.getBuffers().size() == 2 &&
+           op.getArgs().size() == 6;
+  };
+  auto isPermute = [](LaunchOp op) {
+    return op && op.getCallee() == "permute" && op.getBuffers().size() == 2 &&
+           op.getArgs().size() == 13;
+  };
+  auto numel = [](Value v) {
+    return cast<MemRefType>(v.getType()).getNumElements();
+  };
+  auto build = [&](LaunchOp permute, Operation *at, Value out, Value in,
+                   Access outAccess, std::array<int64_t, 6> view) {
+    OpBuilder builder(at);
+    SmallVector<Attribute> args(permute.getArgs().begin(),
+                                permute.getArgs().end());
+    for (int64_t v : view)
+      args.push_back(builder.getI64IntegerAttr(v));
+    LaunchOp::create(builder, permute.getLoc(), "permute_view",
+                     ValueRange{out, in}, {outAccess, Access::read}, args);
+  };
+  // a.
+  if (isPermute(launch)) {
+    Value y = launch.getBuffers()[0], x = launch.getBuffers()[1];
+    SmallVector<Operation *> users = usersInOrder(x);
+    if (isTransient(x) && users.size() == 2 && users[1] == launch) {
+      auto copy = dyn_cast<LaunchOp>(users[0]);
+      if (isCopyRows(copy) && copy.getBuffers()[0] == x &&
+          accessOf(copy, x) == Access::write) {
+        int64_t rows = intArg(copy, 0), len = intArg(copy, 1);
+        Value s = copy.getBuffers()[1];
+        if (intArg(copy, 2) == len && intArg(copy, 3) == 0 &&
+            rows * len == numel(x) && !writtenBetween(s, copy, launch)) {
+          build(launch, launch, y, s, Access::write,
+                {len, intArg(copy, 4), intArg(copy, 5), numel(y), numel(y), 0});
+          launch->erase();
+          copy->erase();
+          eraseIfUnused(x);
+          return true;
+        }
+      }
+    }
+  }
+  // b.
+  if (isCopyRows(launch)) {
+    Value d = launch.getBuffers()[0], y = launch.getBuffers()[1];
+    SmallVector<Operation *> users = usersInOrder(y);
+    if (isTransient(y) && users.size() == 2 && users[1] == launch) {
+      auto permute = dyn_cast<LaunchOp>(users[0]);
+      if (isPermute(permute) && permute.getBuffers()[0] == y) {
+        int64_t rows = intArg(launch, 0), len = intArg(launch, 1);
+        Value s = permute.getBuffers()[1];
+        if (intArg(launch, 4) == len && intArg(launch, 5) == 0 &&
+            rows * len == numel(y) && !writtenBetween(s, permute, launch)) {
+          build(permute, launch, d, s, accessOf(launch, d),
+                {numel(s), numel(s), 0, len, intArg(launch, 2),
+                 intArg(launch, 3)});
+          launch->erase();
+          permute->erase();
+          eraseIfUnused(y);
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/// 8. `b = convert(d)` (f32 to bf16) where the last writer of d is a
+///    `layernorm_backward` with a bf16 output gradient and nothing writes d
+///    in between: the norm's backward writes b too
+///    (`layernorm_backward_copy`), which saves the conversion's pass.
+bool fuseNormBackwardCopy(LaunchOp convert) {
+  if (convert.getCallee() != "convert" || convert.getBuffers().size() != 2)
+    return false;
+  Value b = convert.getBuffers()[0], d = convert.getBuffers()[1];
+  auto elementOf = [](Value v) {
+    return cast<MemRefType>(v.getType()).getElementType();
+  };
+  if (!isTransient(b) || !elementOf(b).isBF16() || !elementOf(d).isF32() ||
+      cast<MemRefType>(b.getType()).getNumElements() !=
+          cast<MemRefType>(d.getType()).getNumElements())
+    return false;
+  SmallVector<Operation *> bUsers = usersInOrder(b);
+  if (bUsers.empty() || bUsers[0] != convert)
+    return false;
+  LaunchOp norm;
+  SmallVector<Operation *> dUsers = usersInOrder(d);
+  for (Operation *user : llvm::reverse(dUsers)) {
+    if (!user->isBeforeInBlock(convert))
+      continue;
+    auto launch = dyn_cast<LaunchOp>(user);
+    if (!launch)
+      return false;
+    if (accessOf(launch, d) == Access::read) {
+      bool writes = false;
+      for (auto [i, operand] : llvm::enumerate(launch.getBuffers()))
+        writes |= operand == d && launch.getAccessMode(i) != Access::read;
+      if (!writes)
+        continue;
+    }
+    norm = launch;
+    break;
+  }
+  if (!norm || norm.getCallee() != "layernorm_backward" ||
+      norm.getBuffers().size() != 8 || norm.getBuffers()[0] != d ||
+      !elementOf(norm.getBuffers()[3]).isBF16())
+    return false;
+  for (auto [i, operand] : llvm::enumerate(norm.getBuffers()))
+    if (operand == d && i != 0)
+      return false;
+  b.getDefiningOp()->moveBefore(norm);
+  OpBuilder builder(norm);
+  SmallVector<Value> buffers(norm.getBuffers().begin(),
+                             norm.getBuffers().end());
+  buffers.insert(buffers.begin() + 1, b);
+  SmallVector<Access> access;
+  for (unsigned i = 0; i < norm.getBuffers().size(); ++i)
+    access.push_back(norm.getAccessMode(i));
+  access.insert(access.begin() + 1, Access::write);
+  LaunchOp::create(builder, norm.getLoc(), "layernorm_backward_copy", buffers,
+                   access, llvm::to_vector(norm.getArgs()));
+  norm->erase();
+  convert->erase();
+  return true;
+}
+
 struct ExecFusePass : public ptc::exec::impl::ExecFuseBase<ExecFusePass> {
   void runOnOperation() override {
     getOperation().walk([](func::FuncOp fn) {
@@ -355,7 +682,9 @@ struct ExecFusePass : public ptc::exec::impl::ExecFuseBase<ExecFusePass> {
           auto launch = dyn_cast<LaunchOp>(&op);
           if (launch &&
               (fuseInPlace(launch) || fuseAccumulateIntoAddend(launch) ||
-               fuseIntoAccumulator(launch) || fuseNormCast(launch))) {
+               fuseIntoAccumulator(launch) || fuseNormCast(launch) ||
+               fuseResidualGemm(launch) || fuseNormBackwardCast(launch) ||
+               fusePermuteRows(launch) || fuseNormBackwardCopy(launch))) {
             changed = true;
             break;
           }

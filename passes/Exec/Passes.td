@@ -36,6 +36,21 @@ def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
        Other ops in between may only add to g.
     4. `layernorm_forward` into an f32 buffer that only a `convert` to bf16
        reads: the norm writes the bf16 buffer.
+    5. A residual connection, `t = gemm(a, b, bias)` in bf16, `f = convert(t)`
+       to f32, `z = add_forward(x, f)`: one `gemm_bias_add(z, a, b, bias, x)`
+       (`gemm_add` without a bias) adds the f32 product and the f32 bias
+       (read from its parameter, not its bf16 copy) to x in the GEMM's
+       epilogue.
+    6. `f = convert(t)` from bf16 to f32 read only by a `layernorm_backward`
+       as its output gradient: the kernel reads t (its mixed overload).
+    7. A `permute` beside a `copy_rows` becomes one `permute_view` (a
+       permute between strided views): `copy_rows` filling a buffer that
+       only a `permute` reads (a head split out of the fused QKV product),
+       or a `permute` whose output only a `copy_rows` reads (head gradients
+       into their slice of the fused QKV gradient).
+    8. `b = convert(d)` to bf16 where the last writer of d is a
+       `layernorm_backward` (with a bf16 output gradient): the norm's backward
+       writes b as well (`layernorm_backward_copy`).
 
     ```mlir
     exec.fill %d, 0.0 : memref<8x16xbf16>

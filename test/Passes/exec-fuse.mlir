@@ -196,3 +196,129 @@ module {
     return
   }
 }
+
+// -----
+
+// Tests that a residual connection (bf16 GEMM with bias, conversion to f32,
+// add) becomes one gemm_bias_add that reads the bias from its f32 parameter,
+// and that the bias's bf16 copy goes with it.
+
+// CHECK-LABEL: func.func @residual_gemm
+// CHECK: %[[BIAS:.*]] = exec.global_ref @b : memref<4xf32>
+// CHECK-NOT: convert
+// CHECK: %[[Z:.*]] = exec.alloc : memref<8x4xf32>
+// CHECK: exec.launch "gemm_bias_add"(%[[Z]], %{{[^,]*}}, %{{[^,]*}}, %[[BIAS]], %{{[^)]*}}) access [write, read, read, read, read] args [8, 4, 16, 0, 1]
+// CHECK-NOT: exec.gemm
+// CHECK-NOT: add_forward
+// CHECK: exec.launch "use"(%[[Z]],
+module {
+  exec.arena @parameters parameters size 0 align 256
+  exec.global @b in @parameters : memref<4xf32>
+  func.func @residual_gemm() attributes {exec.entry = "micro_step"} {
+    %x = exec.alloc : memref<8x4xf32>
+    %a = exec.alloc : memref<8x16xbf16>
+    %w = exec.alloc : memref<4x16xbf16>
+    exec.launch "produce"(%x, %a, %w) access [write, write, write] : memref<8x4xf32>, memref<8x16xbf16>, memref<4x16xbf16>
+    %bias = exec.global_ref @b : memref<4xf32>
+    %bb = exec.alloc : memref<4xbf16>
+    exec.launch "convert"(%bb, %bias) access [write, read] args [4] : memref<4xbf16>, memref<4xf32>
+    %t = exec.alloc : memref<8x4xbf16>
+    exec.gemm %t, %a, %w, %bb m 8 n 4 k 16 epilogue bias transpose_b : memref<8x4xbf16>, memref<8x16xbf16>, memref<4x16xbf16>, memref<4xbf16>
+    %f = exec.alloc : memref<8x4xf32>
+    exec.launch "convert"(%f, %t) access [write, read] args [32] : memref<8x4xf32>, memref<8x4xbf16>
+    %z = exec.alloc : memref<8x4xf32>
+    exec.launch "add_forward"(%z, %x, %f) access [write, read, read] args [32, 32] : memref<8x4xf32>, memref<8x4xf32>, memref<8x4xf32>
+    exec.launch "use"(%z, %x) access [read, read] : memref<8x4xf32>, memref<8x4xf32>
+    return
+  }
+}
+
+// -----
+
+// Tests that a bf16 output gradient converted to f32 only for a layer norm's
+// backward is read by the kernel as it is.
+
+// CHECK-LABEL: func.func @norm_backward_cast
+// CHECK: exec.gemm %[[T:[^,]*]],
+// CHECK-NOT: convert
+// CHECK: exec.launch "layernorm_backward"(%{{.*}}, %{{.*}}, %{{.*}}, %[[T]], %{{.*}}) access
+module {
+  func.func @norm_backward_cast() attributes {exec.entry = "micro_step"} {
+    %a = exec.alloc : memref<8x16xbf16>
+    %w = exec.alloc : memref<16x4xbf16>
+    %x = exec.alloc : memref<8x4xf32>
+    %g = exec.alloc : memref<4xf32>
+    %s = exec.alloc : memref<8xf32>
+    exec.launch "produce"(%a, %w, %x, %g, %s) access [write, write, write, write, write] : memref<8x16xbf16>, memref<16x4xbf16>, memref<8x4xf32>, memref<4xf32>, memref<8xf32>
+    %t = exec.alloc : memref<8x4xbf16>
+    exec.gemm %t, %a, %w m 8 n 4 k 16 : memref<8x4xbf16>, memref<8x16xbf16>, memref<16x4xbf16>
+    %f = exec.alloc : memref<8x4xf32>
+    exec.launch "convert"(%f, %t) access [write, read] args [32] : memref<8x4xf32>, memref<8x4xbf16>
+    %dx = exec.alloc : memref<8x4xf32>
+    %dg = exec.alloc : memref<4xf32>
+    %db = exec.alloc : memref<4xf32>
+    exec.launch "produce"(%dx, %dg, %db) access [write, write, write] : memref<8x4xf32>, memref<4xf32>, memref<4xf32>
+    exec.launch "layernorm_backward"(%dx, %dg, %db, %f, %x, %g, %s, %s) access [readwrite, readwrite, readwrite, read, read, read, read, read] args [8, 4] : memref<8x4xf32>, memref<4xf32>, memref<4xf32>, memref<8x4xf32>, memref<8x4xf32>, memref<4xf32>, memref<8xf32>, memref<8xf32>
+    exec.launch "use"(%dx, %dg, %db) access [read, read, read] : memref<8x4xf32>, memref<4xf32>, memref<4xf32>
+    return
+  }
+}
+
+// -----
+
+// Tests that a head split out of a fused product (copy_rows then permute)
+// and a head gradient put into its slice (permute then copy_rows) each
+// become one permute_view that carries the row lengths, strides and offsets.
+
+// CHECK-LABEL: func.func @permute_rows
+// CHECK: exec.launch "permute_view"(%[[Q:.*]], %[[QKV:.*]]) access [write, read] args [4, 2, 3, 2, 4, 1, 1, 0, 2, 1, 3, 4, 5, 8, 24, 8, 48, 48, 0]
+// CHECK: exec.launch "permute_view"(%[[D:.*]], %[[Q]]) access [readwrite, read] args [4, 2, 2, 3, 4, 1, 1, 0, 2, 1, 3, 4, 5, 48, 48, 0, 8, 24, 16]
+// CHECK-NOT: copy_rows
+// CHECK-NOT: "permute"
+module {
+  func.func @permute_rows() attributes {exec.entry = "micro_step"} {
+    %qkv = exec.alloc : memref<2x3x24xf32>
+    exec.launch "produce"(%qkv) access [write] : memref<2x3x24xf32>
+    %k = exec.alloc : memref<2x3x2x4xf32>
+    exec.launch "copy_rows"(%k, %qkv) access [write, read] args [6, 8, 8, 0, 24, 8] : memref<2x3x2x4xf32>, memref<2x3x24xf32>
+    %kp = exec.alloc : memref<2x2x3x4xf32>
+    exec.launch "permute"(%kp, %k) access [write, read] args [4, 2, 3, 2, 4, 1, 1, 0, 2, 1, 3, 4, 5] : memref<2x2x3x4xf32>, memref<2x3x2x4xf32>
+    %d = exec.alloc : memref<2x3x24xf32>
+    exec.launch "produce"(%d) access [write] : memref<2x3x24xf32>
+    %g = exec.alloc : memref<2x3x2x4xf32>
+    exec.launch "permute"(%g, %kp) access [write, read] args [4, 2, 2, 3, 4, 1, 1, 0, 2, 1, 3, 4, 5] : memref<2x3x2x4xf32>, memref<2x2x3x4xf32>
+    exec.launch "copy_rows"(%d, %g) access [readwrite, read] args [6, 8, 24, 16, 8, 0] : memref<2x3x24xf32>, memref<2x3x2x4xf32>
+    exec.launch "use"(%d) access [read] : memref<2x3x24xf32>
+    return
+  }
+}
+
+// -----
+
+// Tests that the bf16 copy of a gradient that a layer norm's backward just
+// updated is written by that backward (layernorm_backward_copy).
+
+// CHECK-LABEL: func.func @norm_backward_copy
+// CHECK: exec.launch "produce"
+// CHECK: %[[B:.*]] = exec.alloc : memref<8x4xbf16>
+// CHECK-NEXT: exec.launch "layernorm_backward_copy"(%[[D:[^,]*]], %[[B]], {{.*}} access [readwrite, write, readwrite, readwrite, read, read, read, read, read] args [8, 4]
+// CHECK-NOT: convert
+// CHECK: exec.launch "use"(%[[B]], %[[D]],
+module {
+  func.func @norm_backward_copy() attributes {exec.entry = "micro_step"} {
+    %d = exec.alloc : memref<8x4xf32>
+    %t = exec.alloc : memref<8x4xbf16>
+    %x = exec.alloc : memref<8x4xf32>
+    %g = exec.alloc : memref<4xf32>
+    %s = exec.alloc : memref<8xf32>
+    exec.launch "produce"(%d, %t, %x, %g, %s) access [write, write, write, write, write] : memref<8x4xf32>, memref<8x4xbf16>, memref<8x4xf32>, memref<4xf32>, memref<8xf32>
+    %dg = exec.alloc : memref<4xf32>
+    %db = exec.alloc : memref<4xf32>
+    exec.launch "layernorm_backward"(%d, %dg, %db, %t, %x, %g, %s, %s) access [readwrite, readwrite, readwrite, read, read, read, read, read] args [8, 4] : memref<8x4xf32>, memref<4xf32>, memref<4xf32>, memref<8x4xbf16>, memref<8x4xf32>, memref<4xf32>, memref<8xf32>, memref<8xf32>
+    exec.launch "read"(%d) access [read] : memref<8x4xf32>
+    %b = exec.alloc : memref<8x4xbf16>
+    exec.launch "convert"(%b, %d) access [write, read] args [32] : memref<8x4xbf16>, memref<8x4xf32>
+    exec.launch "use"(%b, %d, %dg, %db) access [read, read, read, read] : memref<8x4xbf16>, memref<8x4xf32>, memref<4xf32>, memref<4xf32>
+    return
+  }
+}
