@@ -158,10 +158,26 @@ private:
   /// With ptc.profile: the kernel that `op` runs starts here.
   void emitProfileMark(Operation *op) {
     std::string label;
-    if (auto launch = dyn_cast<LaunchOp>(op))
+    if (auto launch = dyn_cast<LaunchOp>(op)) {
       label = launch.getCallee().str();
-    else if (auto gemm = dyn_cast<GemmOp>(op))
-      label = "gemm";
+      // The fused GEMMs by shape: m n k, then transposes.
+      if (launch.getCallee().starts_with("gemm_") && launch.getArgs().size() == 5) {
+        auto arg = [&](int i) {
+          return cast<IntegerAttr>(launch.getArgs()[i]).getInt();
+        };
+        label += fmt::format(" {}x{}x{}{}{}", arg(0), arg(1), arg(2),
+                             arg(3) ? " tA" : "", arg(4) ? " tB" : "");
+      }
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      Type operand = gemm.getA().getType().getElementType();
+      Type out = gemm.getOut().getType().getElementType();
+      label = fmt::format(
+          "gemm {}x{}x{}{}{}{}{}{}", gemm.getM(), gemm.getN(), gemm.getK(),
+          gemm.getBatch() > 1 ? fmt::format(" b{}", gemm.getBatch()) : "",
+          gemm.getTransposeA() ? " tA" : "", gemm.getTransposeB() ? " tB" : "",
+          gemm.getAccumulate() ? " acc" : "",
+          operand != out ? " mixed" : "");
+    }
     else if (isa<FillOp>(op))
       label = "fill";
     else if (isa<CopyOp>(op))

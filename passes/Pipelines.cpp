@@ -43,7 +43,10 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
 void buildExecPipeline(mlir::OpPassManager &pm) {
   // 1. Tensors become buffers, ops become launches.
   pm.addPass(lowering::createConvertGraphToExec());
-  // 2. Offsets in arenas, activation memory reused by liveness.
+  // 2. Kernel pairs merged: in-place gradients, products accumulated into
+  //    the gradients, norms that write bf16.
+  pm.addPass(exec::createExecFuse());
+  // 3. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
 }
 

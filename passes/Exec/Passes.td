@@ -9,6 +9,62 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
+  let summary = "Merges kernel pairs so that fewer passes go over memory";
+  let description = [{
+    Peepholes on the straight-line body of each entry point (a function with
+    `exec.entry`), applied until none matches. Each removes a pass over a
+    buffer and usually the buffer itself; what is computed is unchanged
+    except that a product accumulated into an f32 gradient is no longer
+    rounded to bf16 on the way.
+
+    1. In place: `fill(d, 0)` then `cross_entropy_backward(d, logits, ...)`
+       or `gelu_backward(d, x, dout)`, where the logits (dout) die at the
+       kernel and have d's size and type: the kernel writes over them (the
+       kernels replace instead of add when the two are one buffer). This
+       halves the loss's memory.
+    2. `fill(y, 0)`, kernels named `*_backward` that add into y, then
+       `add_forward(z, x, y)` with x dying there: the kernels add into x and
+       z is x (the residual gradient of a block).
+    3. `axpy(g, f)` (alpha 1) into a global g (a gradient accumulator):
+       a GEMM that produced f, possibly through a `convert`, accumulates into
+       g directly (bf16 operands into an f32 output); kernels that added into
+       a zeroed f add into g; `f = add_forward(x, y)` becomes two axpys.
+       Other ops in between may only add to g.
+    4. `layernorm_forward` into an f32 buffer that only a `convert` to bf16
+       reads: the norm writes the bf16 buffer.
+    5. A residual connection, `t = gemm(a, b, bias)` in bf16, `f = convert(t)`
+       to f32, `z = add_forward(x, f)`: one `gemm_bias_add(z, a, b, bias, x)`
+       (`gemm_add` without a bias) adds the f32 product and the f32 bias
+       (read from its parameter, not its bf16 copy) to x in the GEMM's
+       epilogue.
+    6. `f = convert(t)` from bf16 to f32 read only by a `layernorm_backward`
+       as its output gradient: the kernel reads t (its mixed overload).
+    7. A `permute` beside a `copy_rows` becomes one `permute_view` (a
+       permute between strided views): `copy_rows` filling a buffer that
+       only a `permute` reads (a head split out of the fused QKV product),
+       or a `permute` whose output only a `copy_rows` reads (head gradients
+       into their slice of the fused QKV gradient).
+    8. `b = convert(d)` to bf16 where the last writer of d is a
+       `layernorm_backward` (with a bf16 output gradient): the norm's backward
+       writes b as well (`layernorm_backward_copy`).
+
+    ```mlir
+    exec.fill %d, 0.0 : memref<8x16xbf16>
+    exec.launch "gelu_backward"(%d, %x, %dy) access [readwrite, read, read]
+        args [128, 1] : ...
+    // becomes, when %dy dies there
+    exec.launch "gelu_backward"(%dy, %x, %dy) access [readwrite, read, read]
+        args [128, 1] : ...
+    ```
+  }];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
 

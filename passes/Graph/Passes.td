@@ -138,7 +138,12 @@ def GraphRecompute : Pass<"graph-recompute", "mlir::ModuleOp"> {
     from the forward body to the top of the backward body, in the forward's
     program order, each producer once per backward unit:
 
-    - `none`: everything stays saved; the module is unchanged.
+    - `none`: no checkpointing. Only what is free to recompute is: the
+      casts of parameters (mixed precision's bf16 weights), `graph.gelu`
+      (its input stays saved for `gelu_grad`) and the transposes and
+      reshapes of an attention output (it stays saved for
+      `attention_grad`), as PyTorch's min-cut partitioner does; everything
+      else stays saved.
     - `full`: only the forward unit's inputs (the layer input) are kept; every
       saved value is recomputed.
     - `selective` (Korthikanti et al. 2022, "Reducing Activation

@@ -44,6 +44,23 @@ std::optional<Policy> parsePolicy(StringRef name) {
 bool recomputes(Policy policy, Operation *op) {
   if (isa<ParamRefOp>(op) || policy == Policy::Full)
     return true;
+  // Even without checkpointing, the backward recomputes what costs one
+  // elementwise pass and no extra saved value: the casts of parameters (the
+  // bf16 copies of the weights; their source is always live) and GELU (its
+  // input is saved for gelu_grad anyway). PyTorch's min-cut partitioner
+  // makes the same choice; it halves the MLP's saved activations.
+  // So is the attention output's [B, T, H, D] view (one permute): its
+  // source stays saved for attention_grad.
+  if (policy == Policy::None) {
+    if (isa<TransposeOp, ReshapeOp>(op)) {
+      Value source = op->getOperand(0);
+      while (isa_and_nonnull<TransposeOp, ReshapeOp>(source.getDefiningOp()))
+        source = source.getDefiningOp()->getOperand(0);
+      return source.getDefiningOp<AttentionOp>() != nullptr;
+    }
+    return isa<GeluOp>(op) ||
+           (isa<CastOp>(op) && op->getOperand(0).getDefiningOp<ParamRefOp>());
+  }
   // Korthikanti et al. 2022: the attention core and the cheap elementwise
   // and shape ops; matrix products and norms stay saved.
   return isa<AttentionOp, GeluOp, SiluOp, SwigluOp, DropoutOp, AddOp, MulOp,
@@ -214,8 +231,6 @@ struct GraphRecomputePass
     FailureOr<Policy> resolved = resolvePolicy(module);
     if (failed(resolved))
       return signalPassFailure();
-    if (*resolved == Policy::None)
-      return;
 
     SmallVector<LayerOp> backwardUnits;
     module.walk([&](LayerOp layer) {

@@ -67,19 +67,25 @@ void cross_entropy_backward(T *dlogits, const T *logits, const T *lse,
   int64_t count = 0;
   for (int64_t n = 0; n < N; ++n)
     count += counted("cross_entropy_backward", targets, n, V, ignore_index);
-  if (count == 0)
-    return;
-  const double scale = dloss / count;
+  // dlogits == logits: in place, the gradient replaces the logits, and
+  // what the gradient does not cover (ignored rows, padding columns) is 0.
+  const bool inPlace = dlogits == logits;
+  const double scale = count ? dloss / count : 0.0;
   for (int64_t n = 0; n < N; ++n) {
-    if (targets[n] == ignore_index)
-      continue;
     const T *row = logits + n * Vp;
     T *drow = dlogits + n * Vp;
+    if (targets[n] == ignore_index || count == 0) {
+      if (inPlace)
+        std::fill(drow, drow + Vp, T(0));
+      continue;
+    }
     double l = lse ? double(lse[n]) : rowLse(row, V);
     for (int64_t c = 0; c < V; ++c) {
       double g = std::exp(row[c] - l) - (c == targets[n] ? 1.0 : 0.0);
-      drow[c] += T(scale * g);
+      drow[c] = (inPlace ? T(0) : drow[c]) + T(scale * g);
     }
+    if (inPlace)
+      std::fill(drow + V, drow + Vp, T(0));
   }
 }
 

@@ -40,8 +40,12 @@ template <typename T>
 void gelu_backward(T *dx, const T *x, const T *dout, int64_t n,
                    GeluApprox approx) {
   PTC_RT_CHECK(n >= 0, "gelu_backward: n = %lld < 0", (long long)n);
-  for (int64_t i = 0; i < n; ++i)
-    dx[i] += T(geluGrad(x[i], approx) * dout[i]);
+  // dx == dout: in place, the gradient replaces dout (nothing to add to).
+  const bool inPlace = dx == dout;
+  for (int64_t i = 0; i < n; ++i) {
+    const T g = T(geluGrad(x[i], approx) * dout[i]);
+    dx[i] = inPlace ? g : dx[i] + g;
+  }
 }
 
 #define PTC_INSTANTIATE(T)                                                     \

@@ -43,6 +43,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 #include <type_traits>
 
 namespace ptc::kernels {
@@ -125,6 +126,28 @@ void shard_unslice(T *out, const T *gathered, int64_t outer, int64_t globalDim,
                "parts",
                (long long)globalDim, (long long)parts);
   cpu::shard_unslice(out, gathered, outer, inner, split);
+}
+
+/// permute between strided views (runtime/cuda/tensor_ops.cuh): gather the
+/// logical input, permute it, scatter the logical output.
+template <typename T>
+void permute_view(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
+                  int64_t s2, int64_t s3, int64_t s4, int64_t s5, int64_t p0,
+                  int64_t p1, int64_t p2, int64_t p3, int64_t p4, int64_t p5,
+                  int64_t inRowLen, int64_t inRowStride, int64_t inOffset,
+                  int64_t outRowLen, int64_t outRowStride, int64_t outOffset) {
+  const int64_t shape[] = {s0, s1, s2, s3, s4, s5};
+  const int64_t perm[] = {p0, p1, p2, p3, p4, p5};
+  int64_t n = 1;
+  for (int d = 0; d < rank; ++d)
+    n *= shape[d];
+  std::vector<T> x(static_cast<size_t>(n)), y(static_cast<size_t>(n));
+  for (int64_t l = 0; l < n; ++l)
+    x[size_t(l)] = in[l / inRowLen * inRowStride + inOffset + l % inRowLen];
+  cpu::permute(y.data(), x.data(), int(rank), shape, perm);
+  for (int64_t m = 0; m < n; ++m)
+    out[m / outRowLen * outRowStride + outOffset + m % outRowLen] =
+        y[size_t(m)];
 }
 
 //===--- Norms, GEMM, activations ----------------------------------------===//

@@ -151,12 +151,22 @@ __global__ void __launch_bounds__(kRowThreads)
                         bool rowsAligned) {
   const int64_t n = blockIdx.x;
   const int32_t t = targets[n];
-  if (t == kIgnoreIndex || *count == 0.f)
+  // dlogits == logits: in place, the gradient replaces the logits, and what
+  // it does not cover (ignored rows, padding columns) becomes 0.
+  const bool inPlace = dlogits == logits;
+  T *drow = dlogits + n * Vp;
+  if (t == kIgnoreIndex || *count == 0.f) {
+    if (inPlace)
+      for (int64_t c = threadIdx.x; c < Vp; c += blockDim.x)
+        drow[c] = fromFloat<T>(0.f);
     return;
+  }
   const T *row = logits + n * Vp;
   const float l = lse ? toFloat(lse[n]) : blockRowLse(row, V, rowsAligned);
   const float scale = toFloat(*dloss) / *count;
-  T *drow = dlogits + n * Vp;
+  if (inPlace)
+    for (int64_t c = V + threadIdx.x; c < Vp; c += blockDim.x)
+      drow[c] = fromFloat<T>(0.f);
   int c0 = 0;
   if (rowsAligned) {
     constexpr int W = Vec16<T>::kWidth;
@@ -164,7 +174,12 @@ __global__ void __launch_bounds__(kRowThreads)
     for (int i = threadIdx.x; i < nVec; i += blockDim.x) {
       float x[W], d[W];
       Vec16<T>::load(row + i * W, x);
-      Vec16<T>::load(drow + i * W, d);
+      if (inPlace)
+#pragma unroll
+        for (int j = 0; j < W; ++j)
+          d[j] = 0.f;
+      else
+        Vec16<T>::load(drow + i * W, d);
 #pragma unroll
       for (int j = 0; j < W; ++j)
         d[j] += scale * (__expf(x[j] - l) - (i * W + j == t ? 1.f : 0.f));
@@ -174,7 +189,7 @@ __global__ void __launch_bounds__(kRowThreads)
   }
   for (int c = c0 + threadIdx.x; c < V; c += blockDim.x) {
     const float g = __expf(toFloat(row[c]) - l) - (c == t ? 1.f : 0.f);
-    drow[c] = fromFloat<T>(toFloat(drow[c]) + scale * g);
+    drow[c] = fromFloat<T>((inPlace ? 0.f : toFloat(drow[c])) + scale * g);
   }
 }
 

@@ -55,7 +55,12 @@ __global__ void iotaKernel(int32_t *out, int64_t n) {
 
 // Block i handles the run of equal ids that starts at sorted position i (the
 // other blocks return at once): dtable[id] += sum over the run of dout[n], in
-// fp32, in increasing n (the sort is stable), rounded once.
+// fp32, rounded once. The block finds the run's end together (a text has few
+// distinct tokens, so runs can be thousands long), and each thread sums its
+// columns with kLanes independent accumulators over rows j, j + kLanes, ...
+// (in increasing n, the sort is stable), added in a fixed order at the end:
+// deterministic, and not one long chain of dependent loads.
+constexpr int kLanes = 8;
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
     embeddingBackwardRunKernel(T *dtable, const int32_t *sortedIds,
@@ -68,15 +73,37 @@ __global__ void __launch_bounds__(kThreads)
   PTC_DEVICE_REQUIRE(id >= 0 && id < V,
                      "embedding_backward: an id = %d is outside [0, %lld)", id,
                      (long long)V);
-  int64_t end = i + 1;
-  while (end < N && sortedIds[end] == id)
-    ++end;
+  __shared__ unsigned long long runEnd;
+  if (threadIdx.x == 0)
+    runEnd = (unsigned long long)N;
+  __syncthreads();
+  for (int64_t base = i + 1; base < N; base += blockDim.x) {
+    const int64_t j = base + threadIdx.x;
+    if (j < N && sortedIds[j] != id)
+      atomicMin(&runEnd, (unsigned long long)j);
+    __syncthreads();
+    const bool found = runEnd < (unsigned long long)N;
+    __syncthreads(); // every thread has read runEnd before the next round
+    if (found)
+      break;
+  }
+  const int64_t end = int64_t(runEnd);
   T *dst = dtable + int64_t(id) * C;
   for (int64_t c = threadIdx.x; c < C; c += kThreads) {
-    float acc = 0.f;
-    for (int64_t j = i; j < end; ++j)
-      acc += toFloat(dout[int64_t(sortedN[j]) * C + c]);
-    dst[c] = fromFloat<T>(toFloat(dst[c]) + acc);
+    float acc[kLanes] = {};
+    int64_t j = i;
+    for (; j + kLanes <= end; j += kLanes) {
+#pragma unroll
+      for (int l = 0; l < kLanes; ++l)
+        acc[l] += toFloat(dout[int64_t(sortedN[j + l]) * C + c]);
+    }
+    for (int l = 0; j < end; ++j, ++l)
+      acc[l] += toFloat(dout[int64_t(sortedN[j]) * C + c]);
+    float sum = 0.f;
+#pragma unroll
+    for (int l = 0; l < kLanes; ++l)
+      sum += acc[l];
+    dst[c] = fromFloat<T>(toFloat(dst[c]) + sum);
   }
 }
 

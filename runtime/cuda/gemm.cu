@@ -6,7 +6,9 @@
 
 #include <cublasLt.h>
 
+#include <cstdlib>
 #include <map>
+#include <string>
 #include <tuple>
 
 namespace ptc::cuda {
@@ -66,17 +68,76 @@ cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols,
   return l;
 }
 
-template <typename T>
-Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
-           int64_t M, int64_t N, int64_t K, bool transA, bool transB,
-           int64_t strideA, int64_t strideB, int64_t strideOut) {
+/// Whether PTC_GEMM_AUTOTUNE=1 (or setGemmAutotune) asks to time cuBLASLt's
+/// candidates.
+int autotuneOverride = -1;
+bool autotune() {
+  static const bool on = [] {
+    const char *v = std::getenv("PTC_GEMM_AUTOTUNE");
+    return v && std::string(v) == "1";
+  }();
+  return autotuneOverride >= 0 ? autotuneOverride != 0 : on;
+}
+
+/// Times each heuristic candidate on the call's operands (the output goes to
+/// a scratch copy, so an accumulating product is not disturbed) and returns
+/// the index of the fastest. Runs only when a plan is made: in the first,
+/// uncaptured call of an entry point.
+int fastest(const cublasLtMatmulHeuristicResult_t *results, int found,
+            cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t la,
+            cublasLtMatrixLayout_t lb, cublasLtMatrixLayout_t lc,
+            const void *a, const void *b, size_t outBytes) {
+  void *out = nullptr;
+  if (cudaMalloc(&out, outBytes) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  cudaEvent_t start, stop;
+  PTC_CUDA_CHECK(cudaEventCreate(&start));
+  PTC_CUDA_CHECK(cudaEventCreate(&stop));
+  const float alpha = 1.f, beta = 0.f;
+  int best = 0;
+  float bestMs = 1e30f;
+  for (int i = 0; i < found; ++i) {
+    auto runOnce = [&] {
+      return cublasLtMatmul(cublasLtHandle(), op, &alpha, b, la, a, lb, &beta,
+                            out, lc, out, lc, &results[i].algo, workspace(),
+                            kWorkspaceBytes, ptc::kernels::stream());
+    };
+    if (runOnce() != CUBLAS_STATUS_SUCCESS)
+      continue;
+    PTC_CUDA_CHECK(cudaEventRecord(start, ptc::kernels::stream()));
+    constexpr int kReps = 3;
+    for (int r = 0; r < kReps; ++r)
+      runOnce();
+    PTC_CUDA_CHECK(cudaEventRecord(stop, ptc::kernels::stream()));
+    PTC_CUDA_CHECK(cudaEventSynchronize(stop));
+    float ms = 0;
+    PTC_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+    if (ms < bestMs) {
+      bestMs = ms;
+      best = i;
+    }
+  }
+  PTC_CUDA_CHECK(cudaEventDestroy(start));
+  PTC_CUDA_CHECK(cudaEventDestroy(stop));
+  PTC_CUDA_CHECK(cudaFree(out));
+  return best;
+}
+
+/// TI: the operands' type; TO: the output's (and the bias's).
+template <typename TI, typename TO>
+Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
+           int64_t batch, int64_t M, int64_t N, int64_t K, bool transA,
+           bool transB, int64_t strideA, int64_t strideB, int64_t strideOut) {
   static std::map<PlanKey, Plan> cache;
-  const int64_t e = sizeof(T);
+  const int64_t e = sizeof(TI);
   const int alA = alignment(b, strideB * e, batch);
   const int alB = alignment(a, strideA * e, batch);
-  const int alC = alignment(out, strideOut * e, batch);
+  const int alC = alignment(out, strideOut * int64_t(sizeof(TO)), batch);
   const int alBias = bias ? alignment(bias, 0, 1) : 0;
-  PlanKey key{int(dataType<T>()),
+  PlanKey key{(int(dataType<TI>()) * 1000 + int(dataType<TO>())) * 2 +
+                  int(autotune()),
               batch,
               M,
               N,
@@ -95,7 +156,7 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
   if (it != cache.end())
     return it->second;
   Plan &p = cache[key];
-  const cudaDataType_t type = dataType<T>();
+  const cudaDataType_t type = dataType<TI>();
   PTC_CUBLAS_CHECK(
       cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
   // cuBLASLt's A is our b (op(B)ᵀ), its B our a (op(A)ᵀ).
@@ -116,7 +177,7 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
                 : layout(type, N, K, N, batch, strideB);
   p.lb = transA ? layout(type, M, K, M, batch, strideA)
                 : layout(type, K, M, K, batch, strideA);
-  p.lc = layout(type, N, M, N, batch, strideOut);
+  p.lc = layout(dataType<TO>(), N, M, N, batch, strideOut);
 
   cublasLtMatmulPreference_t pref;
   PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
@@ -132,13 +193,20 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
       pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &aligns[2], 4));
   PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
       pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &aligns[2], 4));
-  cublasLtMatmulHeuristicResult_t result{};
+  constexpr int kCandidates = 8;
+  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
   int found = 0;
   cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
-      cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref, 1, &result, &found);
+      cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref,
+      autotune() ? kCandidates : 1, results, &found);
   PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceDestroy(pref));
   if (status == CUBLAS_STATUS_SUCCESS && found > 0) {
-    p.algo = result.algo;
+    const int pick =
+        found > 1 && batch == 1
+            ? fastest(results, found, p.op, p.la, p.lb, p.lc, a, b,
+                      size_t(M) * size_t(N) * sizeof(TO))
+            : 0;
+    p.algo = results[pick].algo;
     p.ok = true;
   } else if (status != CUBLAS_STATUS_NOT_SUPPORTED &&
              status != CUBLAS_STATUS_SUCCESS) {
@@ -151,16 +219,18 @@ Plan &plan(const T *out, const T *a, const T *b, const T *bias, int64_t batch,
 // memory, fp32 accumulation. For K = 0 and shapes cuBLASLt declines.
 constexpr int kTile = 16;
 
-template <typename T>
-__global__ void gemmTiledKernel(T *out, const T *a, const T *b, const T *bias,
-                                int64_t M, int64_t N, int64_t K, bool transA,
-                                bool transB, bool accumulate, int64_t strideA,
+template <typename TI, typename T>
+__global__ void gemmTiledKernel(T *out, const TI *a, const TI *b, const T *bias,
+                                const T *c, int64_t M, int64_t N, int64_t K,
+                                bool transA, bool transB, int64_t strideA,
                                 int64_t strideB, int64_t strideOut) {
   __shared__ float As[kTile][kTile + 1], Bs[kTile][kTile + 1];
   const int64_t batch = blockIdx.z;
   a += batch * strideA;
   b += batch * strideB;
   out += batch * strideOut;
+  if (c)
+    c += batch * strideOut;
   const int64_t m = blockIdx.y * int64_t(kTile) + threadIdx.y;
   const int64_t n = blockIdx.x * int64_t(kTile) + threadIdx.x;
   float acc = 0.f;
@@ -184,8 +254,8 @@ __global__ void gemmTiledKernel(T *out, const T *a, const T *b, const T *bias,
   }
   if (m < M && n < N) {
     float r = acc + (bias ? toFloat(bias[n]) : 0.f);
-    if (accumulate)
-      r += toFloat(out[m * N + n]);
+    if (c)
+      r += toFloat(c[m * N + n]);
     out[m * N + n] = fromFloat<T>(r);
   }
 }
@@ -202,6 +272,7 @@ cublasLtContext *cublasLtHandle() {
 }
 
 void setGemmFallbackOnly(bool on) { fallbackOnly = on; }
+void setGemmAutotune(bool on) { autotuneOverride = on ? 1 : 0; }
 
 } // namespace ptc::cuda
 
@@ -209,11 +280,14 @@ namespace ptc::kernels {
 
 using namespace ptc::cuda;
 
-template <typename T>
-void gemm(T *out, const T *a, const T *b,
-          const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
-          int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
-          int64_t strideA, int64_t strideB, int64_t strideOut) {
+namespace {
+
+/// out = op(a) op(b) (+ bias) (+ c); c may be out (accumulate) or null.
+template <typename TI, typename TO>
+void gemmImpl(TO *out, const TI *a, const TI *b, const TO *bias, const TO *c,
+              int64_t batch, int64_t M, int64_t N, int64_t K, bool transA,
+              bool transB, int64_t strideA, int64_t strideB,
+              int64_t strideOut) {
   PTC_CUDA_REQUIRE(M >= 0 && N >= 0 && K >= 0 && M <= INT32_MAX &&
                        N <= INT32_MAX && K <= INT32_MAX,
                    "gemm: bad sizes M=%lld N=%lld K=%lld", (long long)M,
@@ -233,19 +307,39 @@ void gemm(T *out, const T *a, const T *b,
       if (bias)
         PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
             p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
-      const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
+      const float alpha = 1.f, beta = c ? 1.f : 0.f;
       PTC_CUBLAS_CHECK(cublasLtMatmul(
-          cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta, out, p.lc,
-          out, p.lc, &p.algo, workspace(), kWorkspaceBytes, stream()));
+          cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta,
+          c ? c : out, p.lc, out, p.lc, &p.algo, workspace(), kWorkspaceBytes,
+          stream()));
       return;
     }
   }
   const dim3 grid(unsigned((N + kTile - 1) / kTile),
                   unsigned((M + kTile - 1) / kTile), unsigned(batch));
   gemmTiledKernel<<<grid, dim3(kTile, kTile), 0, stream()>>>(
-      out, a, b, bias, M, N, K, transA, transB, accumulate, strideA, strideB,
+      out, a, b, bias, c, M, N, K, transA, transB, strideA, strideB,
       strideOut);
   PTC_CUDA_CHECK_LAUNCH();
+}
+
+} // namespace
+
+template <typename T>
+void gemm(T *out, const T *a, const T *b,
+          const typename NonDeduced<T>::type *bias, int64_t batch, int64_t M,
+          int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
+          int64_t strideA, int64_t strideB, int64_t strideOut) {
+  gemmImpl(out, a, b, bias, accumulate ? out : nullptr, batch, M, N, K, transA,
+           transB, strideA, strideB, strideOut);
+}
+
+void gemm(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+          const float *bias, int64_t batch, int64_t M, int64_t N, int64_t K,
+          bool transA, bool transB, bool accumulate, int64_t strideA,
+          int64_t strideB, int64_t strideOut) {
+  gemmImpl(out, a, b, bias, accumulate ? out : nullptr, batch, M, N, K, transA,
+           transB, strideA, strideB, strideOut);
 }
 
 template void gemm<float>(float *, const float *, const float *, const float *,
@@ -255,5 +349,21 @@ template void gemm<__nv_bfloat16>(__nv_bfloat16 *, const __nv_bfloat16 *,
                                   const __nv_bfloat16 *, const __nv_bfloat16 *,
                                   int64_t, int64_t, int64_t, int64_t, bool,
                                   bool, bool, int64_t, int64_t, int64_t);
+
+void gemm_bias_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+                   const float *bias, const float *c, int64_t M, int64_t N,
+                   int64_t K, int64_t transA, int64_t transB) {
+  PTC_CUDA_REQUIRE(c != out, "gemm_bias_add: c must not be out");
+  gemmImpl(out, a, b, bias, c, 1, M, N, K, transA != 0, transB != 0, M * K,
+           K * N, M * N);
+}
+
+void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+              const float *c, int64_t M, int64_t N, int64_t K, int64_t transA,
+              int64_t transB) {
+  PTC_CUDA_REQUIRE(c != out, "gemm_add: c must not be out");
+  gemmImpl(out, a, b, (const float *)nullptr, c, 1, M, N, K, transA != 0,
+           transB != 0, M * K, K * N, M * N);
+}
 
 } // namespace ptc::kernels

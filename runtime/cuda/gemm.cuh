@@ -11,8 +11,10 @@
 // fp32 and bf16 operands, fp32 accumulation (CUBLAS_COMPUTE_32F, no TF32),
 // the bias through CUBLASLT_EPILOGUE_BIAS, accumulate through beta = 1. One
 // cached cuBLASLt handle and a 32 MiB workspace; descriptors and the chosen
-// algorithm are cached per shape, type and operand alignment. K = 0 and
-// shapes no cuBLASLt algorithm takes go to a plain tiled kernel.
+// algorithm are cached per shape, type and operand alignment (with
+// PTC_GEMM_AUTOTUNE=1, the fastest of cuBLASLt's first 8 candidates, timed
+// once when the plan is made). K = 0 and shapes no cuBLASLt algorithm takes
+// go to a plain tiled kernel.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CUDA_GEMM_CUH
@@ -35,6 +37,25 @@ void gemm(T *out, const T *a, const T *b,
           int64_t N, int64_t K, bool transA, bool transB, bool accumulate,
           int64_t strideA, int64_t strideB, int64_t strideOut);
 
+/// Mixed precision: bf16 operands, an f32 output (and bias), so that a
+/// product accumulates into an f32 buffer (a weight's gradient) without a
+/// bf16 rounding and a conversion pass.
+void gemm(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+          const float *bias, int64_t batch, int64_t M, int64_t N, int64_t K,
+          bool transA, bool transB, bool accumulate, int64_t strideA,
+          int64_t strideB, int64_t strideOut);
+
+/// out = op(a) op(b) + bias + c (f32 out, bias and c; bf16 operands; c is
+/// not out): a residual connection added in the GEMM's epilogue (beta = 1
+/// with C = c), as exec-fuse makes of gemm + convert + add_forward.
+void gemm_bias_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+                   const float *bias, const float *c, int64_t M, int64_t N,
+                   int64_t K, int64_t transA, int64_t transB);
+/// The same without a bias.
+void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
+              const float *c, int64_t M, int64_t N, int64_t K, int64_t transA,
+              int64_t transB);
+
 } // namespace ptc::kernels
 
 struct cublasLtContext;
@@ -44,6 +65,9 @@ namespace ptc::cuda {
 cublasLtContext *cublasLtHandle();
 /// Forces the plain tiled kernel instead of cuBLASLt (tests only).
 void setGemmFallbackOnly(bool on);
+/// Times cuBLASLt's candidates when a plan is made (tests only; the
+/// environment's PTC_GEMM_AUTOTUNE otherwise).
+void setGemmAutotune(bool on);
 } // namespace ptc::cuda
 
 #endif // PTC_RUNTIME_CUDA_GEMM_CUH

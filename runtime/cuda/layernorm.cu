@@ -18,8 +18,8 @@ unsigned rowBlocks(int64_t N) {
 }
 
 // RMS: no mean, no beta.
-template <bool RMS, typename T>
-__global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
+template <bool RMS, typename T, typename O>
+__global__ void normForwardKernel(O *out, T *mean, T *rstd, const T *x,
                                   const T *gamma, const T *beta, int64_t N,
                                   int C, float eps) {
   const int64_t row = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
@@ -40,12 +40,12 @@ __global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
     ss += d * d;
   }
   const float r = rsqrtf(warpSum(ss) / C + eps);
-  T *o = out + row * C;
+  O *o = out + row * C;
   for (int c = lane; c < C; c += 32) {
     float y = (toFloat(xr[c]) - m) * r * toFloat(gamma[c]);
     if (!RMS && beta)
       y += toFloat(beta[c]);
-    o[c] = fromFloat<T>(y);
+    o[c] = fromFloat<O>(y);
   }
   if (lane == 0) {
     if (!RMS && mean)
@@ -57,15 +57,17 @@ __global__ void normForwardKernel(T *out, T *mean, T *rstd, const T *x,
 
 // dx += rstd * (g - mean_c(g) - xhat * mean_c(g * xhat)), g = dout * gamma
 // (RMS: no mean, no mean_c(g) term).
-template <bool RMS, typename T>
-__global__ void normBackwardKernel(T *dx, const T *dout, const T *x,
+template <bool RMS, typename T, typename TD>
+__global__ void normBackwardKernel(T *dx, __nv_bfloat16 *dxCopy,
+                                   const TD *dout, const T *x,
                                    const T *gamma, const T *mean, const T *rstd,
                                    int64_t N, int C) {
   const int64_t row = blockIdx.x * int64_t(kRowsPerBlock) + threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   if (row >= N)
     return;
-  const T *xr = x + row * C, *dr = dout + row * C;
+  const T *xr = x + row * C;
+  const TD *dr = dout + row * C;
   const float m = RMS ? 0.f : toFloat(mean[row]), r = toFloat(rstd[row]);
   float gSum = 0, gxSum = 0;
   for (int c = lane; c < C; c += 32) {
@@ -79,13 +81,17 @@ __global__ void normBackwardKernel(T *dx, const T *dout, const T *x,
   for (int c = lane; c < C; c += 32) {
     const float g = toFloat(dr[c]) * toFloat(gamma[c]);
     const float xhat = (toFloat(xr[c]) - m) * r;
-    dxr[c] = fromFloat<T>(toFloat(dxr[c]) + r * (g - gMean - xhat * gxMean));
+    const float v = toFloat(dxr[c]) + r * (g - gMean - xhat * gxMean);
+    dxr[c] = fromFloat<T>(v);
+    if (dxCopy)
+      dxCopy[row * C + c] = __float2bfloat16(v);
   }
 }
 
 // Column c of row n: (dout * xhat, dout).
-template <bool RMS, typename T> struct NormParamGrads {
-  const T *dout, *x, *mean, *rstd;
+template <bool RMS, typename T, typename TD> struct NormParamGrads {
+  const TD *dout;
+  const T *x, *mean, *rstd;
   int64_t C;
   __device__ void operator()(int64_t n, int64_t c, float (&acc)[2]) const {
     const float d = toFloat(dout[n * C + c]);
@@ -103,9 +109,36 @@ template <bool RMS, typename T> struct NormParamGrads {
 // same word); the warps' slices are then added in order w = 0, 1, ...
 // (fixed order) into partial[k][chunk][col]. CACHE > 0: a row's dout and x
 // stay in registers between the two passes (C <= 32 * CACHE * kWidth).
-template <bool RMS, typename T, int CACHE>
+/// W elements of TD (16 bytes when TD is T, 8 when TD is bf16 and T f32).
+template <typename TD, int W>
+__device__ __forceinline__ void loadPack(const TD *p, float (&out)[W]) {
+  struct alignas(sizeof(TD) * W) Pack {
+    TD v[W];
+  };
+  const Pack pk = *reinterpret_cast<const Pack *>(p);
+#pragma unroll
+  for (int i = 0; i < W; ++i)
+    out[i] = toFloat(pk.v[i]);
+}
+
+/// W floats rounded to bf16 in one store (8 or 16 bytes).
+template <int W>
+__device__ __forceinline__ void storePack(__nv_bfloat16 *p,
+                                          const float (&in)[W]) {
+  struct alignas(2 * W) Pack {
+    __nv_bfloat16 v[W];
+  };
+  Pack pk;
+#pragma unroll
+  for (int i = 0; i < W; ++i)
+    pk.v[i] = __float2bfloat16(in[i]);
+  *reinterpret_cast<Pack *>(p) = pk;
+}
+
+template <bool RMS, typename T, int CACHE, typename TD>
 __global__ void __launch_bounds__(kThreads)
-    normBackwardFusedKernel(T *dx, float *partial, const T *dout, const T *x,
+    normBackwardFusedKernel(T *dx, __nv_bfloat16 *dxCopy, float *partial,
+                            const TD *dout, const T *x,
                             const T *gamma, const T *mean, const T *rstd,
                             int64_t N, int C, int64_t rowsPerChunk,
                             int64_t chunks) {
@@ -122,7 +155,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t r0 = blockIdx.x * rowsPerChunk;
   const int64_t r1 = min(N, r0 + rowsPerChunk);
   for (int64_t row = r0 + warp; row < r1; row += kRowsPerBlock) {
-    const T *xr = x + row * C, *dr = dout + row * C;
+    const T *xr = x + row * C;
+    const TD *dr = dout + row * C;
     const float m = RMS ? 0.f : toFloat(mean[row]), r = toFloat(rstd[row]);
     float gSum = 0, gxSum = 0;
     constexpr int K = CACHE > 0 ? CACHE : 1;
@@ -153,7 +187,7 @@ __global__ void __launch_bounds__(kThreads)
       for (int k = 0; k < CACHE; ++k) {
         const int v = lane + 32 * k;
         if (v < nvec) {
-          V::load(dr + v * W, cd[k]);
+          loadPack<TD, W>(dr + v * W, cd[k]);
           V::load(xr + v * W, cx[k]);
         }
       }
@@ -165,7 +199,7 @@ __global__ void __launch_bounds__(kThreads)
       }
     } else {
       for (int v = lane; v < nvec; v += 32) {
-        V::load(dr + v * W, cd[0]);
+        loadPack<TD, W>(dr + v * W, cd[0]);
         V::load(xr + v * W, cx[0]);
         pass1(v, cd[0], cx[0]);
       }
@@ -183,6 +217,8 @@ __global__ void __launch_bounds__(kThreads)
         o[i] += r * (g - gMean - xhat * gxMean);
       }
       V::store(dxr + v * W, o);
+      if (dxCopy)
+        storePack<W>(dxCopy + row * C + v * W, o);
     };
     if constexpr (CACHE > 0) {
 #pragma unroll
@@ -193,7 +229,7 @@ __global__ void __launch_bounds__(kThreads)
       }
     } else {
       for (int v = lane; v < nvec; v += 32) {
-        V::load(dr + v * W, cd[0]);
+        loadPack<TD, W>(dr + v * W, cd[0]);
         V::load(xr + v * W, cx[0]);
         pass2(v, cd[0], cx[0]);
       }
@@ -214,29 +250,33 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-template <bool RMS, typename T, int CACHE>
-void launchFused(T *dx, float *partial, const T *dout, const T *x,
+template <bool RMS, typename T, int CACHE, typename TD>
+void launchFused(T *dx, __nv_bfloat16 *dxCopy, float *partial, const TD *dout,
+                 const T *x,
                  const T *gamma, const T *mean, const T *rstd,
                  const ColumnPlan &plan, size_t smemBytes) {
-  auto kernel = normBackwardFusedKernel<RMS, T, CACHE>;
+  auto kernel = normBackwardFusedKernel<RMS, T, CACHE, TD>;
   if (smemBytes > 48 * 1024)
     PTC_CUDA_CHECK(cudaFuncSetAttribute(
         kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smemBytes)));
   kernel<<<unsigned(plan.chunks), kThreads, smemBytes, stream()>>>(
-      dx, partial, dout, x, gamma, mean, rstd, plan.rows, int(plan.cols),
+      dx, dxCopy, partial, dout, x, gamma, mean, rstd, plan.rows,
+      int(plan.cols),
       plan.rowsPerChunk, plan.chunks);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
 /// The fused path, when the rows are 16-byte aligned and the per-warp
 /// partial sums fit in shared memory; false otherwise.
-template <bool RMS, typename T>
-bool backwardFused(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
+template <bool RMS, typename T, typename TD>
+bool backwardFused(T *dx, __nv_bfloat16 *dxCopy, T *dgamma, T *dbeta,
+                   const TD *dout, const T *x,
                    const T *gamma, const T *mean, const T *rstd, int64_t N,
                    int64_t C) {
   constexpr int W = Vec16<T>::kWidth;
   const size_t smemBytes = size_t(kRowsPerBlock) * 2 * size_t(C) * 4;
   if (!rowsAligned16(dx, C) || !rowsAligned16(dout, C) ||
+      (dxCopy && !rowsAligned16(dxCopy, C)) ||
       !rowsAligned16(x, C) || !rowsAligned16(gamma, C) ||
       smemBytes > 200 * 1024)
     return false;
@@ -252,16 +292,16 @@ bool backwardFused(T *dx, T *dgamma, T *dbeta, const T *dout, const T *x,
           : nullptr;
   const int64_t nvec = C / W;
   if (nvec <= 32 * 2)
-    launchFused<RMS, T, 2>(dx, partial, dout, x, gamma, mean, rstd, plan,
+    launchFused<RMS, T, 2, TD>(dx, dxCopy, partial, dout, x, gamma, mean, rstd, plan,
                            smemBytes);
   else if (nvec <= 32 * 4)
-    launchFused<RMS, T, 4>(dx, partial, dout, x, gamma, mean, rstd, plan,
+    launchFused<RMS, T, 4, TD>(dx, dxCopy, partial, dout, x, gamma, mean, rstd, plan,
                            smemBytes);
   else if (nvec <= 32 * 8)
-    launchFused<RMS, T, 8>(dx, partial, dout, x, gamma, mean, rstd, plan,
+    launchFused<RMS, T, 8, TD>(dx, dxCopy, partial, dout, x, gamma, mean, rstd, plan,
                            smemBytes);
   else
-    launchFused<RMS, T, 0>(dx, partial, dout, x, gamma, mean, rstd, plan,
+    launchFused<RMS, T, 0, TD>(dx, dxCopy, partial, dout, x, gamma, mean, rstd, plan,
                            smemBytes);
   if (partial) {
     columnFinalize(dgamma, partial, plan, /*accumulate=*/true, stream());
@@ -277,8 +317,8 @@ void checkSizes(const char *fn, int64_t N, int64_t C) {
                    (long long)C);
 }
 
-template <bool RMS, typename T>
-void forward(const char *fn, T *out, T *mean, T *rstd, const T *x,
+template <bool RMS, typename T, typename O>
+void forward(const char *fn, O *out, T *mean, T *rstd, const T *x,
              const T *gamma, const T *beta, int64_t N, int64_t C, double eps) {
   checkSizes(fn, N, C);
   PTC_CUDA_REQUIRE(eps >= 0, "%s: eps = %g < 0", fn, eps);
@@ -289,22 +329,23 @@ void forward(const char *fn, T *out, T *mean, T *rstd, const T *x,
   PTC_CUDA_CHECK_LAUNCH();
 }
 
-template <bool RMS, typename T>
-void backward(const char *fn, T *dx, T *dgamma, T *dbeta, const T *dout,
+template <bool RMS, typename T, typename TD>
+void backward(const char *fn, T *dx, T *dgamma, T *dbeta, const TD *dout,
               const T *x, const T *gamma, const T *mean, const T *rstd,
-              int64_t N, int64_t C) {
+              int64_t N, int64_t C, __nv_bfloat16 *dxCopy = nullptr) {
   checkSizes(fn, N, C);
   if (N == 0)
     return;
-  if (backwardFused<RMS>(dx, dgamma, dbeta, dout, x, gamma, mean, rstd, N, C))
+  if (backwardFused<RMS>(dx, dxCopy, dgamma, dbeta, dout, x, gamma, mean, rstd,
+                         N, C))
     return;
   normBackwardKernel<RMS><<<rowBlocks(N), kThreads, 0, stream()>>>(
-      dx, dout, x, gamma, mean, rstd, N, int(C));
+      dx, dxCopy, dout, x, gamma, mean, rstd, N, int(C));
   PTC_CUDA_CHECK_LAUNCH();
   if (dgamma || dbeta) {
     T *const outs[2] = {dgamma, dbeta};
     columnSums<2>(outs, N, C, /*accumulate=*/true,
-                  NormParamGrads<RMS, T>{dout, x, mean, rstd, C});
+                  NormParamGrads<RMS, T, TD>{dout, x, mean, rstd, C});
   }
 }
 
@@ -367,5 +408,30 @@ void rmsnorm_backward(T *dx, T *dgamma, const T *dout, const T *x,
                                     const T *, int64_t, int64_t);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
+
+void layernorm_forward(__nv_bfloat16 *out, float *mean, float *rstd,
+                       const float *x, const float *gamma, const float *beta,
+                       int64_t N, int64_t C, double eps) {
+  forward<false>("layernorm_forward", out, mean, rstd, x, gamma, beta, N, C,
+                 eps);
+}
+
+void layernorm_backward(float *dx, float *dgamma, float *dbeta,
+                        const __nv_bfloat16 *dout, const float *x,
+                        const float *gamma, const float *mean,
+                        const float *rstd, int64_t N, int64_t C) {
+  backward<false>("layernorm_backward", dx, dgamma, dbeta, dout, x, gamma, mean,
+                  rstd, N, C);
+}
+
+void layernorm_backward_copy(float *dx, __nv_bfloat16 *dxCopy, float *dgamma,
+                             float *dbeta, const __nv_bfloat16 *dout,
+                             const float *x, const float *gamma,
+                             const float *mean, const float *rstd, int64_t N,
+                             int64_t C) {
+  PTC_CUDA_REQUIRE(dxCopy != nullptr, "layernorm_backward_copy: no copy");
+  backward<false>("layernorm_backward_copy", dx, dgamma, dbeta, dout, x, gamma,
+                  mean, rstd, N, C, dxCopy);
+}
 
 } // namespace ptc::kernels

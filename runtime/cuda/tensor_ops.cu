@@ -139,6 +139,37 @@ __global__ void copyRowsKernel(U *dst, const U *src, I n, I len,
   }
 }
 
+// permute_view: out's rows of `units` units (the trailing dims perm keeps)
+// at dstStride per outer dim, each read from in at srcStride per outer dim
+// (both in units, plus offsets): a permute between strided views.
+struct ViewPermuteShape {
+  int rank;                    // outer dims
+  int64_t outShape[kMaxRank];  // out's outer extents
+  int64_t srcStride[kMaxRank]; // in's stride (units) of out's dim d
+  int64_t dstStride[kMaxRank]; // out's stride (units) of out's dim d
+  int64_t srcOffset, dstOffset;
+};
+
+template <typename U, typename I>
+__global__ void permuteViewKernel(U *out, const U *in, I n, I units,
+                                  ViewPermuteShape shape) {
+  for (I o = blockIdx.x * I(blockDim.x) + threadIdx.x; o < n;
+       o += I(gridDim.x) * blockDim.x) {
+    I rest = o / units;
+    const I j = o - rest * units;
+    int64_t src = shape.srcOffset + j, dst = shape.dstOffset + j;
+    for (int d = shape.rank - 1; d >= 0; --d) {
+      const I extent = I(shape.outShape[d]);
+      const I q = rest / extent;
+      const int64_t idx = int64_t(rest - q * extent);
+      src += idx * shape.srcStride[d];
+      dst += idx * shape.dstStride[d];
+      rest = q;
+    }
+    out[dst] = in[src];
+  }
+}
+
 // reduce_leading pass 1 with 16-byte loads: block (x, chunk) of 32 x 8
 // threads; thread (tx, ty) owns the kWidth columns of vector
 // blockIdx.x * 32 + tx and sums rows ty, ty + 8, ... of the chunk; the 8 row
@@ -435,6 +466,123 @@ void copy_rows(T *dst, const T *src, int64_t rows, int64_t len,
                   srcOffset);
 }
 
+namespace {
+
+/// Strides of a logical contiguous tensor of `shape` stored as rows of
+/// rowLen elements rowStride apart: rowLen must be a product of trailing
+/// dims (0 when it is not).
+bool viewStrides(int rank, const int64_t *shape, int64_t rowLen,
+                 int64_t rowStride, int64_t *strides) {
+  int64_t contiguous = 1;
+  bool matched = rowLen == 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    if (contiguous == rowLen)
+      matched = true;
+    strides[d] = contiguous >= rowLen && rowLen > 0
+                     ? contiguous / rowLen * rowStride
+                     : contiguous;
+    contiguous *= shape[d];
+  }
+  return matched || contiguous == rowLen;
+}
+
+template <typename U, typename T>
+void permuteViewIn(T *out, const T *in, int64_t n, int64_t inner, int outer,
+                   const int64_t *outShape, const int64_t *srcStride,
+                   const int64_t *dstStride, int64_t srcOffset,
+                   int64_t dstOffset) {
+  constexpr int64_t per = sizeof(U) / sizeof(T) > 0 ? sizeof(U) / sizeof(T) : 1;
+  ViewPermuteShape vs{outer, {}, {}, {}, srcOffset / per, dstOffset / per};
+  for (int d = 0; d < outer; ++d) {
+    vs.outShape[d] = outShape[d];
+    vs.srcStride[d] = srcStride[d] / per;
+    vs.dstStride[d] = dstStride[d] / per;
+  }
+  const int64_t units = inner / per, total = n / per;
+  U *o = reinterpret_cast<U *>(out);
+  const U *i = reinterpret_cast<const U *>(in);
+  if (total < (int64_t(1) << 31))
+    permuteViewKernel<U, uint32_t>
+        <<<blocksFor(total, kThreads, 65536), kThreads, 0, stream()>>>(
+            o, i, uint32_t(total), uint32_t(units), vs);
+  else
+    permuteViewKernel<U, uint64_t>
+        <<<blocksFor(total, kThreads, 65536), kThreads, 0, stream()>>>(
+            o, i, uint64_t(total), uint64_t(units), vs);
+  PTC_CUDA_CHECK_LAUNCH();
+}
+
+} // namespace
+
+template <typename T>
+void permute_view(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
+                  int64_t s2, int64_t s3, int64_t s4, int64_t s5, int64_t p0,
+                  int64_t p1, int64_t p2, int64_t p3, int64_t p4, int64_t p5,
+                  int64_t inRowLen, int64_t inRowStride, int64_t inOffset,
+                  int64_t outRowLen, int64_t outRowStride, int64_t outOffset) {
+  PTC_CUDA_REQUIRE(rank >= 1 && rank <= kMaxRank,
+                   "permute_view: rank %lld outside [1, %d]", (long long)rank,
+                   kMaxRank);
+  const int64_t shape[] = {s0, s1, s2, s3, s4, s5};
+  const int64_t perm[] = {p0, p1, p2, p3, p4, p5};
+  const int r = int(rank);
+  int64_t n = 1, outShape[kMaxRank];
+  bool seen[kMaxRank] = {};
+  for (int d = 0; d < r; ++d) {
+    PTC_CUDA_REQUIRE(perm[d] >= 0 && perm[d] < rank && !seen[perm[d]] &&
+                         shape[d] >= 0,
+                     "permute_view: bad shape or permutation");
+    seen[perm[d]] = true;
+    outShape[d] = shape[perm[d]];
+    n *= shape[d];
+  }
+  if (n == 0)
+    return;
+  int64_t inStrides[kMaxRank], outStrides[kMaxRank];
+  const bool ok = viewStrides(r, shape, inRowLen, inRowStride, inStrides) &&
+                  viewStrides(r, outShape, outRowLen, outRowStride, outStrides);
+  PTC_CUDA_REQUIRE(ok && inOffset >= 0 && outOffset >= 0 &&
+                       inRowStride >= inRowLen && outRowStride >= outRowLen,
+                   "permute_view: rows of %lld (in) / %lld (out) elements must "
+                   "be whole trailing dims, within their strides",
+                   (long long)inRowLen, (long long)outRowLen);
+  int64_t srcStride[kMaxRank];
+  for (int d = 0; d < r; ++d)
+    srcStride[d] = inStrides[perm[d]];
+  // The trailing dims perm keeps travel as units, when they lie inside one
+  // row on both sides.
+  int outer = r;
+  int64_t inner = 1;
+  while (outer > 0 && perm[outer - 1] == outer - 1 &&
+         inner * shape[outer - 1] <= inRowLen &&
+         inner * shape[outer - 1] <= outRowLen) {
+    --outer;
+    inner *= shape[outer];
+  }
+  if (outer == 0) { // the whole tensor inside one row: one unit of everything
+    outer = 1;
+    inner /= shape[0];
+  }
+  const int64_t b = int64_t(sizeof(T));
+  uint64_t all = uint64_t(reinterpret_cast<uintptr_t>(out)) |
+                 uint64_t(reinterpret_cast<uintptr_t>(in)) |
+                 uint64_t(inner * b) | uint64_t(inOffset * b) |
+                 uint64_t(outOffset * b);
+  for (int d = 0; d < outer; ++d)
+    all |= uint64_t(srcStride[d] * b) | uint64_t(outStrides[d] * b);
+  if (all % 16 == 0)
+    return permuteViewIn<uint4>(out, in, n, inner, outer, outShape, srcStride,
+                                outStrides, inOffset, outOffset);
+  if (all % 8 == 0)
+    return permuteViewIn<uint2>(out, in, n, inner, outer, outShape, srcStride,
+                                outStrides, inOffset, outOffset);
+  if (all % 4 == 0 && sizeof(T) <= 4)
+    return permuteViewIn<uint32_t>(out, in, n, inner, outer, outShape,
+                                   srcStride, outStrides, inOffset, outOffset);
+  permuteViewIn<T>(out, in, n, inner, outer, outShape, srcStride, outStrides,
+                   inOffset, outOffset);
+}
+
 template <typename T>
 void reduce_leading(T *out, const T *in, int64_t outer, int64_t inner) {
   PTC_CUDA_REQUIRE(outer >= 0 && inner >= 0,
@@ -475,7 +623,11 @@ template <typename T> void axpy(T *y, const T *x, double alpha, int64_t n) {
                            int64_t, int64_t, int64_t, int64_t, int64_t,        \
                            int64_t, int64_t, int64_t, int64_t);                \
   template void copy_rows<T>(T *, const T *, int64_t, int64_t, int64_t,        \
-                             int64_t, int64_t, int64_t);
+                             int64_t, int64_t, int64_t);                       \
+  template void permute_view<T>(                                               \
+      T *, const T *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,    \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t, int64_t, int64_t, int64_t, int64_t);
 PTC_CUDA_FOR_ALL_TYPES(PTC_INSTANTIATE_MOVE)
 #undef PTC_INSTANTIATE_MOVE
 

@@ -33,6 +33,20 @@ template <typename T>
 void copy_rows(T *dst, const T *src, int64_t rows, int64_t len,
                int64_t dstStride, int64_t dstOffset, int64_t srcStride,
                int64_t srcOffset);
+/// permute between strided views: the logical input (shape s, row-major)
+/// holds its element L at in[(L / inRowLen) * inRowStride + inOffset +
+/// L % inRowLen], and element M of the logical output transpose(input, perm)
+/// goes to out[(M / outRowLen) * outRowStride + outOffset + M % outRowLen];
+/// each row length must be a product of trailing dims of its side. This is
+/// copy_rows + permute (a head split out of a fused QKV product) or permute
+/// + copy_rows (head gradients into their slice of the fused gradient) in
+/// one pass.
+template <typename T>
+void permute_view(T *out, const T *in, int64_t rank, int64_t s0, int64_t s1,
+                  int64_t s2, int64_t s3, int64_t s4, int64_t s5, int64_t p0,
+                  int64_t p1, int64_t p2, int64_t p3, int64_t p4, int64_t p5,
+                  int64_t inRowLen, int64_t inRowStride, int64_t inOffset,
+                  int64_t outRowLen, int64_t outRowStride, int64_t outOffset);
 /// out[j] = sum_i in[i*inner + j] (deterministic two-pass column sum).
 template <typename T>
 void reduce_leading(T *out, const T *in, int64_t outer, int64_t inner);

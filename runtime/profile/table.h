@@ -37,10 +37,10 @@ inline void print(const char *clock) {
     total += row.second.ms;
   std::fprintf(stderr, "\nprofile (%s): %.3f ms in %zu kernel kinds\n", clock,
                total, rows.size());
-  std::fprintf(stderr, "  %-28s %12s %8s %10s %7s\n", "kernel", "total ms",
+  std::fprintf(stderr, "  %-40s %12s %8s %10s %7s\n", "kernel", "total ms",
                "calls", "ms/call", "share");
   for (auto &[name, e] : rows)
-    std::fprintf(stderr, "  %-28s %12.3f %8ld %10.4f %6.1f%%\n", name.c_str(),
+    std::fprintf(stderr, "  %-40s %12.3f %8ld %10.4f %6.1f%%\n", name.c_str(),
                  e.ms, e.calls, e.ms / double(e.calls),
                  total > 0 ? 100.0 * e.ms / total : 0.0);
 }

@@ -32,6 +32,29 @@
 #include "test/Runtime/cuda/CudaTestUtil.h"
 
 #include <cstring>
+#include <array>
+
+namespace ptc::kernels {
+/// The CPU twin of permute_view (runtime/cpu/kernels.h cannot be included
+/// here: it defines ptc::kernels for the CPU): gather the logical input,
+/// permute it with cpu::permute, scatter the logical output.
+inline void cpuPermuteView(float *out, const float *in,
+                           std::array<int64_t, 4> shape,
+                           std::array<int64_t, 4> perm, int64_t inLen,
+                           int64_t inStride, int64_t inOff, int64_t outLen,
+                           int64_t outStride, int64_t outOff) {
+  int64_t n = 1;
+  for (int64_t e : shape)
+    n *= e;
+  std::vector<float> x(n), y(n);
+  for (int64_t l = 0; l < n; ++l)
+    x[l] = in[l / inLen * inStride + inOff + l % inLen];
+  ptc::rt::cpu::permute(y.data(), x.data(), 4, shape.data(), perm.data());
+  for (int64_t m = 0; m < n; ++m)
+    out[m / outLen * outStride + outOff + m % outLen] = y[m];
+}
+} // namespace ptc::kernels
+
 
 namespace {
 
@@ -198,6 +221,48 @@ template <typename T> void checkCopyRows(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(CopyRows)
 
+// permute_view against its CPU twin (gather, permute, scatter): a head split
+// out of a fused QKV product, head gradients into their slice of the fused
+// gradient, odd sizes (element units) and a 16-byte-unit case, plus a
+// permutation that moves the innermost dim.
+template <typename T> void checkPermuteView(std::mt19937 &rng) {
+  struct Case {
+    std::array<int64_t, 4> shape, perm;
+    int64_t inLen, inStride, inOff, outLen, outStride, outOff;
+  };
+  const Case cases[] = {
+      // split: [B,T,H,D] = [3,5,2,7] from rows of 3*14 at offset 14
+      {{3, 5, 2, 7}, {0, 2, 1, 3}, 14, 42, 14, 210, 210, 0},
+      // merge: [B,H,T,D] = [3,2,5,7] into rows of 42 at offset 28
+      {{3, 2, 5, 7}, {0, 2, 1, 3}, 210, 210, 0, 14, 42, 28},
+      // aligned split, D = 64 (16-byte units for bf16 and f32)
+      {{2, 33, 3, 64}, {0, 2, 1, 3}, 192, 576, 384, 12672, 12672, 0},
+      // the innermost dim moves: element units, both sides strided
+      {{2, 3, 4, 5}, {0, 1, 3, 2}, 20, 23, 1, 4, 9, 2},
+  };
+  for (const Case &c : cases) {
+    int64_t n = 1;
+    for (int64_t e : c.shape)
+      n *= e;
+    const int64_t rowsIn = n / c.inLen, rowsOut = n / c.outLen;
+    const int64_t inSize = (rowsIn - 1) * c.inStride + c.inOff + c.inLen;
+    const int64_t outSize = (rowsOut - 1) * c.outStride + c.outOff + c.outLen;
+    const std::vector<float> in = rounded<T>(randomVector(inSize, rng));
+    std::vector<float> want = rounded<T>(randomVector(outSize, rng));
+    Dev<T> din(in), dout(want);
+    ptc::kernels::cpuPermuteView(want.data(), in.data(), c.shape, c.perm,
+                                 c.inLen, c.inStride, c.inOff, c.outLen,
+                                 c.outStride, c.outOff);
+    k::permute_view(dout.ptr(), din.ptr(), 4, c.shape[0], c.shape[1],
+                    c.shape[2], c.shape[3], 1, 1, c.perm[0], c.perm[1],
+                    c.perm[2], c.perm[3], 4, 5, c.inLen, c.inStride, c.inOff,
+                    c.outLen, c.outStride, c.outOff);
+    // Exact: a permutation moves values; what it does not write stays.
+    expectClose(dout.get(), want, 0, "permute_view");
+  }
+}
+PTC_BOTH_TYPES(PermuteView)
+
 template <typename T> void checkReduceLeading(std::mt19937 &rng) {
   // A small case and one long enough for several row chunks.
   // gpt2-124m's bias gradients ([B*T, C | 3C | 4C]), aligned odd sizes.
@@ -297,8 +362,15 @@ PTC_BOTH_TYPES(AddMulScale)
 
 //===--- Activations -----------------------------------------------------===//
 
+template <typename T> void checkGeluSize(std::mt19937 &rng, int64_t n);
 template <typename T> void checkGelu(std::mt19937 &rng) {
-  const int64_t n = 3 * 1001;
+  // Odd (the scalar path) and a multiple of the 16-byte width (vectorized).
+  for (int64_t n : {int64_t(3 * 1001), int64_t(3 * 4096)})
+    checkGeluSize<T>(rng, n);
+}
+PTC_BOTH_TYPES(Gelu)
+
+template <typename T> void checkGeluSize(std::mt19937 &rng, int64_t n) {
   const std::vector<float> x = rounded<T>(randomVector(n, rng, -5, 5));
   const std::vector<float> dout = rounded<T>(randomVector(n, rng));
   for (int64_t approx : {0, 1}) {
@@ -313,7 +385,32 @@ template <typename T> void checkGelu(std::mt19937 &rng) {
     expectClose(ddx.get(), dx, kTol<T>, "gelu_backward");
   }
 }
-PTC_BOTH_TYPES(Gelu)
+
+// In place (dx == dout, what exec-fuse makes of a zeroed dx): the gradient
+// replaces dout instead of adding to it; the CPU twin does the same.
+template <typename T>
+void checkGeluInPlaceSize(std::mt19937 &rng, int64_t n);
+template <typename T> void checkGeluInPlace(std::mt19937 &rng) {
+  for (int64_t n : {int64_t(3 * 1001 + 7), int64_t(4096)})
+    checkGeluInPlaceSize<T>(rng, n);
+}
+PTC_BOTH_TYPES(GeluInPlace)
+
+template <typename T>
+void checkGeluInPlaceSize(std::mt19937 &rng, int64_t n) {
+  const std::vector<float> x = rounded<T>(randomVector(n, rng, -5, 5));
+  std::vector<float> d = rounded<T>(randomVector(n, rng));
+  std::vector<float> want(n, 0.f);
+  cpu::gelu_backward(want.data(), x.data(), d.data(), n, cpu::GeluApprox::Tanh);
+  cpu::gelu_backward(d.data(), x.data(), d.data(), n, cpu::GeluApprox::Tanh);
+  expectClose(d, want, 0, "cpu gelu_backward in place");
+  Dev<T> gx(x), gd(rounded<T>(randomVector(n, rng)));
+  std::vector<float> dout = gd.get(), want2(n, 0.f);
+  cpu::gelu_backward(want2.data(), x.data(), dout.data(), n,
+                     cpu::GeluApprox::Tanh);
+  k::gelu_backward(gd.ptr(), gx.ptr(), gd.ptr(), n, 1);
+  expectClose(gd.get(), want2, kTol<T>, "gelu_backward in place");
+}
 
 template <typename T> void checkSiluSwiglu(std::mt19937 &rng) {
   const int64_t n = 3 * 1001;
@@ -405,6 +502,68 @@ template <typename T> void checkLayernorm(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(Layernorm)
 
+// Mixed precision: a bf16 output gradient, the rest f32 (the convert +
+// layernorm_backward pair exec-fuse merges); fused (aligned) and unfused
+// (odd C) paths, against the CPU on the same bf16-valued gradient.
+TEST_F(CudaKernels, LayernormBackwardBF16Dout) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {301, 768},
+                      {64, 1032}}) {
+    const std::vector<float> x = randomVector(N * C, rng, -2, 3);
+    const std::vector<float> gamma = randomVector(C, rng, 0.5, 1.5);
+    const std::vector<float> beta = randomVector(C, rng);
+    const std::vector<float> dout = rounded<bf16>(randomVector(N * C, rng));
+    std::vector<float> out(N * C), mean(N), rstd(N);
+    cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(),
+                           gamma.data(), beta.data(), N, C, 1e-5);
+    std::vector<float> dx = randomVector(N * C, rng);
+    std::vector<float> dg = randomVector(C, rng), db = randomVector(C, rng);
+    Dev<float> gx(x), gg(gamma), gm(mean), gr(rstd), gdx(dx), gdg(dg), gdb(db);
+    Dev<bf16> gdout(dout);
+    cpu::layernorm_backward(dx.data(), dg.data(), db.data(), dout.data(),
+                            x.data(), gamma.data(), mean.data(), rstd.data(), N,
+                            C);
+    k::layernorm_backward(gdx.ptr(), gdg.ptr(), gdb.ptr(), gdout.ptr(),
+                          gx.ptr(), gg.ptr(), gm.ptr(), gr.ptr(), N, C);
+    expectClose(gdx.get(), dx, 1e-4, "layernorm bf16 dout: dx");
+    expectClose(gdg.get(), dg, 1e-4, "layernorm bf16 dout: dgamma");
+    expectClose(gdb.get(), db, 1e-4, "layernorm bf16 dout: dbeta");
+
+    // The same again with the bf16 copy of the updated dx.
+    Dev<bf16> gcopy(N * C);
+    cpu::layernorm_backward(dx.data(), dg.data(), db.data(), dout.data(),
+                            x.data(), gamma.data(), mean.data(), rstd.data(), N,
+                            C);
+    k::layernorm_backward_copy(gdx.ptr(), gcopy.ptr(), gdg.ptr(), gdb.ptr(),
+                               gdout.ptr(), gx.ptr(), gg.ptr(), gm.ptr(),
+                               gr.ptr(), N, C);
+    expectClose(gdx.get(), dx, 1e-4, "layernorm_backward_copy: dx");
+    expectClose(gcopy.get(), rounded<bf16>(gdx.get()), 0,
+                "layernorm_backward_copy: the copy is bf16(dx)");
+    expectClose(gdg.get(), dg, 1e-4, "layernorm_backward_copy: dgamma");
+  }
+}
+
+// Mixed precision: f32 input and statistics, the output rounded to bf16 (the
+// layernorm + convert pair exec-fuse merges), on odd and model sizes.
+TEST_F(CudaKernels, LayernormF32InBF16Out) {
+  for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 99}, {16384, 768}}) {
+    const std::vector<float> x = randomVector(N * C, rng, -2, 3);
+    const std::vector<float> gamma = randomVector(C, rng, 0.5, 1.5);
+    const std::vector<float> beta = randomVector(C, rng);
+    std::vector<float> out(N * C), mean(N), rstd(N);
+    cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(),
+                           gamma.data(), beta.data(), N, C, 1e-5);
+    Dev<float> gx(x), gg(gamma), gb(beta), gMean(N), gRstd(N);
+    Dev<bf16> gOut(N * C);
+    k::layernorm_forward(gOut.ptr(), gMean.ptr(), gRstd.ptr(), gx.ptr(),
+                         gg.ptr(), gb.ptr(), N, C, 1e-5);
+    expectClose(gOut.get(), rounded<bf16>(out), kTol<bf16>,
+                "layernorm f32 -> bf16 out");
+    expectClose(gMean.get(), mean, kTol<float>, "layernorm f32 mean");
+    expectClose(gRstd.get(), rstd, kTol<float>, "layernorm f32 rstd");
+  }
+}
+
 template <typename T>
 void checkRmsnormSize(std::mt19937 &rng, int64_t N, int64_t C) {
   const std::vector<float> x = rounded<T>(randomVector(N * C, rng, -2, 3));
@@ -488,11 +647,78 @@ void runGemmCases(std::mt19937 &rng, const std::string &path) {
 
 template <typename T> void checkGemm(std::mt19937 &rng) {
   runGemmCases<T>(rng, "cublaslt");
+  ptc::cuda::setGemmAutotune(true);
+  runGemmCases<T>(rng, "cublaslt autotuned");
+  ptc::cuda::setGemmAutotune(false);
   ptc::cuda::setGemmFallbackOnly(true);
   runGemmCases<T>(rng, "fallback");
   ptc::cuda::setGemmFallbackOnly(false);
 }
 PTC_BOTH_TYPES(Gemm)
+
+// Mixed precision: bf16 operands into an f32 output (a weight gradient
+// accumulated in place), odd sizes, every transpose, with and without
+// accumulation, cuBLASLt and the fallback; the CPU computes in f32 on the
+// same bf16-valued operands.
+TEST_F(CudaKernels, GemmBF16InF32Out) {
+  const int64_t M = 37, N = 99, K = 67;
+  for (bool fallback : {false, true}) {
+    ptc::cuda::setGemmFallbackOnly(fallback);
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (int acc = 0; acc < 2; ++acc) {
+          const std::vector<float> a = rounded<bf16>(randomVector(M * K, rng));
+          const std::vector<float> b = rounded<bf16>(randomVector(K * N, rng));
+          std::vector<float> out = randomVector(M * N, rng);
+          Dev<bf16> da(a), db(b);
+          Dev<float> dout(out);
+          cpu::matmul(out.data(), a.data(), b.data(), M, N, K, ta, tb, acc);
+          k::gemm(dout.ptr(), da.ptr(), db.ptr(), nullptr, 1, M, N, K, ta, tb,
+                  acc, M * K, K * N, M * N);
+          expectClose(dout.get(), out, 1e-4,
+                      std::string(fallback ? "fallback" : "cublaslt") +
+                          " mixed gemm transA=" + std::to_string(ta) +
+                          " transB=" + std::to_string(tb) +
+                          " acc=" + std::to_string(acc));
+        }
+  }
+  ptc::cuda::setGemmFallbackOnly(false);
+}
+
+// A residual connection in the epilogue: out = op(a) op(b) + bias + c in f32
+// (bf16 operands), with and without a bias, cuBLASLt and the fallback.
+TEST_F(CudaKernels, GemmBiasAddBF16InF32Out) {
+  const int64_t M = 37, N = 99, K = 67;
+  for (bool fallback : {false, true}) {
+    ptc::cuda::setGemmFallbackOnly(fallback);
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (bool withBias : {false, true}) {
+          const std::vector<float> a = rounded<bf16>(randomVector(M * K, rng));
+          const std::vector<float> b = rounded<bf16>(randomVector(K * N, rng));
+          const std::vector<float> bias = randomVector(N, rng);
+          const std::vector<float> c = randomVector(M * N, rng);
+          std::vector<float> want = c;
+          cpu::matmul(want.data(), a.data(), b.data(), M, N, K, ta, tb,
+                      /*accumulate=*/true, withBias ? bias.data() : nullptr);
+          Dev<bf16> da(a), db(b);
+          Dev<float> dbias(bias), dc(c), dout(M * N);
+          if (withBias)
+            k::gemm_bias_add(dout.ptr(), da.ptr(), db.ptr(), dbias.ptr(),
+                             dc.ptr(), M, N, K, ta, tb);
+          else
+            k::gemm_add(dout.ptr(), da.ptr(), db.ptr(), dc.ptr(), M, N, K, ta,
+                        tb);
+          expectClose(dout.get(), want, 1e-4,
+                      std::string(fallback ? "fallback" : "cublaslt") +
+                          " gemm_add transA=" + std::to_string(ta) +
+                          " transB=" + std::to_string(tb) +
+                          " bias=" + std::to_string(withBias));
+          expectClose(dc.get(), c, 0, "gemm_add leaves c alone");
+        }
+  }
+  ptc::cuda::setGemmFallbackOnly(false);
+}
 
 //===--- Attention -------------------------------------------------------===//
 
@@ -602,6 +828,40 @@ template <typename T> void checkCrossEntropy(std::mt19937 &rng) {
 }
 PTC_BOTH_TYPES(CrossEntropy)
 
+// In place (dlogits == logits, what exec-fuse makes of a zeroed dlogits):
+// the gradient replaces the logits, ignored rows and padding columns become
+// 0, also when no row counts; the CPU twin does the same.
+template <typename T> void checkCrossEntropyInPlace(std::mt19937 &rng) {
+  const int64_t N = 37, V = 101, Vp = 128;
+  std::uniform_int_distribution<int32_t> cls(0, int32_t(V - 1));
+  std::vector<int32_t> targets(N);
+  for (int64_t n = 0; n < N; ++n)
+    targets[n] = n % 5 == 3 ? -1 : cls(rng);
+  for (bool allIgnored : {false, true}) {
+    if (allIgnored)
+      std::fill(targets.begin(), targets.end(), -1);
+    const std::vector<float> logits =
+        rounded<T>(randomVector(N * Vp, rng, -4, 4));
+    std::vector<float> lse(N), loss(1), want(N * Vp, 0.f);
+    cpu::cross_entropy_forward(loss.data(), lse.data(), logits.data(),
+                               targets.data(), N, V, Vp);
+    cpu::cross_entropy_backward(want.data(), logits.data(), lse.data(),
+                                targets.data(), 0.75, N, V, Vp);
+    std::vector<float> self = logits;
+    cpu::cross_entropy_backward(self.data(), self.data(), lse.data(),
+                                targets.data(), 0.75, N, V, Vp);
+    expectClose(self, want, 1e-6, "cpu cross_entropy in place");
+    Dev<T> gl(logits), glse(lse), gdloss(std::vector<float>{0.75f});
+    Raw<int32_t> gt(targets);
+    k::cross_entropy_backward(gl.ptr(), gl.ptr(), glse.ptr(), gt.ptr(),
+                              gdloss.ptr(), N, V, Vp);
+    expectClose(gl.get(), want, kTol<T>,
+                std::string("cross_entropy in place") +
+                    (allIgnored ? " (all ignored)" : ""));
+  }
+}
+PTC_BOTH_TYPES(CrossEntropyInPlace)
+
 // Mixed precision: bf16 logits with the loss, lse and dloss in f32, the
 // types graph-mixed-precision gives the loss; the statistics keep f32
 // precision (against the CPU in f32 on the same bf16-valued logits).
@@ -636,7 +896,10 @@ TEST_F(CudaKernels, CrossEntropyBF16LogitsF32Loss) {
 
 template <typename T> void checkEmbedding(std::mt19937 &rng) {
   for (auto [N, V, C] :
-       {std::tuple<int64_t, int64_t, int64_t>{37, 101, 99}, {3001, 5000, 67}}) {
+       {std::tuple<int64_t, int64_t, int64_t>{37, 101, 99},
+        {3001, 5000, 67},
+        // Runs of hundreds of equal ids (a byte-level text), model width.
+        {20001, 71, 768}}) {
     const std::vector<float> table = rounded<T>(randomVector(V * C, rng));
     const std::vector<float> dout = rounded<T>(randomVector(N * C, rng));
     // Repeated ids (a small pool) and the first and last row.
