@@ -79,6 +79,25 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
   if (world > 16)
     os << fmt::format("  ... {} more ranks\n", world - 16);
 
+  // The vocabulary split (Megatron pads to a multiple of 128 x tp; ptc pads
+  // to model.vocab_pad_multiple, which tp must divide, so the padded shape,
+  // and with it every checkpoint, is the same for every plan).
+  if (auto model = module->getAttrOfType<DictionaryAttr>("ptc.model")) {
+    auto vocab = model.getAs<IntegerAttr>("vocab_size");
+    auto padded = model.getAs<IntegerAttr>("padded_vocab");
+    std::optional<unsigned> tpAxis = mesh.getAxisIndex("tp");
+    if (vocab && padded && tpAxis) {
+      int64_t tp = sizes[*tpAxis];
+      os << fmt::format(
+          "vocabulary: {} classes padded to {} rows, {} per tp rank; the {} "
+          "padding rows are never trained (no token id reaches them, the "
+          "softmax excludes them)\n",
+          formatThousands(vocab.getInt()), formatThousands(padded.getInt()),
+          formatThousands(padded.getInt() / tp),
+          formatThousands(padded.getInt() - vocab.getInt()));
+    }
+  }
+
   auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
   SmallVector<std::string> commNames;
   if (comms)
