@@ -161,7 +161,8 @@ private:
     if (auto launch = dyn_cast<LaunchOp>(op)) {
       label = launch.getCallee().str();
       // The fused GEMMs by shape: m n k, then transposes.
-      if (launch.getCallee().starts_with("gemm_") && launch.getArgs().size() == 5) {
+      if (launch.getCallee().starts_with("gemm_") &&
+          launch.getArgs().size() == 5) {
         auto arg = [&](int i) {
           return cast<IntegerAttr>(launch.getArgs()[i]).getInt();
         };
@@ -175,10 +176,8 @@ private:
           "gemm {}x{}x{}{}{}{}{}{}", gemm.getM(), gemm.getN(), gemm.getK(),
           gemm.getBatch() > 1 ? fmt::format(" b{}", gemm.getBatch()) : "",
           gemm.getTransposeA() ? " tA" : "", gemm.getTransposeB() ? " tB" : "",
-          gemm.getAccumulate() ? " acc" : "",
-          operand != out ? " mixed" : "");
-    }
-    else if (isa<FillOp>(op))
+          gemm.getAccumulate() ? " acc" : "", operand != out ? " mixed" : "");
+    } else if (isa<FillOp>(op))
       label = "fill";
     else if (isa<CopyOp>(op))
       label = "copy";
@@ -322,14 +321,16 @@ private:
     if (auto globalType = global->getAttrOfType<TypeAttr>("dist.global_type")) {
       auto shaped = cast<ShapedType>(globalType.getValue());
       full.assign(shaped.getShape().begin(), shaped.getShape().end());
-      auto sharding = global->getAttrOfType<dist::ShardingAttr>("dist.sharding");
+      auto sharding =
+          global->getAttrOfType<dist::ShardingAttr>("dist.sharding");
       for (int64_t d = 0; d < local.getRank(); ++d)
         if (local.getDimSize(d) != full[d] && sharding &&
             sharding.getDimAxes(d).size() == 1) {
           splitDim = d;
           splitAxis = meshAxis(sharding.getDimAxes(d)[0]);
         }
-      if (auto given = global->getAttrOfType<DenseI64ArrayAttr>("dist.segments"))
+      if (auto given =
+              global->getAttrOfType<DenseI64ArrayAttr>("dist.segments"))
         segments.assign(given.asArrayRef().begin(), given.asArrayRef().end());
       else if (splitDim >= 0)
         segments = {full[splitDim]};
@@ -371,7 +372,8 @@ private:
     os << "const ptc::abi::Communicator kComms[] = {\n";
     for (Attribute comm : comms) {
       std::vector<std::string> names, indices;
-      for (StringRef axis : cast<ArrayAttr>(comm).getAsValueRange<StringAttr>()) {
+      for (StringRef axis :
+           cast<ArrayAttr>(comm).getAsValueRange<StringAttr>()) {
         names.push_back(axis.str());
         indices.push_back(std::to_string(meshAxis(axis)));
       }
@@ -411,8 +413,8 @@ private:
       return module.emitError("cpu emitter: ")
              << numParams << " parameters but " << numGradients
              << " gradient buffers";
-    os << "};\n\nconst ptc::abi::ParamLayout kParamLayouts[] = {\n" << layouts
-       << "};\n\n";
+    os << "};\n\nconst ptc::abi::ParamLayout kParamLayouts[] = {\n"
+       << layouts << "};\n\n";
     std::string meshTable = emitMesh();
     os << "const ptc::abi::TensorSlot kGradients[] = {\n"
        << gradients << "};\n\nconst ptc::abi::TensorSlot kIO[] = {\n"

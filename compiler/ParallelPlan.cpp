@@ -127,9 +127,9 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
         return;
       // Every collective's second static argument is its communicator.
       int64_t comm = cast<IntegerAttr>(launch.getArgs()[1]).getInt();
-      std::string key = callee.str() + " on " +
-                        (comm < (int64_t)commNames.size() ? commNames[comm]
-                                                          : "?");
+      std::string key =
+          callee.str() + " on " +
+          (comm < (int64_t)commNames.size() ? commNames[comm] : "?");
       traffic[key].calls += repeat;
       traffic[key].bytes += repeat * collectiveBytes(launch);
     });

@@ -108,7 +108,8 @@ struct DistDataParallelPass
     SmallVector<graph::GradRefOp> refs;
     fn.walk([&](graph::GradRefOp ref) { refs.push_back(ref); });
     for (graph::GradRefOp ref : refs) {
-      graph::ParamOp param = module.lookupSymbol<graph::ParamOp>(ref.getParam());
+      graph::ParamOp param =
+          module.lookupSymbol<graph::ParamOp>(ref.getParam());
       if (!param)
         return ref.emitOpError("names no graph.param");
       SmallVector<std::pair<StringRef, ReductionKind>> steps;
@@ -165,7 +166,8 @@ struct DistDataParallelPass
       auto flatType = RankedTensorType::get({n}, type.getElementType());
       Value flat = graph::ReshapeOp::create(builder, loc, flatType, grad);
       if (padded != n) {
-        auto padType = RankedTensorType::get({padded - n}, type.getElementType());
+        auto padType =
+            RankedTensorType::get({padded - n}, type.getElementType());
         Value zeros = graph::ZerosOp::create(builder, loc, padType);
         flat = graph::ConcatOp::create(
             builder, loc,
@@ -229,16 +231,16 @@ struct DistDataParallelPass
       OpBuilder builder(context);
       builder.setInsertionPointAfter(update);
       auto chunkType = cast<RankedTensorType>(chunk.getType());
-      Value mine = graph::ParamChunkOp::create(
-          builder, update.getLoc(), chunkType, update.getParamAttr(),
-          builder.getStringAttr("dp"));
+      Value mine = graph::ParamChunkOp::create(builder, update.getLoc(),
+                                               chunkType, update.getParamAttr(),
+                                               builder.getStringAttr("dp"));
       Value whole = AllGatherOp::create(
           builder, update.getLoc(),
           RankedTensorType::get({chunkType.getDimSize(0) * degrees.dp},
                                 chunkType.getElementType()),
           mesh, dpAxis, mine, builder.getI64IntegerAttr(0));
-      graph::SetParamOp::create(builder, update.getLoc(),
-                                update.getParamAttr(), whole);
+      graph::SetParamOp::create(builder, update.getLoc(), update.getParamAttr(),
+                                whole);
     }
     return success();
   }

@@ -29,10 +29,10 @@ MeshOp getOrCreateMesh(ModuleOp module, const ParallelDegrees &degrees) {
     return mesh;
   OpBuilder builder(module.getContext());
   builder.setInsertionPointToStart(module.getBody());
-  return MeshOp::create(builder, module.getLoc(), kMeshName,
-                        builder.getStrArrayAttr({"pp", "dp", "tp"}),
-                        builder.getDenseI64ArrayAttr(
-                            {degrees.pp, degrees.dp, degrees.tp}));
+  return MeshOp::create(
+      builder, module.getLoc(), kMeshName,
+      builder.getStrArrayAttr({"pp", "dp", "tp"}),
+      builder.getDenseI64ArrayAttr({degrees.pp, degrees.dp, degrees.tp}));
 }
 
 ArrayAttr axisList(MLIRContext *context, ArrayRef<StringRef> axes) {

@@ -103,8 +103,8 @@ private:
       return it->second;
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointAfterValue(value);
-    Value result = AllReduceGradOp::create(builder, value.getLoc(),
-                                           value.getType(), mesh, axes(), value);
+    Value result = AllReduceGradOp::create(
+        builder, value.getLoc(), value.getType(), mesh, axes(), value);
     entered[value] = result;
     return result;
   }
@@ -162,9 +162,8 @@ private:
     for (int64_t segment : segments)
       if (segment % tp != 0)
         return user->emitOpError("cannot split parameter @")
-               << name << " over tp = " << tp << ": a segment of "
-               << segment << " along dimension " << dim
-               << " is not divisible";
+               << name << " over tp = " << tp << ": a segment of " << segment
+               << " along dimension " << dim << " is not divisible";
     SmallVector<int64_t> shape(full.getShape());
     shape[dim] /= tp;
     auto local = RankedTensorType::get(shape, full.getElementType());
@@ -173,11 +172,13 @@ private:
       dims.push_back(d == dim ? axes() : ArrayAttr::get(context, {}));
     param.setType(local);
     param->setAttr("dist.sharding",
-                   ShardingAttr::get(context, mesh, ArrayAttr::get(context, dims),
+                   ShardingAttr::get(context, mesh,
+                                     ArrayAttr::get(context, dims),
                                      ArrayAttr::get(context, {})));
     param->setAttr("dist.global_type", TypeAttr::get(full));
     if (segments.size() > 1)
-      param->setAttr("dist.segments", DenseI64ArrayAttr::get(context, segments));
+      param->setAttr("dist.segments",
+                     DenseI64ArrayAttr::get(context, segments));
     module.walk([&](graph::ParamRefOp other) {
       if (other.getParam() == name)
         other.getResult().setType(local);
@@ -193,7 +194,7 @@ private:
     int64_t last = type.getRank() - 1;
     for (Operation *user : linear->getUsers())
       if (auto piece = dyn_cast<graph::SplitOp>(user))
-        if (piece.getAxis() == last) {
+        if ((int64_t)piece.getAxis() == last) {
           SmallVector<int64_t> sizes;
           for (Value result : piece.getResults())
             sizes.push_back(
@@ -216,7 +217,8 @@ private:
       return visitCrossEntropy(ce);
     if (auto layer = dyn_cast<graph::LayerOp>(op)) {
       Block &body = layer.getBodyBlock();
-      for (auto [arg, input] : llvm::zip(body.getArguments(), layer.getInputs()))
+      for (auto [arg, input] :
+           llvm::zip(body.getArguments(), layer.getInputs()))
         if (std::optional<int64_t> dim = splitDim(input))
           if (failed(makeSplit(op, arg, *dim)))
             return failure();
@@ -243,8 +245,8 @@ private:
 
   LogicalResult propagate(Operation *op, ArrayRef<int64_t> dims) {
     int64_t dim = dims.front();
-    bool allSplit = dims.size() == op->getNumOperands() &&
-                    llvm::all_equal(dims);
+    bool allSplit =
+        dims.size() == op->getNumOperands() && llvm::all_equal(dims);
     // A replicated operand broadcast against a split one (a bias, the
     // position embedding under sequence parallelism).
     if (isa<graph::AddOp, graph::MulOp>(op) && !allSplit && dims.size() == 1 &&
@@ -386,17 +388,17 @@ private:
              << *xDim << "; a row-parallel projection needs the last";
     // Row-parallel.
     auto wType = cast<RankedTensorType>(linear.getWeight().getType());
-    if (failed(splitParam(linear, linear.getWeight(), 1,
-                          {wType.getDimSize(1)})))
+    if (failed(
+            splitParam(linear, linear.getWeight(), 1, {wType.getDimSize(1)})))
       return failure();
     Value partial =
         graph::LinearOp::create(builder, linear.getLoc(), linear.getType(),
                                 linear.getInput(), linear.getWeight(), Value());
     Value out;
     if (!sequenceParallel) {
-      out = AllReduceOp::create(builder, linear.getLoc(), linear.getType(),
-                                mesh, axes(), partial,
-                                kind(ReductionKind::sum));
+      out =
+          AllReduceOp::create(builder, linear.getLoc(), linear.getType(), mesh,
+                              axes(), partial, kind(ReductionKind::sum));
     } else {
       // The partial sums are reduce-scattered along the sequence.
       auto type = cast<RankedTensorType>(linear.getType());
@@ -464,15 +466,15 @@ private:
     OpBuilder builder(ce);
     Location loc = ce.getLoc();
     Type element = ce.getType().getElementType();
-    auto positions = RankedTensorType::get(logits.getShape().drop_back(),
-                                           element);
+    auto positions =
+        RankedTensorType::get(logits.getShape().drop_back(), element);
     SmallVector<int64_t> partialShape = {2};
     llvm::append_range(partialShape, positions.getShape());
     auto partialType = RankedTensorType::get(partialShape, element);
     auto axisAttr = builder.getStringAttr(kAxis);
-    Value localMax = graph::VocabParallelMaxOp::create(
-        builder, loc, positions, ce.getLogits(), axisAttr,
-        ce.getNumClassesAttr());
+    Value localMax = graph::VocabParallelMaxOp::create(builder, loc, positions,
+                                                       ce.getLogits(), axisAttr,
+                                                       ce.getNumClassesAttr());
     Value max = AllReduceOp::create(builder, loc, positions, mesh, axes(),
                                     localMax, kind(ReductionKind::max));
     Value partials = graph::VocabParallelPartialsOp::create(

@@ -96,9 +96,9 @@ void Lowering::shardSlice(Value out, Value in, ArrayRef<int64_t> globalShape,
                           int64_t dim, StringRef axis, int64_t parts,
                           ArrayRef<int64_t> segments, Location loc) {
   auto [outer, inner] = outerInner(globalShape, dim);
-  SmallVector<Attribute> args = {
-      i64(outer), i64(globalShape[dim]), i64(inner), i64(meshAxisIndex(axis)),
-      i64(parts), i64(segments.size())};
+  SmallVector<Attribute> args = {i64(outer), i64(globalShape[dim]),
+                                 i64(inner), i64(meshAxisIndex(axis)),
+                                 i64(parts), i64(segments.size())};
   for (size_t i = 0; i < 4; ++i)
     args.push_back(i64(i < segments.size() ? segments[i] : 0));
   launch("shard_slice", {{out, W}, {in, R}}, args, loc);
@@ -113,8 +113,9 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
         // accumulators of the optimizer step, fresh partial sums.
         Value in = buffer(reduce.getInput());
         Operation *def = reduce.getInput().getDefiningOp();
-        bool aliased = !def || isa<graph::ReshapeOp, graph::CastOp,
-                                   dist::AllReduceGradOp>(def);
+        bool aliased =
+            !def ||
+            isa<graph::ReshapeOp, graph::CastOp, dist::AllReduceGradOp>(def);
         Value out = in;
         if (!reduce.getInput().hasOneUse() || aliased) {
           out = alloc(reduce.getType());
@@ -145,8 +146,7 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
                  {i64(inType.getNumElements()), i64(comm)}, loc);
         } else {
           int64_t rest = inType.getDimSize(axis) * inner;
-          Value ranked =
-              scratch({group, outer, rest}, inType.getElementType());
+          Value ranked = scratch({group, outer, rest}, inType.getElementType());
           launch("all_gather", {{ranked, W}, {buffer(gather.getInput()), R}},
                  {i64(inType.getNumElements()), i64(comm)}, loc);
           swapLeading(out, ranked, group, outer, rest, loc);
@@ -164,8 +164,7 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
         Value in = buffer(scatter.getInput());
         if (outer != 1) {
           int64_t rest = outType.getDimSize(axis) * inner;
-          Value ranked =
-              scratch({group, outer, rest}, inType.getElementType());
+          Value ranked = scratch({group, outer, rest}, inType.getElementType());
           swapLeading(ranked, in, outer, group, rest, loc);
           in = ranked;
         }

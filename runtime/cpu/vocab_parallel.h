@@ -95,8 +95,9 @@ void vocab_partials(S *out, const T *logits, const int32_t *targets,
       sum += std::exp(double(logits[n * V + j]) - double(max[n]));
     out[n] = S(sum);
     int64_t t = int64_t(targets[n]) - first;
-    out[N + n] =
-        t >= 0 && t < valid ? S(double(logits[n * V + t]) - double(max[n])) : S(0);
+    out[N + n] = t >= 0 && t < valid
+                     ? S(double(logits[n * V + t]) - double(max[n]))
+                     : S(0);
   }
 }
 
@@ -108,12 +109,13 @@ void vocab_partials_grad(T *dlogits, const T *logits, const int32_t *targets,
                          int64_t numClasses, int64_t first) {
   const int64_t valid = vocab_valid_columns(V, numClasses, first);
   for (int64_t n = 0; n < N; ++n) {
-    const double dsum = double(dpartials[n]), dtarget = double(dpartials[N + n]);
+    const double dsum = double(dpartials[n]),
+                 dtarget = double(dpartials[N + n]);
     for (int64_t j = 0; j < V; ++j)
       dlogits[n * V + j] =
-          j < valid ? T(dsum * std::exp(double(logits[n * V + j]) -
-                                        double(max[n])))
-                    : T(0);
+          j < valid
+              ? T(dsum * std::exp(double(logits[n * V + j]) - double(max[n])))
+              : T(0);
     int64_t t = int64_t(targets[n]) - first;
     if (t >= 0 && t < valid)
       dlogits[n * V + t] = T(double(dlogits[n * V + t]) + dtarget);
@@ -152,6 +154,5 @@ void ce_from_partials_grad(S *dpartials, const S *partials, const S *dloss,
 }
 
 } // namespace ptc::rt::cpu
-
 
 #endif // PTC_RUNTIME_CPU_VOCAB_PARALLEL_H

@@ -1,4 +1,5 @@
-//===- vocab_parallel_launch.h - Launch wrappers of vocab_parallel.h -*- C++ -*-===//
+//===- vocab_parallel_launch.h - Launch wrappers of vocab_parallel.h -*- C++
+//-*-===//
 //
 // `exec.launch "vocab_*"` and `"embedding_shard_*"` as emitted programs call
 // them (kernels.h conventions): the last argument is the mesh axis that

@@ -1,4 +1,5 @@
-//===- zero_launch.h - ZeRO-1 chunk kernels (cpu launch wrappers) -*- C++ -*-===//
+//===- zero_launch.h - ZeRO-1 chunk kernels (cpu launch wrappers) -*- C++
+//-*-===//
 //
 // A ZeRO-1 rank owns chunk c (its coordinate on the data-parallel axis) of
 // every parameter flattened and zero-padded to `chunk` times the axis size:
@@ -12,16 +13,12 @@
 
 #include "runtime/cpu/adamw.h"
 #include "runtime/dist/mesh_coordinate.h"
+#include "runtime/dist/zero_chunk.h"
 
 #include <algorithm>
 #include <cstdint>
 
 namespace ptc::kernels {
-
-/// The elements of the owned chunk that exist (the padding does not).
-inline int64_t zero_chunk_count(int64_t n, int64_t chunk, int64_t first) {
-  return std::clamp<int64_t>(n - first, 0, chunk);
-}
 
 /// AdamW on elements [first, first + count) of `param` with the chunk's
 /// gradient and moments (first = coordinate * chunk).
@@ -31,7 +28,7 @@ void adamw_update_chunk(T *param, T *m, T *v, const T *grad, const S *lr,
                         int64_t chunk, int64_t meshAxis, double beta1,
                         double beta2, double eps, double weightDecay) {
   const int64_t first = mesh_coordinate(meshAxis) * chunk;
-  const int64_t count = zero_chunk_count(n, chunk, first);
+  const int64_t count = rt::dist::zeroChunkCount(n, chunk, first);
   if (count > 0)
     rt::cpu::adamw_step(param + first, grad, m, v, count, double(*lr), beta1,
                         beta2, eps, weightDecay, *step, double(*gradScale));
@@ -42,7 +39,7 @@ template <typename T>
 void copy_chunk(T *out, const T *param, int64_t n, int64_t chunk,
                 int64_t meshAxis) {
   const int64_t first = mesh_coordinate(meshAxis) * chunk;
-  const int64_t count = zero_chunk_count(n, chunk, first);
+  const int64_t count = rt::dist::zeroChunkCount(n, chunk, first);
   std::copy(param + first, param + first + count, out);
   std::fill(out + count, out + chunk, T(0));
 }

@@ -142,8 +142,8 @@ void embeddingBackward(T *dtable, const int32_t *ids, const T *dout, int64_t N,
       (const int32_t *)nullptr, (int32_t *)nullptr, int(N), 0, endBit,
       stream()));
   const size_t arrayBytes = (size_t(N) * sizeof(int32_t) + 255) / 256 * 256;
-  auto *base = static_cast<char *>(
-      scratch((sharded ? 4 : 3) * arrayBytes + cubBytes));
+  auto *base =
+      static_cast<char *>(scratch((sharded ? 4 : 3) * arrayBytes + cubBytes));
   auto *sortedIds = reinterpret_cast<int32_t *>(base);
   auto *positions = reinterpret_cast<int32_t *>(base + arrayBytes);
   auto *sortedN = reinterpret_cast<int32_t *>(base + 2 * arrayBytes);
@@ -198,8 +198,8 @@ void embedding_rows_backward(T *dtable, const int32_t *ids, const T *dout,
                                       int64_t, int64_t, int64_t);              \
   template void embedding_rows_forward<T>(T *, const int32_t *, const T *,     \
                                           int64_t, int64_t, int64_t, int64_t); \
-  template void embedding_rows_backward<T>(T *, const int32_t *, const T *,    \
-                                           int64_t, int64_t, int64_t, int64_t);
+  template void embedding_rows_backward<T>(                                    \
+      T *, const int32_t *, const T *, int64_t, int64_t, int64_t, int64_t);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
 

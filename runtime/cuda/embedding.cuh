@@ -26,8 +26,8 @@ template <typename T>
 void embedding_forward(T *out, const int32_t *ids, const T *table, int64_t N,
                        int64_t V, int64_t C);
 template <typename T>
-void embedding_backward(T *dtable, const int32_t *ids, const T *dout,
-                        int64_t N, int64_t V, int64_t C);
+void embedding_backward(T *dtable, const int32_t *ids, const T *dout, int64_t N,
+                        int64_t V, int64_t C);
 
 /// A vocabulary shard: the table holds rows [first, first + V); the forward
 /// gives zeros for other ids, the backward skips them (runtime/cpu/

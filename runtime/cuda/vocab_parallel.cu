@@ -208,8 +208,8 @@ void ce_from_partials(S *loss, const S *partials, int64_t N) {
 template <typename S>
 void ce_from_partials_grad(S *dpartials, const S *partials, const S *dloss,
                            int64_t N) {
-  ceFromPartialsGradKernel<S><<<1, 1024, 0, stream()>>>(dpartials, partials,
-                                                        dloss, N);
+  ceFromPartialsGradKernel<S>
+      <<<1, 1024, 0, stream()>>>(dpartials, partials, dloss, N);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -219,12 +219,10 @@ void add_f64(double *acc, const double *x) {
 }
 
 #define PTC_INSTANTIATE(T)                                                     \
-  template void embedding_shard_forward<T>(T *, const int32_t *, const T *,    \
-                                           int64_t, int64_t, int64_t,          \
-                                           int64_t);                           \
-  template void embedding_shard_backward<T>(T *, const int32_t *, const T *,   \
-                                            int64_t, int64_t, int64_t,         \
-                                            int64_t);                          \
+  template void embedding_shard_forward<T>(                                    \
+      T *, const int32_t *, const T *, int64_t, int64_t, int64_t, int64_t);    \
+  template void embedding_shard_backward<T>(                                   \
+      T *, const int32_t *, const T *, int64_t, int64_t, int64_t, int64_t);    \
   template void vocab_max<float, T>(float *, const T *, int64_t, int64_t,      \
                                     int64_t, int64_t);                         \
   template void vocab_partials<float, T>(float *, const T *, const int32_t *,  \

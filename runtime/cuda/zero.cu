@@ -7,6 +7,7 @@
 #include "runtime/cuda/context.h"
 #include "runtime/cuda/device_utils.cuh"
 #include "runtime/dist/mesh_coordinate.h"
+#include "runtime/dist/zero_chunk.h"
 
 #include <algorithm>
 
@@ -17,10 +18,6 @@ using namespace ptc::cuda;
 namespace {
 
 constexpr int kThreads = 256;
-
-int64_t chunkCount(int64_t n, int64_t chunk, int64_t first) {
-  return std::clamp<int64_t>(n - first, 0, chunk);
-}
 
 template <typename T>
 __global__ void copyChunkKernel(T *out, const T *param, int64_t count,
@@ -38,7 +35,7 @@ void adamw_update_chunk(T *param, T *m, T *v, const T *grad, const S *lr,
                         int64_t chunk, int64_t meshAxis, double beta1,
                         double beta2, double eps, double weightDecay) {
   const int64_t first = mesh_coordinate(meshAxis) * chunk;
-  const int64_t count = chunkCount(n, chunk, first);
+  const int64_t count = rt::dist::zeroChunkCount(n, chunk, first);
   if (count > 0)
     adamw_update(param + first, m, v, grad, lr, gradScale, step, count, beta1,
                  beta2, eps, weightDecay);
@@ -51,7 +48,8 @@ void copy_chunk(T *out, const T *param, int64_t n, int64_t chunk,
                    (long long)n, (long long)chunk);
   const int64_t first = mesh_coordinate(meshAxis) * chunk;
   copyChunkKernel<<<blocksFor(chunk, kThreads), kThreads, 0, stream()>>>(
-      out, param + std::min(first, n), chunkCount(n, chunk, first), chunk);
+      out, param + std::min(first, n),
+      rt::dist::zeroChunkCount(n, chunk, first), chunk);
   PTC_CUDA_CHECK_LAUNCH();
 }
 

@@ -14,8 +14,8 @@
 #include "compiler/IRDump.h"
 #include "compiler/InitAll.h"
 #include "compiler/MemoryPlan.h"
-#include "compiler/ParallelPlan.h"
 #include "compiler/ModelSummary.h"
+#include "compiler/ParallelPlan.h"
 #include "tools/ptc/DataCommand.h"
 
 #include "mlir/IR/AsmState.h"

@@ -51,11 +51,9 @@ LogicalResult AllReduceGradOp::buildVJP(OpBuilder &builder,
                                         SmallVectorImpl<Value> &operandGrads) {
   if (noGradient(resultGrads, operandGrads))
     return success();
-  operandGrads[0] =
-      AllReduceOp::create(builder, getLoc(), resultGrads[0].getType(),
-                          getMeshAttr(), getMeshAxes(), resultGrads[0],
-                          ReductionKindAttr::get(getContext(),
-                                                 ReductionKind::sum));
+  operandGrads[0] = AllReduceOp::create(
+      builder, getLoc(), resultGrads[0].getType(), getMeshAttr(), getMeshAxes(),
+      resultGrads[0], ReductionKindAttr::get(getContext(), ReductionKind::sum));
   return success();
 }
 
@@ -80,10 +78,9 @@ LogicalResult ReduceScatterOp::buildVJP(OpBuilder &builder,
     return emitOpError("with reduction ")
            << stringifyReductionKind(getReduction())
            << " is not differentiable; only sum is";
-  operandGrads[0] =
-      AllGatherOp::create(builder, getLoc(), getInput().getType(),
-                          getMeshAttr(), getMeshAxes(), resultGrads[0],
-                          getScatterAxisAttr());
+  operandGrads[0] = AllGatherOp::create(builder, getLoc(), getInput().getType(),
+                                        getMeshAttr(), getMeshAxes(),
+                                        resultGrads[0], getScatterAxisAttr());
   return success();
 }
 
@@ -112,9 +109,9 @@ LogicalResult ShardOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   SmallVector<Attribute> axes;
   for (StringRef axis : sharding.getDimAxes(*splitDim))
     axes.push_back(builder.getStringAttr(axis));
-  operandGrads[0] = AllGatherOp::create(
-      builder, getLoc(), getInput().getType(), sharding.getMesh(),
-      builder.getArrayAttr(axes), resultGrads[0],
-      builder.getI64IntegerAttr(*splitDim));
+  operandGrads[0] =
+      AllGatherOp::create(builder, getLoc(), getInput().getType(),
+                          sharding.getMesh(), builder.getArrayAttr(axes),
+                          resultGrads[0], builder.getI64IntegerAttr(*splitDim));
   return success();
 }

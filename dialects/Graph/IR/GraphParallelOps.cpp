@@ -18,8 +18,7 @@ namespace {
 /// `logits` [..., Vl] against positions [...] (the shape of `other`).
 LogicalResult verifyPositions(Operation *op, RankedTensorType logits,
                               ArrayRef<int64_t> positions, StringRef what) {
-  if (logits.getRank() < 1 ||
-      logits.getShape().drop_back() != positions)
+  if (logits.getRank() < 1 || logits.getShape().drop_back() != positions)
     return op->emitOpError(what)
            << " " << shapeString(positions)
            << " must be the logits' shape without its last dimension, "
@@ -97,9 +96,9 @@ LogicalResult CrossEntropyFromPartialsGradOp::verify() {
   return success();
 }
 
-LogicalResult VocabParallelMaxOp::buildVJP(OpBuilder &builder,
-                                           ArrayRef<Value> resultGrads,
-                                           SmallVectorImpl<Value> &operandGrads) {
+LogicalResult
+VocabParallelMaxOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                             SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(1, Value());
   return success();
 }

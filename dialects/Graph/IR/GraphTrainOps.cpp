@@ -58,8 +58,8 @@ ParamChunkOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 LogicalResult SetParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (failed(verifyParamState(*this, getParamAttr(), Type(), symbolTable)))
     return failure();
-  auto param = symbolTable.lookupNearestSymbolFrom<ParamOp>(*this,
-                                                             getParamAttr());
+  auto param =
+      symbolTable.lookupNearestSymbolFrom<ParamOp>(*this, getParamAttr());
   auto value = cast<RankedTensorType>(getValue().getType());
   auto type = cast<RankedTensorType>(param.getType());
   if (value.getRank() != 1 || value.getNumElements() < type.getNumElements() ||
