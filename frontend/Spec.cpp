@@ -369,6 +369,15 @@ void checkParallelFitsModel(const ModelSpec &m, const ParallelSpec &p,
                     fmt::format("needs parallel.tp = {} to divide "
                                 "model.seq_len = {}",
                                 p.tp, m.seqLen)};
+  // Dropout masks are drawn from each element's index in the local tensor:
+  // on sequence shards every rank would repeat the same mask.
+  if (p.sequenceParallel && p.tp > 1 && m.dropout > 0)
+    throw SpecError{"parallel.sequence_parallel",
+                    fmt::format("is not supported with model.dropout = {} "
+                                "yet (every sequence shard would draw the "
+                                "same dropout mask); set model.dropout to 0 "
+                                "or sequence_parallel to false",
+                                m.dropout)};
   int64_t chunks = p.pp * p.virtualStages;
   if (p.pp > 1 && m.layers % chunks != 0)
     throw SpecError{

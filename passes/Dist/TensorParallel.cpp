@@ -261,6 +261,16 @@ private:
         markPartialGrad(param);
       return makeSplit(op, op->getResult(0), dim);
     }
+    // The dropout mask is a function of the element's index in the local
+    // tensor: every shard would draw the same mask.
+    if (auto dropout = dyn_cast<graph::DropoutOp>(op))
+      if (dropout.getP().convertToDouble() > 0)
+        return op->emitOpError("with p = ")
+               << dropout.getP().convertToDouble()
+               << " on a value split over tp would draw the same mask on "
+                  "every shard; dropout inside split regions (and with "
+                  "sequence parallelism) is not supported yet: set "
+                  "model.dropout to 0 or turn sequence_parallel off";
     if (isa<graph::GeluOp, graph::SiluOp, graph::DropoutOp, graph::ScaleOp,
             graph::CastOp, graph::SwigluOp, graph::AddOp, graph::MulOp>(op)) {
       if (!allSplit)
