@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The final GPU check of the merged build: plan equivalence (fp32, 20 steps;
+# bf16 curves over 200) for gpt2-124m and gpt-1.3b, then throughput.
+set -u
+cd "$(dirname "$0")"
+export NCCL_NVLS_ENABLE=0 PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name --format=csv,noheader | head -1
+mkdir -p logs
+Q="--data data/train_*.bin --quiet"
+MPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE -x CUDA_VISIBLE_DEVICES"
+t0=$(date +%s); el() { echo "[$(( $(date +%s) - t0 )) s] $*"; }
+one() { CUDA_VISIBLE_DEVICES=$2 timeout 200 bin/$1 $Q --steps $3 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -2 logs/$1.out)"; }
+many() { CUDA_VISIBLE_DEVICES=$2 timeout 200 $MPI -np $3 bin/$1 $Q --steps $4 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -3 logs/$1.out)"; }
+cmp() { echo "-- $1 vs $2: $(python3 compare_logs.py logs/$1.jsonl logs/$2.jsonl $3 2>&1 | grep -E '^(loss|grad_norm) ' | tr '\n' ' ')"; }
+el smoke
+many tiny-tp2dp2 0,1,2,3 4 5; many tiny-tp4 0,1,2,3 4 5; one tiny-1 0 5
+cmp tiny-tp2dp2 tiny-1 "--steps 5 --rtol 1e-5"; cmp tiny-tp4 tiny-1 "--steps 5 --rtol 1e-5"
+el phase 2
+(CUDA_VISIBLE_DEVICES=3 timeout 200 bin/ptc-cuda-tests > logs/tests.out 2>&1; one g124-bf16-1 3 200; one g124-fp32-1 3 20) &
+A=$!
+(one g13-fp32-1 2 20; one g13-bf16-1 2 200) &
+B=$!
+many g124-fp32-tp2 0,1 2 20; many g124-fp32-dp2 0,1 2 20
+wait $A $B
+tail -1 logs/tests.out
+el 4-GPU runs
+for r in g124-fp32-tp2dp2:20 g124-fp32-all:20 g124-fp32-tp4:20 g124-bf16-tp2dp2:200 g13-fp32-tp2dp2:20 g13-fp32-tp4:20 g13-bf16-tp2dp2:200; do many ${r%:*} 0,1,2,3 4 ${r#*:}; done
+el compare
+for p in tp2 dp2 tp2dp2 all tp4; do cmp g124-fp32-$p g124-fp32-1 "--steps 20 --rtol 1e-4"; done
+for p in tp2dp2 tp4; do cmp g13-fp32-$p g13-fp32-1 "--steps 20 --rtol 1e-4"; done
+for m in g124 g13; do echo "-- $m bf16 tp2dp2 vs 1 GPU, 200 steps: $(python3 compare_logs.py logs/$m-bf16-tp2dp2.jsonl logs/$m-bf16-1.jsonl --curve --window 50 --rtol 0.02 2>&1 | grep -E '^loss' )"; done
+for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
+mkdir -p $OUT && cp logs/*.jsonl $OUT/ 2>/dev/null
+el bench
+bash bench.sh
+el done

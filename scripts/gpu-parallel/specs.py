@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Writes the specs of the GPU plan-equivalence runs and benchmarks.
+
+usage: specs.py MODELS_DIR OUT_DIR
+
+g124-* / g13-*: gpt2-124m (micro-batch 8, global 16) and gpt-1.3b
+(micro-batch 4, global 8) in fp32 or bf16 with a parallel plan (1, tp2, dp2,
+tp2dp2, all = tp2 + SP x dp2 + ZeRO-1, tp4); a 20-step warm-up and cosine
+decay over 300 steps, so that 20-step and 200-step runs learn. b124-dp{1,2,4}:
+gpt2-124m bf16, micro-batch 16, global 16 x dp; b13-tp{1,2,4}: gpt-1.3b bf16,
+micro-batch 8.
+"""
+import json
+import os
+import sys
+
+models, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+PLANS = {"1": {}, "tp2": {"tp": 2}, "dp2": {"dp": 2},
+         "tp2dp2": {"tp": 2, "dp": 2}, "tp4": {"tp": 4},
+         "all": {"tp": 2, "dp": 2, "sequence_parallel": True,
+                 "zero_stage": 1}}
+
+
+def write(name, model, precision, micro, glob, plan):
+    with open(os.path.join(models, model + ".json")) as f:
+        spec = json.load(f)
+    t = spec["training"]
+    t.update(precision=precision, micro_batch_size=micro,
+             global_batch_size=glob, steps=300)
+    t["lr_schedule"] = {"type": "cosine", "warmup_steps": 20, "min_lr": 6e-5}
+    t.pop("eval", None)
+    spec["parallel"] = dict({"tp": 1, "pp": 1, "dp": 1}, **plan)
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(spec, f, indent=1)
+
+
+for p in ["1", "tp2", "dp2", "tp2dp2", "all", "tp4"]:
+    write(f"g124-fp32-{p}", "gpt2-124m", "fp32", 8, 16, PLANS[p])
+for p in ["1", "tp2dp2", "tp4"]:
+    write(f"g13-fp32-{p}", "gpt-1.3b", "fp32", 4, 8, PLANS[p])
+for p in ["1", "tp2dp2"]:
+    write(f"g124-bf16-{p}", "gpt2-124m", "bf16", 8, 16, PLANS[p])
+    write(f"g13-bf16-{p}", "gpt-1.3b", "bf16", 4, 8, PLANS[p])
+for n in [1, 2, 4]:
+    write(f"b124-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n})
+    write(f"b13-tp{n}", "gpt-1.3b", "bf16", 8, 8, {"tp": n})
