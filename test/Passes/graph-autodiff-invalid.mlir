@@ -78,3 +78,18 @@ module @negative_multi_block {
     return %x : tensor<4xf32>
   }
 }
+
+// -----
+
+// Tests that a max all-reduce that a gradient flows through is an error: only
+// sums are differentiable (vocabulary-parallel cross-entropy's maximum passes
+// no gradient by construction).
+
+module @negative_all_reduce_max {
+  dist.mesh @mesh axes [pp = 1, dp = 1, tp = 2]
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{'dist.all_reduce' op with reduction max is not differentiable; only sum is (use it where a gradient flows, or make sure none does)}}
+    %m = dist.all_reduce %x on @mesh axes [tp] reduction max : tensor<4xf32>
+    return %m : tensor<4xf32>
+  }
+}
