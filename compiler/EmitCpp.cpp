@@ -346,18 +346,13 @@ private:
   }
 
   int64_t meshAxis(StringRef name) {
-    for (auto mesh : module.getOps<dist::MeshOp>())
-      if (std::optional<unsigned> index = mesh.getAxisIndex(name))
-        return *index;
-    return -1;
+    return dist::getMeshAxisIndex(module, name);
   }
 
   /// The mesh and communicator tables; returns the Model fields that name
   /// them.
   std::string emitMesh() {
-    dist::MeshOp mesh;
-    for (auto op : module.getOps<dist::MeshOp>())
-      mesh = op;
+    dist::MeshOp mesh = dist::getModuleMesh(module);
     if (!mesh)
       return "    0, nullptr, 0, nullptr,\n";
     os << "const ptc::abi::MeshAxis kMesh[] = {\n";

@@ -37,9 +37,7 @@ int64_t collectiveBytes(exec::LaunchOp launch) {
 
 void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
                        int64_t microSteps) {
-  dist::MeshOp mesh;
-  for (auto op : module.getOps<dist::MeshOp>())
-    mesh = op;
+  dist::MeshOp mesh = dist::getModuleMesh(module);
   if (!mesh) {
     os << "parallel plan: one device (no mesh)\n";
     return;

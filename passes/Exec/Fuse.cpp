@@ -63,13 +63,21 @@ SmallVector<Operation *> usersInOrder(Value value) {
   for (Operation *user : value.getUsers())
     if (!llvm::is_contained(users, user))
       users.push_back(user);
-  llvm::sort(users, [](Operation *a, Operation *b) {
-    return a->isBeforeInBlock(b);
-  });
+  llvm::sort(users,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return users;
 }
 
 bool isTransient(Value value) { return value.getDefiningOp<AllocOp>(); }
+
+/// `add_forward(z, x, y)` of two operands of the same size (no broadcast).
+bool isElementwiseAdd(LaunchOp add) {
+  if (!add || add.getCallee() != "add_forward" || add.getBuffers().size() != 3)
+    return false;
+  auto args = add.getArgs();
+  return args.size() == 2 && cast<IntegerAttr>(args[0]).getInt() ==
+                                 cast<IntegerAttr>(args[1]).getInt();
+}
 
 /// Whether no op strictly between `from` and `to` uses `value`.
 bool untouchedBetween(Value value, Operation *from, Operation *to) {
@@ -176,11 +184,7 @@ bool fuseInPlace(LaunchOp launch) {
 /// 2. `fill(y, 0); k(y += ...); z = add(x, y)` with x dying at the add: k adds
 ///    into x, and z is x. Removes the fill, the add and two buffers.
 bool fuseAccumulateIntoAddend(LaunchOp add) {
-  if (add.getCallee() != "add_forward" || add.getBuffers().size() != 3)
-    return false;
-  auto args = add.getArgs();
-  if (args.size() != 2 || cast<IntegerAttr>(args[0]).getInt() !=
-                              cast<IntegerAttr>(args[1]).getInt())
+  if (!isElementwiseAdd(add))
     return false;
   Value z = add.getBuffers()[0];
   // A sum that only feeds a gradient accumulator is split there instead (3c).
@@ -296,12 +300,7 @@ bool fuseIntoAccumulator(LaunchOp axpy) {
   // c. A sum of two contributions.
   if (users.size() == 2) {
     auto add = dyn_cast<LaunchOp>(users[0]);
-    if (!add || add.getCallee() != "add_forward" ||
-        add.getBuffers().size() != 3 || add.getBuffers()[0] != f)
-      return false;
-    auto args = add.getArgs();
-    if (cast<IntegerAttr>(args[0]).getInt() !=
-        cast<IntegerAttr>(args[1]).getInt())
+    if (!isElementwiseAdd(add) || add.getBuffers()[0] != f)
       return false;
     Value x = add.getBuffers()[1], y = add.getBuffers()[2];
     if (!sameStorage(x, f) || !sameStorage(y, f))
@@ -367,11 +366,7 @@ Value f32SourceOf(Value bf16) {
 ///    (`gemm_add` without a bias): the f32 product plus the f32 bias is added
 ///    to x in the GEMM's epilogue (the bias read from its f32 parameter).
 bool fuseResidualGemm(LaunchOp add) {
-  if (add.getCallee() != "add_forward" || add.getBuffers().size() != 3)
-    return false;
-  auto args = add.getArgs();
-  if (args.size() != 2 || cast<IntegerAttr>(args[0]).getInt() !=
-                              cast<IntegerAttr>(args[1]).getInt())
+  if (!isElementwiseAdd(add))
     return false;
   Value z = add.getBuffers()[0];
   if (!isTransient(z) ||
@@ -394,7 +389,8 @@ bool fuseResidualGemm(LaunchOp add) {
       continue;
     auto gemm = dyn_cast<GemmOp>(tUsers[0]);
     if (!gemm || gemm.getOut() != t || gemm.getAccumulate() ||
-        gemm.getBatch() != 1 || !gemm.getA().getType().getElementType().isBF16() ||
+        gemm.getBatch() != 1 ||
+        !gemm.getA().getType().getElementType().isBF16() ||
         (gemm.getEpilogue() != GemmEpilogue::none &&
          gemm.getEpilogue() != GemmEpilogue::bias))
       continue;
@@ -402,7 +398,8 @@ bool fuseResidualGemm(LaunchOp add) {
     auto packed = [](int64_t stride, int64_t size) {
       return stride == 0 || stride == size;
     };
-    if (!packed(gemm.getStrideA(), m * k) || !packed(gemm.getStrideB(), k * n) ||
+    if (!packed(gemm.getStrideA(), m * k) ||
+        !packed(gemm.getStrideB(), k * n) ||
         !packed(gemm.getStrideOut(), m * n))
       continue;
     Value bias;
@@ -467,8 +464,7 @@ bool fuseResidualGemm(LaunchOp add) {
 /// 6. `f = convert(t)` (bf16 to f32) read only by a `layernorm_backward` as
 ///    its output gradient: the kernel reads t (its mixed overload).
 bool fuseNormBackwardCast(LaunchOp norm) {
-  if (norm.getCallee() != "layernorm_backward" ||
-      norm.getBuffers().size() != 8)
+  if (norm.getCallee() != "layernorm_backward" || norm.getBuffers().size() != 8)
     return false;
   Value f = norm.getBuffers()[3];
   SmallVector<Operation *> users = usersInOrder(f);

@@ -72,10 +72,7 @@ int64_t Lowering::communicator(ArrayAttr axes) {
 }
 
 int64_t Lowering::meshAxisIndex(StringRef axis) {
-  for (auto mesh : module.getOps<dist::MeshOp>())
-    if (std::optional<unsigned> index = mesh.getAxisIndex(axis))
-      return *index;
-  return -1;
+  return dist::getMeshAxisIndex(module, axis);
 }
 
 /// out [G, outer, rest] <-> [outer, G, rest]: swaps the two leading

@@ -34,6 +34,11 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
                                        : momentName(param, 2);
     return global(name, memrefOf(tensorType));
   };
+  // The exec global of a parameter, with its type (whole, also under ZeRO-1).
+  auto paramMemref = [&](StringRef param) {
+    return cast<MemRefType>(
+        module.lookupSymbol<exec::GlobalOp>(param).getType());
+  };
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](AccumulateGradOp acc) {
         launch("axpy",
@@ -70,8 +75,7 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         return success();
       })
       .Case([&](ParamChunkOp chunk) {
-        auto paramType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(chunk.getParam()).getType());
+        MemRefType paramType = paramMemref(chunk.getParam());
         Value out = alloc(chunk.getType());
         launch(
             "copy_chunk", {{out, W}, {global(chunk.getParam(), paramType), R}},
@@ -82,8 +86,7 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         return success();
       })
       .Case([&](SetParamOp set) {
-        auto paramType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(set.getParam()).getType());
+        MemRefType paramType = paramMemref(set.getParam());
         launch("copy",
                {{global(set.getParam(), paramType), W},
                 {buffer(set.getValue()), R}},
@@ -120,8 +123,7 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
       .Case([&](AdamWUpdateOp update) {
         Type type = update.getGrad().getType();
         StringRef param = update.getParam();
-        auto paramType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(param).getType());
+        MemRefType paramType = paramMemref(param);
         // ZeRO-1 updates this rank's chunk of the flattened parameter: the
         // parameter's size, the chunk's and the axis come first.
         std::optional<StringRef> axis = update.getShardAxis();
@@ -144,94 +146,6 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
                 {buffer(update.getGradScale()), R},
                 {buffer(update.getStep()), R}},
                args, loc);
-        return success();
-      })
-      .Case([&](ParamChunkOp chunk) {
-        auto paramType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(chunk.getParam()).getType());
-        Value out = alloc(chunk.getType());
-        launch(
-            "copy_chunk", {{out, W}, {global(chunk.getParam(), paramType), R}},
-            {i64(paramType.getNumElements()), i64(numElements(chunk.getType())),
-             i64(meshAxisIndex(chunk.getShardAxis()))},
-            loc);
-        bind(chunk, out);
-        return success();
-      })
-      .Case([&](SetParamOp set) {
-        auto paramType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(set.getParam()).getType());
-        launch("copy",
-               {{global(set.getParam(), paramType), W},
-                {buffer(set.getValue()), R}},
-               {i64(paramType.getNumElements())}, loc);
-        return success();
-      })
-      .Case([&](SumSquaresOp sum) {
-        Value out = alloc(sum.getType());
-        fill(out, 0.0);
-        for (Value input : sum.getInputs())
-          launch("sum_squares_add", {{out, RW}, {buffer(input), R}},
-                 {i64(numElements(input.getType()))}, loc);
-        bind(sum, out);
-        return success();
-      })
-      .Case([&](ClipFactorOp clip) {
-        Value out = alloc(clip.getType());
-        launch("clip_factor", {{out, W}, {buffer(clip.getNorm()), R}},
-               {f64(clip.getMaxNorm().convertToDouble())}, loc);
-        bind(clip, out);
-        return success();
-      })
-      .Case([&](LRScheduleOp schedule) {
-        Value out = alloc(schedule.getType());
-        launch("lr_schedule", {{out, W}, {buffer(schedule.getStep()), R}},
-               {i64(scheduleCode(schedule.getSchedule())),
-                f64(schedule.getLr().convertToDouble()),
-                f64(schedule.getMinLr().convertToDouble()),
-                i64(schedule.getWarmupSteps()), i64(schedule.getDecaySteps())},
-               loc);
-        bind(schedule, out);
-        return success();
-      })
-      .Case([&](AdamWUpdateOp update) {
-        Type type = update.getGrad().getType();
-        StringRef param = update.getParam();
-        if (auto axis = update.getShardAxis()) {
-          // ZeRO-1: this rank's chunk of the flattened parameter.
-          auto paramType = cast<MemRefType>(
-              module.lookupSymbol<exec::GlobalOp>(param).getType());
-          launch("adamw_update_chunk",
-                 {{global(param, paramType), RW},
-                  {stateOf(param, type, "m"), RW},
-                  {stateOf(param, type, "v"), RW},
-                  {buffer(update.getGrad()), R},
-                  {buffer(update.getLr()), R},
-                  {buffer(update.getGradScale()), R},
-                  {buffer(update.getStep()), R}},
-                 {i64(paramType.getNumElements()), i64(numElements(type)),
-                  i64(meshAxisIndex(*axis)),
-                  f64(update.getBeta1().convertToDouble()),
-                  f64(update.getBeta2().convertToDouble()),
-                  f64(update.getEps().convertToDouble()),
-                  f64(update.getWeightDecay().convertToDouble())},
-                 loc);
-          return success();
-        }
-        launch("adamw_update",
-               {{global(param, memrefOf(type)), RW},
-                {stateOf(param, type, "m"), RW},
-                {stateOf(param, type, "v"), RW},
-                {buffer(update.getGrad()), R},
-                {buffer(update.getLr()), R},
-                {buffer(update.getGradScale()), R},
-                {buffer(update.getStep()), R}},
-               {i64(numElements(type)),
-                f64(update.getBeta1().convertToDouble()),
-                f64(update.getBeta2().convertToDouble()),
-                f64(update.getEps().convertToDouble()),
-                f64(update.getWeightDecay().convertToDouble())},
-               loc);
         return success();
       })
       .Default([&](Operation *) {

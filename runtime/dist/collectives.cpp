@@ -168,17 +168,29 @@ void broadcast(void *buf, int64_t count, abi::DType type, int64_t comm,
                             groupComm(comm)));
 }
 
+/// The MPI type of a point-to-point transfer, after checking that `peer` is
+/// another member of the group and `count` fits MPI's int; failures name
+/// the call (`what`), as PTC_DIST_REQUIRE does.
+static MPI_Datatype checkedPeer(int64_t count, abi::DType type, int64_t comm,
+                                int64_t peer, const char *what) {
+  const int64_t n = checkedGroup(comm, what);
+  const MPI_Datatype t = mpiType(type, what);
+  auto require = [&](bool cond, const std::string &message) {
+    if (!cond)
+      abortAll(std::string(what) + ": " + message + " (" __FILE__ ")");
+  };
+  require(peer >= 0 && peer < n && peer != selfKey(comm),
+          "peer " + std::to_string(peer) +
+              " is not another member of a group of " + std::to_string(n));
+  require(count >= 0 && count <= INT_MAX,
+          "count " + std::to_string(count) +
+              " outside [0, INT_MAX] (MPI counts are int)");
+  return t;
+}
+
 void send(const void *buf, int64_t count, abi::DType type, int64_t comm,
           int64_t peer) {
-  const int64_t n = checkedGroup(comm, "send");
-  const MPI_Datatype t = mpiType(type, "send");
-  PTC_DIST_REQUIRE(peer >= 0 && peer < n && peer != selfKey(comm),
-                   "peer " + std::to_string(peer) +
-                       " is not another member of a group of " +
-                       std::to_string(n));
-  PTC_DIST_REQUIRE(count >= 0 && count <= INT_MAX,
-                   "count " + std::to_string(count) +
-                       " outside [0, INT_MAX] (MPI counts are int)");
+  const MPI_Datatype t = checkedPeer(count, type, comm, peer, "send");
   if (gGrouped) {
     MPI_Request request;
     PTC_MPI_CHECK(
@@ -191,15 +203,7 @@ void send(const void *buf, int64_t count, abi::DType type, int64_t comm,
 
 void recv(void *buf, int64_t count, abi::DType type, int64_t comm,
           int64_t peer) {
-  const int64_t n = checkedGroup(comm, "recv");
-  const MPI_Datatype t = mpiType(type, "recv");
-  PTC_DIST_REQUIRE(peer >= 0 && peer < n && peer != selfKey(comm),
-                   "peer " + std::to_string(peer) +
-                       " is not another member of a group of " +
-                       std::to_string(n));
-  PTC_DIST_REQUIRE(count >= 0 && count <= INT_MAX,
-                   "count " + std::to_string(count) +
-                       " outside [0, INT_MAX] (MPI counts are int)");
+  const MPI_Datatype t = checkedPeer(count, type, comm, peer, "recv");
   if (gGrouped) {
     MPI_Request request;
     PTC_MPI_CHECK(

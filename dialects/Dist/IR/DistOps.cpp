@@ -54,6 +54,20 @@ FailureOr<MeshOp> ptc::dist::lookupMesh(Operation *op, FlatSymbolRefAttr mesh,
   return meshOp;
 }
 
+MeshOp ptc::dist::getModuleMesh(ModuleOp module) {
+  MeshOp mesh;
+  for (auto op : module.getOps<MeshOp>())
+    mesh = op;
+  return mesh;
+}
+
+int64_t ptc::dist::getMeshAxisIndex(ModuleOp module, StringRef axis) {
+  if (MeshOp mesh = getModuleMesh(module))
+    if (std::optional<unsigned> index = mesh.getAxisIndex(axis))
+      return *index;
+  return -1;
+}
+
 LogicalResult ptc::dist::verifyMeshAxes(Operation *op, MeshOp mesh,
                                         ArrayRef<StringRef> axes) {
   for (StringRef axis : axes) {

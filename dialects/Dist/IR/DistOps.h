@@ -29,6 +29,14 @@ mlir::FailureOr<MeshOp> lookupMesh(mlir::Operation *op,
                                    mlir::FlatSymbolRefAttr mesh,
                                    mlir::SymbolTableCollection &symbolTable);
 
+/// The device mesh of a program: the last `dist.mesh` of `module`, or null
+/// for a single-device program.
+MeshOp getModuleMesh(mlir::ModuleOp module);
+
+/// The position of `axis` in the module's mesh, or -1 when there is no mesh
+/// or no such axis.
+int64_t getMeshAxisIndex(mlir::ModuleOp module, llvm::StringRef axis);
+
 /// Checks that `axes` are axes of `mesh`; reports on `op`.
 mlir::LogicalResult verifyMeshAxes(mlir::Operation *op, MeshOp mesh,
                                    llvm::ArrayRef<llvm::StringRef> axes);
