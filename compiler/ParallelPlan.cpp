@@ -111,12 +111,22 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
   // Per entry point and communicator, what each rank sends per step.
   os << "communication per rank and optimizer step:\n";
   bool any = false;
+  // With last_micro_step, micro_step runs for all but the step's last
+  // micro-batch.
+  bool hasLast = llvm::any_of(module.getOps<func::FuncOp>(), [](auto fn) {
+    auto entry = fn->template getAttrOfType<StringAttr>("exec.entry");
+    return entry && entry.getValue() == "last_micro_step";
+  });
   for (auto fn : module.getOps<func::FuncOp>()) {
     auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
     if (!entry || entry.getValue() == "init_params" ||
         entry.getValue() == "eval_step")
       continue;
-    int64_t repeat = entry.getValue() == "micro_step" ? microSteps : 1;
+    int64_t repeat = entry.getValue() == "micro_step"
+                         ? microSteps - (hasLast ? 1 : 0)
+                         : 1;
+    if (repeat == 0)
+      continue;
     std::map<std::string, Traffic> traffic;
     fn.walk([&](exec::LaunchOp launch) {
       StringRef callee = launch.getCallee();
@@ -140,6 +150,40 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
   }
   if (!any)
     os << "  none\n";
+
+  // The buckets of the overlapped gradient reduction: each group of
+  // collectives on a side stream.
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
+    if (!entry || entry.getValue() != "last_micro_step")
+      continue;
+    SmallVector<int64_t> buckets;
+    bool open = false;
+    fn.walk([&](exec::LaunchOp launch) {
+      if (!launch.getStream())
+        return;
+      if (launch.getCallee() == "group_start") {
+        buckets.push_back(0);
+        open = true;
+      } else if (launch.getCallee() == "group_end") {
+        open = false;
+      } else if (open && launch.getCallee() == "all_reduce") {
+        buckets.back() += collectiveBytes(launch);
+      }
+    });
+    if (buckets.empty())
+      continue;
+    std::vector<std::string> sizes;
+    for (int64_t bytes : buckets)
+      sizes.push_back(formatThousands(bytes));
+    os << fmt::format(
+        "gradient reduction: {} {} of all-reduces on a communication "
+        "stream, each issued as soon as the backward of the step's last "
+        "micro-batch has accumulated its gradients (bytes, in issue order): "
+        "{}\n",
+        buckets.size(), buckets.size() == 1 ? "bucket" : "buckets",
+        llvm::join(sizes, ", "));
+  }
 }
 
 } // namespace ptc

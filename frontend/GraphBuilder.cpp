@@ -376,6 +376,7 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           named("virtual_stages", b.getI64IntegerAttr(p.virtualStages)),
           named("sequence_parallel", b.getBoolAttr(p.sequenceParallel)),
           named("zero_stage", b.getI64IntegerAttr(p.zeroStage)),
+          named("grad_bucket_mb", b.getF64FloatAttr(p.gradBucketMb)),
           named("recompute", b.getStringAttr(toString(p.recompute))),
       }));
 }

@@ -44,6 +44,7 @@ constexpr int64_t kMaxSteps = int64_t(1) << 40;
 constexpr int64_t kMaxSamples = int64_t(1) << 50;
 constexpr int64_t kMaxParallel = 1 << 20;  // each of tp, pp, dp
 constexpr int64_t kMaxWorldSize = 1 << 24; // tp * pp * dp
+constexpr double kMaxGradBucketMb = 65536; // 64 GiB: beyond any GPU
 // Bound on the parameter count and on the elements of one activation tensor.
 constexpr double kMaxElements = double(int64_t(1) << 50);
 
@@ -177,7 +178,8 @@ ParallelSpec parseParallel(const ObjectReader &root) {
                                     spec::describe(value)};
   ObjectReader r(value, "parallel",
                  {"tp", "pp", "dp", "schedule", "virtual_stages",
-                  "sequence_parallel", "zero_stage", "recompute"});
+                  "sequence_parallel", "zero_stage", "grad_bucket_mb",
+                  "recompute"});
   r.readInt("tp", p.tp, {1, kMaxParallel});
   r.readInt("pp", p.pp, {1, kMaxParallel});
   r.readInt("dp", p.dp, {1, kMaxParallel});
@@ -217,6 +219,12 @@ ParallelSpec parseParallel(const ObjectReader &root) {
                                spec::describe(stage));
     p.zeroStage = stage.get<int64_t>();
   }
+  r.readReal("grad_bucket_mb", p.gradBucketMb, RealRange::NonNegative);
+  if (p.gradBucketMb > kMaxGradBucketMb)
+    r.fail("grad_bucket_mb",
+           fmt::format("expected at most {} MiB (0 turns the overlapped "
+                       "reduction off), got {}",
+                       kMaxGradBucketMb, p.gradBucketMb));
   r.readEnum("recompute", p.recompute,
              {{"none", RecomputePolicy::None},
               {"selective", RecomputePolicy::Selective},

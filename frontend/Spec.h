@@ -102,6 +102,10 @@ struct ParallelSpec {
   int64_t virtualStages = 1;
   bool sequenceParallel = false;
   int64_t zeroStage = 0;
+  /// Data-parallel gradients are all-reduced in buckets of about this many
+  /// MiB, each as soon as the backward has produced it (0: one reduction
+  /// per gradient after the last micro-batch).
+  double gradBucketMb = 25.0;
   RecomputePolicy recompute = RecomputePolicy::None;
 };
 

@@ -9,6 +9,7 @@
 #include "passes/Dist/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace ptc::dist {
 #define GEN_PASS_DEF_DISTDATAPARALLEL
@@ -33,18 +34,123 @@ struct DistDataParallelPass
     if (degrees.dp == 1 && degrees.tp == 1)
       return;
     getOrCreateMesh(module, degrees);
-    for (auto fn : module.getOps<func::FuncOp>()) {
+    bool zero = degrees.zeroStage == 1 && degrees.dp > 1;
+    // Overlap: the last micro-batch reduces its gradients bucket by bucket
+    // during its backward; ZeRO-1 reduce-scatters in optimizer_step.
+    overlap = degrees.dp > 1 && !zero && degrees.gradBucketMb > 0;
+    func::FuncOp micro;
+    for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
       auto entry = fn->getAttrOfType<StringAttr>("ptc.entry");
       if (!entry)
         continue;
       if (entry.getValue() == "micro_step" || entry.getValue() == "eval_step")
         averageLoss(fn);
+      if (entry.getValue() == "micro_step")
+        micro = fn;
       else if (entry.getValue() == "optimizer_step" &&
-               failed(degrees.zeroStage == 1 && degrees.dp > 1
-                          ? shardOptimizer(fn)
-                          : reduceGradients(fn)))
+               failed(zero ? shardOptimizer(fn) : reduceGradients(fn)))
         return signalPassFailure();
     }
+    if (overlap && micro && failed(buildLastMicroStep(micro)))
+      return signalPassFailure();
+  }
+
+  /// last_micro_step: micro_step for a step's last micro-batch, whose
+  /// gradients are reduced over dp (summed over tp first where partial) in
+  /// buckets as its backward produces them. Each accumulation moves right
+  /// after the op that computes its gradient; walking them in that order
+  /// (the backward's), a bucket closes once it holds `grad_bucket_mb` MiB,
+  /// at a point where the next accumulation comes from another op (a whole
+  /// layer's gradients share a bucket, so its accumulators are adjacent in
+  /// memory), and a `dist.reduce_grads` follows its last accumulation.
+  LogicalResult buildLastMicroStep(func::FuncOp micro) {
+    ModuleOp module = getOperation();
+    MLIRContext *context = module.getContext();
+    OpBuilder builder(context);
+    builder.setInsertionPointAfter(micro);
+    auto last = cast<func::FuncOp>(builder.clone(*micro));
+    last.setSymName("last_micro_step");
+    last->setAttr("ptc.entry", builder.getStringAttr("last_micro_step"));
+
+    SmallVector<graph::AccumulateGradOp> accs;
+    last.walk([&](graph::AccumulateGradOp acc) { accs.push_back(acc); });
+    DenseMap<Operation *, Operation *> anchorOf;
+    for (graph::AccumulateGradOp acc : accs) {
+      Operation *def = acc.getGrad().getDefiningOp();
+      if (!def || def->getBlock() != acc->getBlock())
+        continue;
+      Operation *&anchor = anchorOf[def];
+      acc->moveAfter(anchor ? anchor : def);
+      anchor = acc;
+    }
+
+    DenseMap<StringAttr, int64_t> paramIndex;
+    for (auto param : module.getOps<graph::ParamOp>())
+      paramIndex[param.getSymNameAttr()] = paramIndex.size();
+    accs.clear();
+    last.walk([&](graph::AccumulateGradOp acc) { accs.push_back(acc); });
+    DenseMap<StringAttr, graph::AccumulateGradOp> lastAcc;
+    for (graph::AccumulateGradOp acc : accs)
+      lastAcc[acc.getParamAttr().getAttr()] = acc;
+
+    const double limit = degrees.gradBucketMb * 1024 * 1024;
+    auto mesh = FlatSymbolRefAttr::get(context, kMeshName);
+    int64_t bucketIndex = 0;
+    SmallVector<graph::ParamOp> bucket;
+    double bytes = 0;
+    auto closeBucket = [&](Operation *after) {
+      llvm::sort(bucket, [&](graph::ParamOp a, graph::ParamOp b) {
+        return paramIndex[a.getSymNameAttr()] < paramIndex[b.getSymNameAttr()];
+      });
+      SmallVector<Attribute> all, partial;
+      for (graph::ParamOp param : bucket) {
+        auto ref = FlatSymbolRefAttr::get(param.getSymNameAttr());
+        all.push_back(ref);
+        if (param->hasAttr("dist.partial_grad"))
+          partial.push_back(ref);
+      }
+      builder.setInsertionPointAfter(after);
+      for (auto [params, axis, kind] :
+           {std::tuple{&partial, "tp", ReductionKind::sum},
+            std::tuple{&all, "dp", ReductionKind::avg}})
+        if (!params->empty())
+          ReduceGradsOp::create(builder, after->getLoc(), mesh,
+                                axisList(context, {axis}),
+                                builder.getArrayAttr(*params),
+                                reduction(context, kind),
+                                builder.getI64IntegerAttr(bucketIndex));
+      ++bucketIndex;
+      bucket.clear();
+      bytes = 0;
+    };
+    DenseSet<StringAttr> inBucket;
+    for (auto [i, acc] : llvm::enumerate(accs)) {
+      StringAttr name = acc.getParamAttr().getAttr();
+      auto param = module.lookupSymbol<graph::ParamOp>(name);
+      if (!param)
+        return acc.emitOpError("names no graph.param");
+      if (inBucket.insert(name).second) {
+        bucket.push_back(param);
+        auto type = cast<RankedTensorType>(param.getType());
+        bytes += double(type.getNumElements()) *
+                 double(type.getElementTypeBitWidth() / 8);
+      }
+      // Close at the end, or once full where the next gradient comes from
+      // another op and no parameter of the bucket is accumulated again.
+      bool end = i + 1 == accs.size();
+      bool boundary =
+          end || accs[i + 1].getGrad().getDefiningOp() !=
+                     acc.getGrad().getDefiningOp();
+      bool complete = llvm::all_of(bucket, [&](graph::ParamOp p) {
+        graph::AccumulateGradOp lastOne = lastAcc[p.getSymNameAttr()];
+        return lastOne == acc || lastOne->isBeforeInBlock(acc);
+      });
+      if (end || (boundary && complete && bytes >= limit)) {
+        closeBucket(acc);
+        inBucket.clear();
+      }
+    }
+    return success();
   }
 
   /// The loss each rank returns becomes the mean over dp.
@@ -104,7 +210,10 @@ struct DistDataParallelPass
     }
 
     // 2. Every gradient accumulator: summed over tp where partial, then
-    //    averaged over dp, before its first reader.
+    //    averaged over dp, before its first reader. With the overlap,
+    //    last_micro_step has done both.
+    if (overlap)
+      return success();
     SmallVector<graph::GradRefOp> refs;
     fn.walk([&](graph::GradRefOp ref) { refs.push_back(ref); });
     for (graph::GradRefOp ref : refs) {
@@ -246,6 +355,7 @@ struct DistDataParallelPass
   }
 
   ParallelDegrees degrees;
+  bool overlap = false;
 };
 
 } // namespace

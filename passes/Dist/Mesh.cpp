@@ -19,6 +19,8 @@ ParallelDegrees readParallelDegrees(ModuleOp module) {
   read("dp", degrees.dp);
   read("tp", degrees.tp);
   read("zero_stage", degrees.zeroStage);
+  if (auto mb = parallel.getAs<FloatAttr>("grad_bucket_mb"))
+    degrees.gradBucketMb = mb.getValueAsDouble();
   if (auto sp = parallel.getAs<BoolAttr>("sequence_parallel"))
     degrees.sequenceParallel = sp.getValue();
   return degrees;

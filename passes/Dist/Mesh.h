@@ -11,6 +11,8 @@ struct ParallelDegrees {
   int64_t pp = 1, dp = 1, tp = 1;
   bool sequenceParallel = false;
   int64_t zeroStage = 0;
+  /// Gradient bucket size in MiB for the overlapped dp reduction (0: off).
+  double gradBucketMb = 0;
   int64_t worldSize() const { return pp * dp * tp; }
 };
 ParallelDegrees readParallelDegrees(mlir::ModuleOp module);

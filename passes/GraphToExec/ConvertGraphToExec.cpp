@@ -260,6 +260,7 @@ struct ConvertGraphToExecPass
     Block &block = source.front();
     if (failed(lowering.lowerBlock(block)))
       return failure();
+    lowering.joinSideStreams(source.getLoc());
     auto ret = cast<func::ReturnOp>(block.getTerminator());
     SmallVector<StringRef> slots = outputSlots(entry);
     if (ret.getNumOperands() != slots.size())

@@ -105,6 +105,34 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
   handled = true;
   Location loc = op->getLoc();
   return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](dist::ReduceGradsOp reduce) -> LogicalResult {
+        // On the communication stream, once the compute stream has done
+        // the work queued so far (the bucket's accumulations): one group of
+        // in-place all-reduces, which the runtime merges where accumulators
+        // are adjacent.
+        FlatSymbolRefAttr comm = declareStream("comm");
+        FlatSymbolRefAttr ready = declareEvent("grads_ready");
+        exec::EventRecordOp::create(builder, reduce.getLoc(), ready,
+                                    FlatSymbolRefAttr());
+        exec::StreamWaitOp::create(builder, reduce.getLoc(), comm, ready);
+        int64_t group = communicator(reduce.getMeshAxes());
+        int64_t op = reductionCode(reduce.getReduction());
+        launch("group_start", {}, {}, reduce.getLoc(), comm);
+        for (Attribute name : reduce.getParams()) {
+          StringRef param = cast<FlatSymbolRefAttr>(name).getValue();
+          auto accumulator =
+              module.lookupSymbol<exec::GlobalOp>(gradientName(param));
+          if (!accumulator)
+            return reduce.emitOpError("names ")
+                   << name << ", which has no gradient accumulator";
+          auto type = cast<MemRefType>(accumulator.getType());
+          launch("all_reduce", {{global(gradientName(param), type), RW}},
+                 {i64(type.getNumElements()), i64(group), i64(op)},
+                 reduce.getLoc(), comm);
+        }
+        launch("group_end", {}, {}, reduce.getLoc(), comm);
+        return success();
+      })
       .Case([&](dist::AllReduceOp reduce) {
         // In place when nothing else reads the input's buffer: the gradient
         // accumulators of the optimizer step, fresh partial sums.

@@ -63,18 +63,51 @@ void Lowering::copy(Value target, Value source) {
 }
 
 void Lowering::launch(StringRef callee, ArrayRef<Use> uses,
-                      ArrayRef<Attribute> args, Location loc) {
+                      ArrayRef<Attribute> args, Location loc,
+                      FlatSymbolRefAttr stream) {
   SmallVector<Value> operands;
   SmallVector<Attribute> access;
   for (const Use &use : uses) {
     operands.push_back(use.buffer);
     access.push_back(exec::AccessAttr::get(builder.getContext(), use.access));
   }
-  exec::LaunchOp::create(
+  auto created = exec::LaunchOp::create(
       builder, loc, TypeRange{}, operands,
       {builder.getNamedAttr("callee", builder.getStringAttr(callee)),
        builder.getNamedAttr("access", builder.getArrayAttr(access)),
        builder.getNamedAttr("args", builder.getArrayAttr(args))});
+  if (stream) {
+    created->setAttr("stream", stream);
+    if (!llvm::is_contained(usedStreams, stream))
+      usedStreams.push_back(stream);
+  }
+}
+
+template <typename DeclOp>
+static FlatSymbolRefAttr declareSymbol(ModuleOp module, StringRef name) {
+  if (!module.lookupSymbol<DeclOp>(name)) {
+    OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+    DeclOp::create(top, module.getLoc(), top.getStringAttr(name));
+  }
+  return FlatSymbolRefAttr::get(module.getContext(), name);
+}
+
+FlatSymbolRefAttr Lowering::declareStream(StringRef name) {
+  return declareSymbol<exec::StreamOp>(module, name);
+}
+
+FlatSymbolRefAttr Lowering::declareEvent(StringRef name) {
+  return declareSymbol<exec::EventOp>(module, name);
+}
+
+void Lowering::joinSideStreams(Location loc) {
+  for (FlatSymbolRefAttr stream : usedStreams) {
+    FlatSymbolRefAttr done =
+        declareEvent((stream.getValue() + "_done").str());
+    exec::EventRecordOp::create(builder, loc, done, stream);
+    exec::StreamWaitOp::create(builder, loc, FlatSymbolRefAttr(), done);
+  }
+  usedStreams.clear();
 }
 
 FailureOr<SmallVector<Attribute>>

@@ -57,7 +57,15 @@ public:
     exec::Access access;
   };
   void launch(llvm::StringRef callee, llvm::ArrayRef<Use> uses,
-              llvm::ArrayRef<mlir::Attribute> args, mlir::Location loc);
+              llvm::ArrayRef<mlir::Attribute> args, mlir::Location loc,
+              mlir::FlatSymbolRefAttr stream = nullptr);
+  /// The module's exec.stream or exec.event `name`, declared when missing.
+  mlir::FlatSymbolRefAttr declareStream(llvm::StringRef name);
+  mlir::FlatSymbolRefAttr declareEvent(llvm::StringRef name);
+  /// Ends the entry point's work on side streams: the default stream waits
+  /// for everything queued on them (a join, which CUDA graph capture
+  /// needs). Called by the driver before the entry point returns.
+  void joinSideStreams(mlir::Location loc);
   /// The static arguments of the attention kernels for an attention (or
   /// attention_grad) op: B, Hq, Hkv, T, Dh, scale. Fails on what the kernel
   /// library cannot run (non-causal, attention dropout, cross-attention).
@@ -135,6 +143,8 @@ private:
   }
 
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  /// Side streams this entry point has queued work on.
+  llvm::SmallVector<mlir::FlatSymbolRefAttr> usedStreams;
   std::map<std::string, llvm::SmallVector<mlir::Value, 2>> savedStats;
 };
 

@@ -12,6 +12,7 @@
 
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace ptc::kernels {
 
@@ -79,6 +80,48 @@ void requireMember(int64_t comm, int64_t index, bool notSelf,
                    " of a group of " + std::to_string(n));
 }
 
+// Between group_start() and group_end(), all-reduces wait in `pending`;
+// group_end() merges runs of adjacent buffers (same element type,
+// communicator, reduction and stream) into one ncclAllReduce. The gradient
+// accumulators of consecutive parameters sit back to back in the gradients
+// arena, so a bucket of them becomes one collective. Every rank runs the
+// same program, so every rank merges the same runs.
+struct PendingAllReduce {
+  char *buf;
+  size_t count;
+  size_t width;
+  ncclDataType_t type;
+  ncclComm_t comm;
+  ncclRedOp_t op;
+  cudaStream_t stream;
+};
+int groupDepth = 0;
+std::vector<PendingAllReduce> pending;
+
+void issue(const PendingAllReduce &r) {
+  PTC_NCCL_CHECK(ncclAllReduce(r.buf, r.buf, r.count, r.type, r.op, r.comm,
+                               r.stream));
+}
+
+void flushPending() {
+  if (pending.empty())
+    return;
+  PendingAllReduce run = pending.front();
+  for (size_t i = 1; i < pending.size(); ++i) {
+    const PendingAllReduce &next = pending[i];
+    if (next.buf == run.buf + run.count * run.width && next.type == run.type &&
+        next.comm == run.comm && next.op == run.op &&
+        next.stream == run.stream) {
+      run.count += next.count;
+      continue;
+    }
+    issue(run);
+    run = next;
+  }
+  issue(run);
+  pending.clear();
+}
+
 } // namespace
 
 template <typename T>
@@ -86,10 +129,14 @@ void all_reduce(T *buf, int64_t count, int64_t comm, int64_t op) {
   ncclComm_t c = ptc::cuda::ncclCommOf(comm, "all_reduce");
   const ncclRedOp_t nop = ncclOpOf(op, "all_reduce");
   requireCount(count, "all_reduce");
-  if (!c)
+  if (!c || count == 0)
     return;
-  PTC_NCCL_CHECK(ncclAllReduce(buf, buf, size_t(count), ncclTypeOf<T>(), nop, c,
-                               stream()));
+  PendingAllReduce r{reinterpret_cast<char *>(buf), size_t(count), sizeof(T),
+                     ncclTypeOf<T>(), c, nop, stream()};
+  if (groupDepth > 0)
+    pending.push_back(r);
+  else
+    issue(r);
 }
 
 template <typename T>
@@ -143,8 +190,16 @@ void recv(T *buf, int64_t count, int64_t comm, int64_t peer) {
       ncclRecv(buf, size_t(count), ncclTypeOf<T>(), int(peer), c, stream()));
 }
 
-void group_start() { PTC_NCCL_CHECK(ncclGroupStart()); }
-void group_end() { PTC_NCCL_CHECK(ncclGroupEnd()); }
+void group_start() {
+  PTC_NCCL_CHECK(ncclGroupStart());
+  ++groupDepth;
+}
+
+void group_end() {
+  if (groupDepth > 0 && --groupDepth == 0)
+    flushPending();
+  PTC_NCCL_CHECK(ncclGroupEnd());
+}
 
 #define PTC_INSTANTIATE_COLLECTIVES(T)                                         \
   template void all_reduce<T>(T *, int64_t, int64_t, int64_t);                 \

@@ -7,7 +7,9 @@
 // communicators of runtime/cuda/nccl_comms.h. Asynchronous like every
 // kernel launch, and capturable in CUDA graphs. send and recv that pair up
 // between two ranks must sit between group_start() and group_end() (an
-// NCCL group), or the two ranks wait on each other.
+// NCCL group), or the two ranks wait on each other. Inside a group,
+// all-reduces of buffers that sit back to back in memory (a bucket of
+// gradient accumulators) are merged into one NCCL call at group_end().
 //
 // In a single-rank world (no NCCL communicators) every group has one
 // member: all_reduce and broadcast do nothing, all_gather and

@@ -24,6 +24,34 @@ namespace ptc::kernels {
 cudaStream_t stream();
 void set_stream(cudaStream_t stream);
 
+/// Side stream `index` (an exec.stream of the program, numbered in module
+/// order), created on first use: non-blocking, at the device's highest
+/// priority so that a collective is not queued behind compute kernels.
+/// Index -1 is stream().
+cudaStream_t side_stream(int64_t index);
+
+/// Records event `event` (an exec.event, created on first use, without
+/// timing) on side stream `stream` (-1: stream()).
+void record_event(int64_t event, int64_t stream);
+/// Makes side stream `stream` (-1: stream()) wait for the last record of
+/// `event`.
+void wait_event(int64_t stream, int64_t event);
+
+/// Makes side stream `index` the kernels' stream for its lifetime: the
+/// emitted code wraps each launch that the program puts on an exec.stream.
+class StreamScope {
+public:
+  explicit StreamScope(int64_t index) : saved_(stream()) {
+    set_stream(side_stream(index));
+  }
+  ~StreamScope() { set_stream(saved_); }
+  StreamScope(const StreamScope &) = delete;
+  StreamScope &operator=(const StreamScope &) = delete;
+
+private:
+  cudaStream_t saved_;
+};
+
 } // namespace ptc::kernels
 
 namespace ptc::cuda {

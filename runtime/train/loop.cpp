@@ -129,7 +129,9 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
     if (s)
       s = arenas_.writeI64(*io_.micro, micro);
     if (s)
-      s = call(model_.microStep);
+      s = call(micro + 1 == accum && model_.lastMicroStep
+                   ? model_.lastMicroStep
+                   : model_.microStep);
     double loss = 0;
     if (s)
       s = arenas_.readReal(*io_.loss, &loss);

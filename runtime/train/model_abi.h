@@ -38,9 +38,12 @@
 //
 // Start: write "seed", init_params() (or load parameters from a file).
 // One optimizer step: write "step"; for i in [0, grad_accum_steps): write
-// "micro" and a micro-batch, micro_step(); then optimizer_step(). micro_step accumulates
-// gradients (already scaled by 1 / grad_accum_steps); optimizer_step clips,
-// updates, and zeroes the gradients for the next step.
+// "micro" and a micro-batch, micro_step() (last_micro_step() for the last one
+// when the program has it); then optimizer_step(). micro_step accumulates
+// gradients (already scaled by 1 / grad_accum_steps); last_micro_step also
+// reduces them over the data-parallel ranks, bucket by bucket while its
+// backward runs; optimizer_step clips, updates, and zeroes the gradients for
+// the next step.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_MODEL_ABI_H
@@ -52,7 +55,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 2;
+constexpr int32_t kVersion = 3;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -180,6 +183,9 @@ struct Model {
   EntryPoint microStep;     ///< forward + backward of one micro-batch
   EntryPoint optimizerStep; ///< clip + AdamW + LR schedule, zero gradients
   EntryPoint evalStep;      ///< forward only: "loss" of one micro-batch
+  /// micro_step for a step's last micro-batch, which also reduces the
+  /// gradients over dp; null where the program has none (then micro_step).
+  EntryPoint lastMicroStep;
 
   // The parallel plan. A single-device program has one mesh axis per
   // parallel dimension, all of size 1, and no communicators.

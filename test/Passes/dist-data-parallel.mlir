@@ -113,3 +113,66 @@ module @zero attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage 
     return %lr, %n : tensor<f32>, tensor<f32>
   }
 }
+
+// -----
+
+// Tests the overlapped, bucketed reduction (dp = 2, tp = 2, buckets of
+// 1e-4 MiB = 104.9 bytes). micro_step keeps its accumulations and reduces
+// nothing; last_micro_step, its copy for a step's last micro-batch, moves
+// each accumulation right after the op that computes its gradient and walks
+// them in that order (@c 64 bytes, @n 32, @b 32, @a 32): the first bucket
+// closes after @b (128 bytes), with its parameters in declaration order and
+// the partial gradient of @n summed over tp before the dp average; the rest
+// (@a) forms the last bucket. optimizer_step then reads the reduced
+// accumulators as they are.
+
+// CHECK-LABEL: module @overlap
+// CHECK: func.func @micro_step
+// CHECK-NOT: dist.reduce_grads
+// CHECK: graph.accumulate_grad @a
+// CHECK-NEXT: graph.accumulate_grad @b
+// CHECK-NEXT: graph.accumulate_grad @c
+// CHECK-NEXT: graph.accumulate_grad @n
+// CHECK-NEXT: %[[ML:.*]] = dist.all_reduce %{{.*}} on @mesh axes [dp] reduction avg : tensor<f32>
+// CHECK-NEXT: return %[[ML]]
+// CHECK: func.func @last_micro_step({{.*}}) -> tensor<f32> attributes {ptc.entry = "last_micro_step"}
+// CHECK-NEXT: %[[GC:.*]] = graph.add
+// CHECK-NEXT: graph.accumulate_grad @c, %[[GC]]
+// CHECK-NEXT: %[[GN:.*]] = graph.add
+// CHECK-NEXT: graph.accumulate_grad @n, %[[GN]]
+// CHECK-NEXT: %[[GB:.*]] = graph.add
+// CHECK-NEXT: graph.accumulate_grad @b, %[[GB]]
+// CHECK-NEXT: dist.reduce_grads [@n] on @mesh axes [tp] reduction sum bucket 0
+// CHECK-NEXT: dist.reduce_grads [@b, @c, @n] on @mesh axes [dp] reduction avg bucket 0
+// CHECK-NEXT: %[[GA:.*]] = graph.add
+// CHECK-NEXT: graph.accumulate_grad @a, %[[GA]]
+// CHECK-NEXT: dist.reduce_grads [@a] on @mesh axes [dp] reduction avg bucket 1
+// CHECK-NEXT: dist.all_reduce %{{.*}} on @mesh axes [dp] reduction avg : tensor<f32>
+// CHECK: func.func @optimizer_step
+// CHECK-NOT: axes [dp]
+// CHECK: return
+module @overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64, grad_bucket_mb = 1.000000e-04 : f64}} {
+  graph.param @a : tensor<8xf32> bias init <zeros>
+  graph.param @b : tensor<8xf32> bias init <zeros>
+  graph.param @c : tensor<16xf32> bias init <zeros>
+  graph.param @n : tensor<8xf32> norm_scale init <ones> {dist.partial_grad = ["tp"]}
+  func.func @micro_step(%loss: tensor<f32>, %x8: tensor<8xf32>, %x16: tensor<16xf32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {
+    %gc = graph.add %x16, %x16 : tensor<16xf32>, tensor<16xf32>
+    %gn = graph.add %x8, %x8 : tensor<8xf32>, tensor<8xf32>
+    %gb = graph.add %gn, %x8 : tensor<8xf32>, tensor<8xf32>
+    %ga = graph.add %gb, %x8 : tensor<8xf32>, tensor<8xf32>
+    graph.accumulate_grad @a, %ga : tensor<8xf32>
+    graph.accumulate_grad @b, %gb : tensor<8xf32>
+    graph.accumulate_grad @c, %gc : tensor<16xf32>
+    graph.accumulate_grad @n, %gn : tensor<8xf32>
+    return %loss : tensor<f32>
+  }
+  func.func @optimizer_step(%step: tensor<i64>) -> tensor<f32> attributes {ptc.entry = "optimizer_step"} {
+    %ga = graph.grad_ref @a : tensor<8xf32>
+    %gb = graph.grad_ref @b : tensor<8xf32>
+    %gc = graph.grad_ref @c : tensor<16xf32>
+    %gn = graph.grad_ref @n : tensor<8xf32>
+    %norm = graph.global_norm %ga, %gb, %gc, %gn : tensor<8xf32>, tensor<8xf32>, tensor<16xf32>, tensor<8xf32> -> tensor<f32>
+    return %norm : tensor<f32>
+  }
+}

@@ -11,6 +11,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -329,6 +330,31 @@ LogicalResult
 AllReduceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   int64_t size;
   return lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size);
+}
+
+LogicalResult ReduceGradsOp::verify() {
+  if (failed(verifyAxisList(*this, getMeshAxes())))
+    return failure();
+  if (getParams().empty())
+    return emitOpError("reduces no parameters");
+  llvm::SmallDenseSet<Attribute, 8> seen;
+  for (Attribute param : getParams())
+    if (!seen.insert(param).second)
+      return emitOpError("lists ") << param << " twice";
+  return success();
+}
+
+LogicalResult
+ReduceGradsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  int64_t size;
+  if (failed(
+          lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size)))
+    return failure();
+  for (Attribute param : getParams())
+    if (!symbolTable.lookupNearestSymbolFrom(*this,
+                                             cast<SymbolRefAttr>(param)))
+      return emitOpError("names ") << param << ", which is not a symbol";
+  return success();
 }
 
 LogicalResult AllGatherOp::verify() {

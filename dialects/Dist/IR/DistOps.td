@@ -213,6 +213,36 @@ def Dist_BroadcastOp : Dist_CollectiveOp<"broadcast", [
   }];
 }
 
+def Dist_ReduceGradsOp : Dist_Op<"reduce_grads", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reduce parameters' gradient accumulators in place, as one "
+                "bucket";
+  let description = [{
+    Reduces the gradient accumulator of every parameter in `params` (each a
+    `graph.param`) over the groups that `mesh_axes` span and writes the
+    result back into the accumulator. `dist-data-parallel` puts one after
+    the last gradient of each bucket that the backward of a step's last
+    micro-batch accumulates, so the bucket is reduced while the backward
+    goes on; `bucket` numbers them in issue order. The exec lowering runs
+    the bucket on a communication stream, behind an event recorded on the
+    compute stream, as one group of collectives.
+
+    ```mlir
+    dist.reduce_grads [@h.11.mlp.c_proj.weight, @h.11.mlp.c_proj.bias]
+        on @mesh axes [dp] reduction avg bucket 0
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$mesh, Dist_MeshAxes:$mesh_axes,
+                       SymbolRefArrayAttr:$params,
+                       Dist_ReductionKindAttr:$reduction,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$bucket);
+  let assemblyFormat = [{
+    $params `on` $mesh `axes` custom<AxisList>($mesh_axes)
+    `reduction` $reduction `bucket` $bucket attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Point to point
 //===----------------------------------------------------------------------===//

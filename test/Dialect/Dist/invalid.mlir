@@ -299,3 +299,41 @@ func.func @negative_p2p_unknown_axis() {
   %0 = dist.recv on @mesh axis pp from prev : tensor<8xf32>
   return
 }
+
+// -----
+
+graph.param @w : tensor<4xf32> bias init <zeros>
+dist.mesh @mesh axes [dp = 2]
+func.func @reduce_grads_twice() {
+  // expected-error @+1 {{lists @w twice}}
+  dist.reduce_grads [@w, @w] on @mesh axes [dp] reduction avg bucket 0
+  return
+}
+
+// -----
+
+dist.mesh @mesh axes [dp = 2]
+func.func @reduce_grads_none() {
+  // expected-error @+1 {{reduces no parameters}}
+  dist.reduce_grads [] on @mesh axes [dp] reduction avg bucket 0
+  return
+}
+
+// -----
+
+dist.mesh @mesh axes [dp = 2]
+func.func @reduce_grads_unknown() {
+  // expected-error @+1 {{names @nope, which is not a symbol}}
+  dist.reduce_grads [@nope] on @mesh axes [dp] reduction avg bucket 0
+  return
+}
+
+// -----
+
+graph.param @w : tensor<4xf32> bias init <zeros>
+dist.mesh @mesh axes [dp = 2]
+func.func @reduce_grads_axis() {
+  // expected-error @+1 {{tp}}
+  dist.reduce_grads [@w] on @mesh axes [tp] reduction avg bucket 0
+  return
+}

@@ -68,6 +68,17 @@ func.func @point_to_point(%x: tensor<4x1024x768xf32>) -> tensor<4x1024x768xf32> 
   return %0 : tensor<4x1024x768xf32>
 }
 
+// CHECK-LABEL: func.func @reduce_grads
+func.func @reduce_grads() {
+  // CHECK: dist.reduce_grads [@w, @b] on @mesh axes [dp] reduction avg bucket 0
+  dist.reduce_grads [@w, @b] on @mesh axes [dp] reduction avg bucket 0
+  // CHECK: dist.reduce_grads [@b] on @mesh axes [tp] reduction sum bucket 1
+  dist.reduce_grads [@b] on @mesh axes [tp] reduction sum bucket 1
+  return
+}
+graph.param @w : tensor<4x4xf32> weight init <normal, std = 2.000000e-02>
+graph.param @b : tensor<4xf32> bias init <zeros>
+
 // The sharding is an attribute like any other: it may sit on any op.
 // CHECK-LABEL: func.func @sharding_attribute
 // CHECK-SAME: dist.sharding = #dist.sharding<@mesh, {{\[\[}}dp], [], []], partial = [tp]>
