@@ -8,7 +8,10 @@ g124-* / g13-*: gpt2-124m (micro-batch 8, global 16) and gpt-1.3b
 tp2dp2, all = tp2 + SP x dp2 + ZeRO-1, tp4); a 20-step warm-up and cosine
 decay over 300 steps, so that 20-step and 200-step runs learn. b124-dp{1,2,4}:
 gpt2-124m bf16, micro-batch 16, global 16 x dp; b13-tp{1,2,4}: gpt-1.3b bf16,
-micro-batch 8.
+micro-batch 8. g124a-*: gpt2-124m fp32, micro-batch 8, global 32 (4, 2, 1
+micro-batches per rank at dp 1, 2, 4: micro_step and last_micro_step).
+b124-dp{2,4}-bk{0,10,100}: b124-dp* with other gradient bucket sizes (MiB;
+0 = reduce after the backward).
 """
 import json
 import os
@@ -22,7 +25,7 @@ PLANS = {"1": {}, "tp2": {"tp": 2}, "dp2": {"dp": 2},
                  "zero_stage": 1}}
 
 
-def write(name, model, precision, micro, glob, plan):
+def write(name, model, precision, micro, glob, plan, bucket=None):
     with open(os.path.join(models, model + ".json")) as f:
         spec = json.load(f)
     t = spec["training"]
@@ -31,6 +34,8 @@ def write(name, model, precision, micro, glob, plan):
     t["lr_schedule"] = {"type": "cosine", "warmup_steps": 20, "min_lr": 6e-5}
     t.pop("eval", None)
     spec["parallel"] = dict({"tp": 1, "pp": 1, "dp": 1}, **plan)
+    if bucket is not None:
+        spec["parallel"]["grad_bucket_mb"] = bucket
     with open(os.path.join(out, name + ".json"), "w") as f:
         json.dump(spec, f, indent=1)
 
@@ -45,3 +50,9 @@ for p in ["1", "tp2dp2"]:
 for n in [1, 2, 4]:
     write(f"b124-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n})
     write(f"b13-tp{n}", "gpt-1.3b", "bf16", 8, 8, {"tp": n})
+for p in ["1", "dp2"]:
+    write(f"g124a-fp32-{p}", "gpt2-124m", "fp32", 8, 32, PLANS[p])
+write("g124a-fp32-dp4", "gpt2-124m", "fp32", 8, 32, {"dp": 4})
+for n in [2, 4]:
+    for b in [0, 10, 100]:
+        write(f"b124-dp{n}-bk{b}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n}, b)
