@@ -395,9 +395,12 @@ private:
       dims.push_back(std::to_string(d));
     for (int64_t v : segments)
       segs.push_back(std::to_string(v));
-    return fmt::format("    {{{}, {{{}}}, {}, {}, {}, {{{}}}}},\n", full.size(),
-                       fmt::join(dims, ", "), splitAxis, splitDim,
-                       segments.size(), fmt::join(segs, ", "));
+    int64_t rows = full.empty() ? 0 : full[0];
+    if (auto vocab = global->getAttrOfType<IntegerAttr>("ptc.vocab_rows"))
+      rows = std::min(rows, vocab.getInt());
+    return fmt::format("    {{{}, {{{}}}, {}, {}, {}, {{{}}}, {}}},\n",
+                       full.size(), fmt::join(dims, ", "), splitAxis, splitDim,
+                       segments.size(), fmt::join(segs, ", "), rows);
   }
 
   int64_t meshAxis(StringRef name) {

@@ -77,22 +77,27 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
   if (world > 16)
     os << fmt::format("  ... {} more ranks\n", world - 16);
 
-  // The vocabulary split (Megatron pads to a multiple of 128 x tp; ptc pads
-  // to model.vocab_pad_multiple, which tp must divide, so the padded shape,
-  // and with it every checkpoint, is the same for every plan).
+  // The vocabulary split: padded to a multiple of vocab_pad_multiple x tp,
+  // as Megatron does, so every tp rank holds whole multiples; checkpoints
+  // hold only the vocabulary's rows, the same for every plan.
   if (auto model = module->getAttrOfType<DictionaryAttr>("ptc.model")) {
     auto vocab = model.getAs<IntegerAttr>("vocab_size");
     auto padded = model.getAs<IntegerAttr>("padded_vocab");
     std::optional<unsigned> tpAxis = mesh.getAxisIndex("tp");
+    auto multiple = model.getAs<IntegerAttr>("vocab_pad_multiple");
     if (vocab && padded && tpAxis) {
       int64_t tp = sizes[*tpAxis];
       os << fmt::format(
-          "vocabulary: {} classes padded to {} rows, {} per tp rank; the {} "
-          "padding rows are never trained (no token id reaches them, the "
-          "softmax excludes them)\n",
+          "vocabulary: {} classes padded to {} rows (a multiple of "
+          "vocab_pad_multiple {} x tp {}), {} per tp rank; the {} padding "
+          "rows are never trained (no token id reaches them, the softmax "
+          "excludes them) and checkpoints hold only the {} rows of the "
+          "vocabulary\n",
           formatThousands(vocab.getInt()), formatThousands(padded.getInt()),
+          multiple ? multiple.getInt() : 1, tp,
           formatThousands(padded.getInt() / tp),
-          formatThousands(padded.getInt() - vocab.getInt()));
+          formatThousands(padded.getInt() - vocab.getInt()),
+          formatThousands(vocab.getInt()));
     }
   }
 

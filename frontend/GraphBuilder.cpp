@@ -340,6 +340,8 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
                       named("seq_len", b.getI64IntegerAttr(m.seqLen)),
                       named("vocab_size", b.getI64IntegerAttr(m.vocabSize)),
                       named("padded_vocab", b.getI64IntegerAttr(m.paddedVocab)),
+                      named("vocab_pad_multiple",
+                            b.getI64IntegerAttr(m.vocabPadMultiple)),
                       named("tied_embeddings", b.getBoolAttr(m.tiedEmbeddings)),
                   }));
   module->setAttr(

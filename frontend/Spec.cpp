@@ -363,15 +363,6 @@ void checkParallelFitsModel(const ModelSpec &m, const ParallelSpec &p,
   tpMustDivide(m.heads, "model.heads");
   tpMustDivide(m.kvHeads, "model.kv_heads");
   tpMustDivide(m.ffnHidden, "model.ffn_hidden");
-  if (m.paddedVocab % p.tp != 0)
-    throw SpecError{
-        "parallel.tp",
-        fmt::format("{} does not divide the padded vocabulary {} "
-                    "(model.vocab_size = {} rounded up to a multiple of "
-                    "model.vocab_pad_multiple = {}); make "
-                    "model.vocab_pad_multiple a multiple of {}",
-                    p.tp, m.paddedVocab, m.vocabSize, m.vocabPadMultiple,
-                    p.tp)};
   if (p.sequenceParallel && m.seqLen % p.tp != 0)
     throw SpecError{"parallel.sequence_parallel",
                     fmt::format("needs parallel.tp = {} to divide "
@@ -458,6 +449,13 @@ Spec parseDocument(const std::string &text, const std::string &source) {
                                   Json(result.name).dump()));
   result.model = parseModel(root);
   result.parallel = parseParallel(root);
+  // Megatron's padding: every tensor-parallel rank gets an equal slice of
+  // whole multiples of vocab_pad_multiple (its padding rows are never
+  // trained; checkpoints hold only the vocabulary's rows).
+  result.model.paddedVocab =
+      roundUp(result.model.vocabSize,
+              result.model.vocabPadMultiple *
+                  (result.parallel.automatic ? 1 : result.parallel.tp));
   result.training = parseTraining(root, result.parallel);
   checkParallelFitsModel(result.model, result.parallel, result.training);
   checkActivationSize(result.model, result.training);

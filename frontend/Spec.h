@@ -32,7 +32,7 @@ struct ModelSpec {
   int64_t seqLen = 0;
   int64_t vocabSize = 0;    // the tokenizer's vocabulary
   int64_t vocabPadMultiple = 1;
-  int64_t paddedVocab = 0;  // derived: vocabSize rounded up to vocabPadMultiple
+  int64_t paddedVocab = 0;  // derived: vocabSize rounded up to vocabPadMultiple * parallel.tp
   NormKind norm = NormKind::LayerNorm;
   double normEps = 1e-5;
   ActivationKind activation = ActivationKind::GeluTanh;

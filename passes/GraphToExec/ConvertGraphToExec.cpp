@@ -128,6 +128,13 @@ struct ConvertGraphToExecPass
       for (NamedAttribute attr : param->getDiscardableAttrs())
         if (attr.getName().getValue().starts_with("dist."))
           created->setAttr(attr.getName(), attr.getValue());
+      // Vocabulary-sized tables: checkpoints hold only the vocabulary's
+      // rows, not the padding (the emitter's ParamLayout::checkpointRows).
+      bool vocabRows = param.getRole() == graph::ParamRole::token_embedding ||
+                       param.getRole() == graph::ParamRole::output_weight;
+      if (auto model = module->getAttrOfType<DictionaryAttr>("ptc.model"))
+        if (auto vocab = model.getAs<IntegerAttr>("vocab_size"); vocab && vocabRows)
+          created->setAttr("ptc.vocab_rows", vocab);
     }
     for (graph::ParamOp param : params)
       global(gradientName(param.getSymName()), "gradients",

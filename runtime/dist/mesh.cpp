@@ -118,6 +118,12 @@ static Status checkLayout(const abi::Model &model, int32_t i) {
   if (layout.splitAxis < -1 || layout.splitAxis >= model.numMeshAxes)
     return planError(model, name + " names mesh axis " +
                                 std::to_string(layout.splitAxis));
+  if (layout.checkpointRows < 0 ||
+      (layout.checkpointRows > 0 &&
+       (slot.rank == 0 || layout.checkpointRows > layout.globalShape[0])))
+    return planError(model, name + " saves " +
+                                std::to_string(layout.checkpointRows) +
+                                " rows of " + dims(layout.globalShape, slot.rank));
   std::vector<int64_t> want(layout.globalShape, layout.globalShape + slot.rank);
   if (layout.splitAxis >= 0) {
     if (layout.splitDim < 0 || layout.splitDim >= slot.rank)

@@ -142,6 +142,13 @@ struct Communicator {
 ///
 /// `splitAxis` = -1: the parameter is replicated (the local shape is the
 /// full shape).
+///
+/// `checkpointRows`: the rows of dimension 0 that checkpoints hold. For the
+/// token embedding and the output projection it is the vocabulary size:
+/// the rows past it pad the vocabulary to a multiple of vocab_pad_multiple
+/// x tp (a plan's choice, never trained), so checkpoints are the same for
+/// every plan and match other tools' vocabulary-sized tables; loading
+/// zeroes the padding rows. 0 (or globalShape[0]): all rows.
 struct ParamLayout {
   int32_t rank;
   int64_t globalShape[kMaxRank];
@@ -149,6 +156,7 @@ struct ParamLayout {
   int32_t splitDim;
   int32_t numSegments;
   int64_t segments[kMaxSegments];
+  int64_t checkpointRows;
 };
 
 /// Arena base pointers (device pointers on the cuda target), indexed like

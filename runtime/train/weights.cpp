@@ -6,7 +6,8 @@
 // 0 over MPI as host bytes, rank 0 reassembles them (the shard_unslice
 // math of runtime/dist/shard_index.h) and writes the file; every rank waits
 // until it exists. Loading: every rank reads the file and keeps its piece
-// (the shard_slice math).
+// (the shard_slice math). Padded vocabulary tables are saved without their
+// padding rows, and those rows are zero after a load.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,19 @@ std::vector<int64_t> fullShapeOf(const abi::Model &model, int32_t i) {
   const abi::ParamLayout &layout = model.paramLayouts[i];
   return std::vector<int64_t>(layout.globalShape,
                               layout.globalShape + layout.rank);
+}
+
+// The shape parameter i has in checkpoints: the full shape, but only the
+// vocabulary's rows of a padded vocabulary table (ParamLayout::
+// checkpointRows). Those rows are a prefix of the row-major full tensor.
+std::vector<int64_t> checkpointShapeOf(const abi::Model &model, int32_t i) {
+  std::vector<int64_t> shape = fullShapeOf(model, i);
+  if (!shape.empty() && model.paramLayouts) {
+    const int64_t rows = model.paramLayouts[i].checkpointRows;
+    if (rows > 0 && rows < shape[0])
+      shape[0] = rows;
+  }
+  return shape;
 }
 
 int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
@@ -122,7 +136,7 @@ Status writeFile(const std::string &path, const abi::Model &model,
   std::vector<TensorView> views;
   for (int32_t i = 0; i < model.numParams; ++i)
     views.push_back({model.params[i].name, model.params[i].type,
-                     fullShapeOf(model, i), full[size_t(i)].data()});
+                     checkpointShapeOf(model, i), full[size_t(i)].data()});
   return writeSafetensors(path, views,
                           {{"format", "pt"},
                            {"ptc_model", model.name},
@@ -177,7 +191,7 @@ Status loadWeights(const std::string &path, const abi::Model &model,
   std::vector<const SafetensorsEntry *> entries;
   for (int32_t i = 0; i < model.numParams; ++i) {
     const abi::TensorSlot &slot = model.params[i];
-    const std::vector<int64_t> fullShape = fullShapeOf(model, i);
+    const std::vector<int64_t> fullShape = checkpointShapeOf(model, i);
     const std::string want = describe(slot.type, fullShape);
     const SafetensorsEntry *e = reader.find(slot.name);
     if (!e)
@@ -201,8 +215,10 @@ Status loadWeights(const std::string &path, const abi::Model &model,
   std::vector<uint64_t> host, piece;
   for (int32_t i = 0; i < model.numParams; ++i) {
     const abi::TensorSlot &slot = model.params[i];
+    // The whole (padded) tensor, its padding rows zero.
+    const std::vector<int64_t> full = fullShapeOf(model, i);
     const int64_t fullBytes =
-        entries[size_t(i)]->end - entries[size_t(i)]->begin;
+        product(full, 0, full.size()) * abi::byteWidth(slot.type);
     host.assign(size_t((fullBytes + 7) / 8), 0);
     if (Status s = reader.read(*entries[i], host.data()); !s)
       return s;

@@ -125,7 +125,8 @@ TEST(SpecTest, ParallelAndTrainingValues) {
                    "sequence_parallel": true, "recompute": "selective"}})"));
   EXPECT_EQ(spec.name, "custom");
   EXPECT_EQ(spec.model.ffnHidden, 100);
-  EXPECT_EQ(spec.model.paddedVocab, 50304);
+  // vocab_pad_multiple 128 x tp 2.
+  EXPECT_EQ(spec.model.paddedVocab, 50432);
   EXPECT_EQ(spec.model.activation, ActivationKind::GeluErf);
   EXPECT_EQ(spec.model.norm, NormKind::LayerNorm);
   EXPECT_EQ(spec.model.positions, PositionKind::None);
@@ -368,7 +369,6 @@ const BadSpec kBadSpecs[] = {
   {R"({"model": {"hidden": 96, "heads": 6}, "parallel": {"tp": 4}})", "bad.json: parallel.tp: 4 does not divide model.heads = 6"},
   {R"({"model": {"heads": 4, "kv_heads": 2}, "parallel": {"tp": 4}})", "bad.json: parallel.tp: 4 does not divide model.kv_heads = 2"},
   {R"({"model": {"ffn_hidden": 90}, "parallel": {"tp": 4}})", "bad.json: parallel.tp: 4 does not divide model.ffn_hidden = 90"},
-  {R"({"model": {"vocab_size": 50257}, "parallel": {"tp": 2}})", "bad.json: parallel.tp: 2 does not divide the padded vocabulary 50257 (model.vocab_size = 50257 rounded up to a multiple of model.vocab_pad_multiple = 1); make model.vocab_pad_multiple a multiple of 2"},
   {R"({"model": {"seq_len": 62}, "parallel": {"tp": 4, "sequence_parallel": true}})", "bad.json: parallel.sequence_parallel: needs parallel.tp = 4 to divide model.seq_len = 62"},
   {R"({"model": {"layers": 10}, "parallel": {"pp": 4}})", "bad.json: parallel.pp: 4 does not divide model.layers = 10"},
   {R"({"model": {"layers": 12}, "training": {"global_batch_size": 8}, "parallel": {"pp": 4, "schedule": "interleaved_1f1b", "virtual_stages": 2}})", "bad.json: parallel.pp: pp * virtual_stages = 4 * 2 = 8 does not divide model.layers = 12"},

@@ -112,14 +112,14 @@ def load_spec(path):
         default_ffn = 4 * c["hidden"]
     c["ffn_hidden"] = int(model.get("ffn_hidden", default_ffn))
     c["head_dim"] = c["hidden"] // c["heads"]
-    c["padded_vocab"] = round_up(c["vocab_size"], c["vocab_pad_multiple"])
-
     if parallel == "auto":
         raise ReferenceError("%s: parallel \"auto\" is not supported by the "
                              "reference (give tp = pp = dp = 1)" % path)
     dp = int(parallel.get("dp", 1))
     tp, pp = int(parallel.get("tp", 1)), int(parallel.get("pp", 1))
     c["dp"], c["tp"], c["pp"] = dp, tp, pp
+    # frontend/Spec.cpp: padded to a multiple of vocab_pad_multiple x tp.
+    c["padded_vocab"] = round_up(c["vocab_size"], c["vocab_pad_multiple"] * tp)
     c["micro_batch_size"] = int(training.get("micro_batch_size", 1))
     c["global_batch_size"] = int(training.get("global_batch_size",
                                               c["micro_batch_size"] * dp))
@@ -331,10 +331,20 @@ def load_safetensors_torch(path, use_package=True):
     return out, "built-in reader"
 
 
-def check_weights_header(path, table):
+VOCAB_ROLES = ("token_embedding", "output_weight")
+
+
+def checkpoint_shape(shape, role, c):
+    """Checkpoints hold only the vocabulary's rows of the padded vocabulary
+    tables (runtime/train/model_abi.h: ParamLayout::checkpointRows)."""
+    return [c["vocab_size"]] + shape[1:] if role in VOCAB_ROLES else shape
+
+
+def check_weights_header(path, table, c):
     """Names and shapes of the file against the parameter table."""
     header, meta, _ = read_safetensors_header(path)
-    want = {name: shape for name, shape, _ in table}
+    want = {name: checkpoint_shape(shape, role, c)
+            for name, shape, role in table}
     missing = [n for n in want if n not in header]
     extra = [n for n in header if n not in want]
     wrong = ["%s: file %s, model %s" % (n, header[n]["shape"], want[n])
@@ -549,7 +559,7 @@ def open_loader(args, c):
 
 
 def dry_run(args, c, table, out):
-    meta, dtypes = check_weights_header(args.weights, table)
+    meta, dtypes = check_weights_header(args.weights, table, c)
     n = sum(math.prod(s) for _, s, _ in table)
     out.write("spec %s: %s, %d layers, hidden %d, heads %d/%d, ffn %d, vocab %d "
               "(padded %d), seq %d\n" % (c["name"], c["family"], c["layers"], c["hidden"],
@@ -605,12 +615,16 @@ def train(args, c, table, out):
         diff = sorted(set(map(str, got)) ^ set(map(str, want)))
         raise ReferenceError("internal: the torch module's parameters differ "
                              "from the spec's table: %s" % diff[:6])
-    check_weights_header(args.weights, table)
+    check_weights_header(args.weights, table, c)
     tensors, how = load_safetensors_torch(args.weights, not args.builtin_safetensors)
     params = dict(model.named_parameters())
     with torch.no_grad():
         for name, p in params.items():
-            p.data = tensors[name].to(dtype=pdtype).clone()
+            t = tensors[name].to(dtype=pdtype)
+            if t.shape[0] < p.shape[0]:  # the vocabulary's padding rows: zero
+                t = torch.cat([t, t.new_zeros((p.shape[0] - t.shape[0],) +
+                                              tuple(t.shape[1:]))])
+            p.data = t.clone()
     model.to(device)
     params = dict(model.named_parameters())
     roles = {n: r for n, _, r in table}

@@ -5,10 +5,13 @@ Usage:
   check_safetensors.py same A B     every tensor of A is in B with the same
                                     dtype, shape and bytes, and nothing more
   check_safetensors.py differ A B   the same tensors, but some bytes differ
-  check_safetensors.py params INSPECT FILE
+  check_safetensors.py params INSPECT FILE [VOCAB]
                                     FILE holds exactly the parameters that
                                     `ptc inspect` printed to INSPECT, each
-                                    with its shape, as F32 of the right size
+                                    with its shape, as F32 of the right size;
+                                    with VOCAB, the token embedding and the
+                                    output projection with only VOCAB rows
+                                    (checkpoints leave out the padding)
 
 Prints one line per check; exits 1 with a message on the first failure.
 """
@@ -71,21 +74,24 @@ def compare(a, b):
 def parse_inspect(path):
     """{name: shape} from the parameter table of `ptc inspect`."""
     params = {}
-    line_re = re.compile(r"^\s+(\S+)\s+\[([0-9, ]+)\]\s+[0-9,]+\s+\S+$")
+    line_re = re.compile(r"^\s+(\S+)\s+\[([0-9, ]+)\]\s+[0-9,]+\s+(\S+)$")
     with open(path) as f:
         for line in f:
             m = line_re.match(line.rstrip("\n"))
             if m:
-                params[m.group(1)] = [int(d) for d in m.group(2).split(",")]
+                params[m.group(1)] = ([int(d) for d in m.group(2).split(",")],
+                                      m.group(3))
     if not params:
         fail(f"{path}: no parameter lines")
     return params
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("same", "differ", "params"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("same", "differ",
+                                                           "params"):
         fail(__doc__)
-    mode, x, y = sys.argv[1:]
+    mode, x, y = sys.argv[1:4]
+    vocab = int(sys.argv[4]) if len(sys.argv) == 5 else None
     if mode == "same":
         count, differing = compare(x, y)
         if differing:
@@ -104,7 +110,10 @@ def main():
             fail(f"inspect lists {len(params)} parameters, the file holds "
                  f"{len(tensors)}; not in both: "
                  f"{sorted(set(params) ^ set(tensors))}")
-        for name, shape in params.items():
+        for name, (shape, role) in params.items():
+            if vocab is not None and role in ("token_embedding",
+                                              "output_weight"):
+                shape = [vocab] + shape[1:]
             dtype, got, _ = tensors[name]
             if dtype != "F32" or got != shape:
                 fail(f"tensor '{name}' is {dtype} {got}, inspect says F32 {shape}")
