@@ -206,6 +206,17 @@ private:
       return fmt::format("int64_t({})", i.getInt());
     if (auto f = dyn_cast<FloatAttr>(attr))
       return fmt::format("double({:.17g})", f.getValueAsDouble());
+    // A table: a braced list (an initializer list of the kernel's rows).
+    if (auto list = dyn_cast<ArrayAttr>(attr)) {
+      SmallVector<std::string> items;
+      for (Attribute item : list) {
+        FailureOr<std::string> text = scalar(op, item);
+        if (failed(text))
+          return failure();
+        items.push_back(*text);
+      }
+      return "{" + llvm::join(items, ", ") + "}";
+    }
     return op->emitOpError("static argument ") << attr << " cannot be printed";
   }
 
@@ -220,6 +231,17 @@ private:
           if (failed(addr))
             return failure();
           os << "  auto *" << name(ref) << " = " << *addr << ";\n";
+          return success();
+        })
+        .Case([&](GlobalSpanOp span) -> LogicalResult {
+          GlobalOp first = globals.lookup(span.getFirst());
+          if (!first)
+            return span.emitOpError("names no exec.global");
+          FailureOr<std::string> addr = address(
+              span, first.getArena(), first.getOffset(), span.getType());
+          if (failed(addr))
+            return failure();
+          os << "  auto *" << name(span) << " = " << *addr << ";\n";
           return success();
         })
         .Case([&](AllocOp alloc) -> LogicalResult {

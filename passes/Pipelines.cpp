@@ -48,6 +48,9 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
   pm.addPass(exec::createExecFuse());
   // 3. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
+  // 4. The optimizer's per-tensor launches merged over tensors that 3.
+  //    packed back to back.
+  pm.addPass(exec::createExecCoalesce());
 }
 
 void registerPipelines() {

@@ -64,6 +64,44 @@ def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptc::exec::ExecDialect"];
 }
 
+def ExecCoalesce : Pass<"exec-coalesce", "mlir::ModuleOp"> {
+  let summary = "One launch over tensors that the memory plan packed back to back";
+  let description = [{
+    Runs after `exec-plan-memory`. The optimizer step does the same small
+    kernel once per parameter (hundreds of launches for a transformer, most
+    over a few kilobytes); the parameters, their gradients and their
+    moments are globals packed in declaration order, so runs of them are
+    contiguous. In each entry point, a window is a run of one kind of work
+    with only `exec.global_ref`s in between:
+
+    - `fill(g, c)` of globals (zeroing the gradient accumulators);
+    - `sum_squares_add(acc, x)` of globals x into one accumulator (the
+      global norm; the order of the additions changes, in f64);
+    - `adamw_update(p, m, v, g, lr, clip, step)` with the same betas and eps
+      and the same lr, clip and step buffers.
+
+    The window's ops touch disjoint buffers apart from the shared ones, so
+    they may run in any order: the pass sorts them by address and merges
+    every chain whose per-tensor buffers are back to back (each starts where
+    the previous one ends, same arena and element type) into one launch over
+    `exec.global_span`s. AdamW's weight decay may differ along a chain (it
+    does between weights and biases): the merged launch is
+    `adamw_update_segments` with a table of (count, weight decay) rows. A
+    gap between globals (alignment padding) ends a chain.
+
+    ```mlir
+    %a = exec.global_ref @a.grad : memref<64xf32>
+    exec.fill %a, 0.0 : memref<64xf32>
+    %b = exec.global_ref @b.grad : memref<64xf32>
+    exec.fill %b, 0.0 : memref<64xf32>
+    // becomes, where @b.grad starts at the end of @a.grad
+    %s = exec.global_span @a.grad to @b.grad : memref<128xf32>
+    exec.fill %s, 0.0 : memref<128xf32>
+    ```
+  }];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//

@@ -19,6 +19,7 @@
 #define PTC_RUNTIME_CPU_KERNELS_H
 
 #include "runtime/cpu/adamw.h"
+#include "runtime/cpu/adamw_segment.h"
 #include "runtime/cpu/attention.h"
 #include "runtime/cpu/check.h"
 #include "runtime/cpu/collectives.h"
@@ -43,6 +44,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 #include <type_traits>
 
@@ -276,6 +278,26 @@ void adamw_update(T *param, T *m, T *v, const T *grad, const S *lr,
                   double beta1, double beta2, double eps, double weightDecay) {
   cpu::adamw_step(param, grad, m, v, n, double(*lr), beta1, beta2, eps,
                   weightDecay, *step, double(*gradScale));
+}
+/// adamw_update over consecutive tensors with their own weight decay: the
+/// rows' counts add up to n (exec-coalesce).
+template <typename T, typename S>
+void adamw_update_segments(T *param, T *m, T *v, const T *grad, const S *lr,
+                           const S *gradScale, const int64_t *step, int64_t n,
+                           double beta1, double beta2, double eps,
+                           std::initializer_list<AdamWSegment> segments) {
+  int64_t offset = 0;
+  for (const AdamWSegment &s : segments) {
+    PTC_RT_CHECK(s.count >= 0 && offset + s.count <= n,
+                 "adamw_update_segments: the rows overrun %lld elements",
+                 (long long)n);
+    adamw_update(param + offset, m + offset, v + offset, grad + offset, lr,
+                 gradScale, step, s.count, beta1, beta2, eps, s.weightDecay);
+    offset += s.count;
+  }
+  PTC_RT_CHECK(offset == n,
+               "adamw_update_segments: the rows cover %lld of %lld elements",
+               (long long)offset, (long long)n);
 }
 template <typename T>
 void init_normal(T *out, const int64_t *seed, int64_t n, int64_t stream,

@@ -57,6 +57,22 @@ __global__ void clipFactorKernel(T *out, const T *norm, double maxNorm) {
   *out = fromDouble<T>(f);
 }
 
+template <typename T>
+__device__ __forceinline__ void
+adamwElement(T *param, T *m, T *v, const T *grad, int64_t i, double rate,
+             double scale, double c1, double c2, double beta1, double beta2,
+             double eps, double weightDecay) {
+  const double g = toDouble(grad[i]) * scale;
+  double p = toDouble(param[i]);
+  p -= rate * weightDecay * p;
+  const double mi = beta1 * toDouble(m[i]) + (1 - beta1) * g;
+  const double vi = beta2 * toDouble(v[i]) + (1 - beta2) * g * g;
+  p -= rate * (mi / c1) / (sqrt(vi / c2) + eps);
+  m[i] = fromDouble<T>(mi);
+  v[i] = fromDouble<T>(vi);
+  param[i] = fromDouble<T>(p);
+}
+
 template <typename T, typename S>
 __global__ void adamwKernel(T *param, T *m, T *v, const T *grad, const S *lr,
                             const S *gradScale, const int64_t *step, int64_t n,
@@ -69,16 +85,45 @@ __global__ void adamwKernel(T *param, T *m, T *v, const T *grad, const S *lr,
   const double c1 = 1.0 - pow(beta1, double(t));
   const double c2 = 1.0 - pow(beta2, double(t));
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    adamwElement(param, m, v, grad, i, rate, scale, c1, c2, beta1, beta2, eps,
+                 weightDecay);
+}
+
+// Up to kMaxSegments rows of a coalesced update, passed by value (kernel
+// parameters are captured into CUDA graphs with the launch).
+constexpr int kMaxSegments = 64;
+struct SegmentTable {
+  int64_t end[kMaxSegments]; // exclusive prefix ends, relative to the launch
+  double weightDecay[kMaxSegments];
+  int count;
+};
+
+template <typename T, typename S>
+__global__ void adamwSegmentsKernel(T *param, T *m, T *v, const T *grad,
+                                    const S *lr, const S *gradScale,
+                                    const int64_t *step, int64_t n,
+                                    double beta1, double beta2, double eps,
+                                    SegmentTable table) {
+  const int64_t t = *step;
+  PTC_DEVICE_REQUIRE(t >= 1, "adamw_update: step = %lld (steps are 1-based)",
+                     (long long)t);
+  const double rate = toDouble(*lr), scale = toDouble(*gradScale);
+  const double c1 = 1.0 - pow(beta1, double(t));
+  const double c2 = 1.0 - pow(beta2, double(t));
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
-    const double g = toDouble(grad[i]) * scale;
-    double p = toDouble(param[i]);
-    p -= rate * weightDecay * p;
-    const double mi = beta1 * toDouble(m[i]) + (1 - beta1) * g;
-    const double vi = beta2 * toDouble(v[i]) + (1 - beta2) * g * g;
-    p -= rate * (mi / c1) / (sqrt(vi / c2) + eps);
-    m[i] = fromDouble<T>(mi);
-    v[i] = fromDouble<T>(vi);
-    param[i] = fromDouble<T>(p);
+    // The row of element i: the first whose end is past i.
+    int lo = 0, hi = table.count - 1;
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (table.end[mid] > i)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    adamwElement(param, m, v, grad, i, rate, scale, c1, c2, beta1, beta2, eps,
+                 table.weightDecay[lo]);
   }
 }
 
@@ -125,6 +170,54 @@ void adamw_update(T *param, T *m, T *v, const T *grad, const S *lr,
   PTC_CUDA_CHECK_LAUNCH();
 }
 
+template <typename T, typename S>
+void adamw_update_segments(T *param, T *m, T *v, const T *grad, const S *lr,
+                           const S *gradScale, const int64_t *step, int64_t n,
+                           double beta1, double beta2, double eps,
+                           const AdamWSegment *rows, int64_t numRows) {
+  PTC_CUDA_REQUIRE(numRows >= 0 && (rows || numRows == 0),
+                   "adamw_update_segments: %lld rows", (long long)numRows);
+  const AdamWSegment *rowsEnd = rows + numRows;
+  PTC_CUDA_REQUIRE(n >= 0, "adamw_update_segments: n = %lld < 0",
+                   (long long)n);
+  PTC_CUDA_REQUIRE(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 &&
+                       eps >= 0,
+                   "adamw_update_segments: beta1 = %g, beta2 = %g must be in "
+                   "[0, 1), eps = %g >= 0",
+                   beta1, beta2, eps);
+  int64_t covered = 0;
+  for (const AdamWSegment *s = rows; s != rowsEnd; ++s) {
+    PTC_CUDA_REQUIRE(s->count >= 0, "adamw_update_segments: a row of %lld",
+                     (long long)s->count);
+    covered += s->count;
+  }
+  PTC_CUDA_REQUIRE(covered == n,
+                   "adamw_update_segments: the rows cover %lld of %lld "
+                   "elements",
+                   (long long)covered, (long long)n);
+  // One launch per kMaxSegments rows.
+  const AdamWSegment *row = rows;
+  int64_t offset = 0;
+  while (row != rowsEnd) {
+    SegmentTable table{};
+    int64_t length = 0;
+    for (; row != rowsEnd && table.count < kMaxSegments; ++row) {
+      length += row->count;
+      table.end[table.count] = length;
+      table.weightDecay[table.count] = row->weightDecay;
+      ++table.count;
+    }
+    if (length > 0) {
+      adamwSegmentsKernel<<<blocksFor(length, kThreads), kThreads, 0,
+                            stream()>>>(param + offset, m + offset, v + offset,
+                                        grad + offset, lr, gradScale, step,
+                                        length, beta1, beta2, eps, table);
+      PTC_CUDA_CHECK_LAUNCH();
+    }
+    offset += length;
+  }
+}
+
 #define PTC_INSTANTIATE(T)                                                     \
   template void sum_squares_add<T>(double *, const T *, int64_t);              \
   template void sqrt_to<T>(T *, const double *);                               \
@@ -143,5 +236,13 @@ template void adamw_update<float, double>(float *, float *, float *,
                                           const double *, const int64_t *,
                                           int64_t, double, double, double,
                                           double);
+template void adamw_update_segments<float, float>(
+    float *, float *, float *, const float *, const float *, const float *,
+    const int64_t *, int64_t, double, double, double, const AdamWSegment *,
+    int64_t);
+template void adamw_update_segments<float, double>(
+    float *, float *, float *, const float *, const double *, const double *,
+    const int64_t *, int64_t, double, double, double, const AdamWSegment *,
+    int64_t);
 
 } // namespace ptc::kernels

@@ -16,9 +16,12 @@
 #ifndef PTC_RUNTIME_CUDA_ADAMW_CUH
 #define PTC_RUNTIME_CUDA_ADAMW_CUH
 
+#include "runtime/cpu/adamw_segment.h"
+
 #include <cuda_bf16.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace ptc::kernels {
 
@@ -31,6 +34,23 @@ template <typename T, typename S>
 void adamw_update(T *param, T *m, T *v, const T *grad, const S *lr,
                   const S *gradScale, const int64_t *step, int64_t n,
                   double beta1, double beta2, double eps, double weightDecay);
+/// adamw_update over consecutive tensors, each row with its weight decay
+/// (the rows' counts add up to n): one launch per 64 rows.
+template <typename T, typename S>
+void adamw_update_segments(T *param, T *m, T *v, const T *grad, const S *lr,
+                           const S *gradScale, const int64_t *step, int64_t n,
+                           double beta1, double beta2, double eps,
+                           const AdamWSegment *rows, int64_t numRows);
+/// The emitted code's form: the rows as a braced list.
+template <typename T, typename S>
+inline void adamw_update_segments(T *param, T *m, T *v, const T *grad,
+                                  const S *lr, const S *gradScale,
+                                  const int64_t *step, int64_t n, double beta1,
+                                  double beta2, double eps,
+                                  std::initializer_list<AdamWSegment> rows) {
+  adamw_update_segments(param, m, v, grad, lr, gradScale, step, n, beta1,
+                        beta2, eps, rows.begin(), int64_t(rows.size()));
+}
 
 } // namespace ptc::kernels
 

@@ -84,6 +84,42 @@ TEST(KernelsAdamW, ReadsLrScaleAndStepThroughPointers) {
   EXPECT_NE(other, param);
 }
 
+TEST(KernelsAdamW, SegmentsAreUpdatesOfConsecutiveTensors) {
+  // Three tensors of 5, 1 and 11 elements back to back, weight decay 0.1,
+  // 0 and 0.3: one adamw_update_segments equals three adamw_updates.
+  const int64_t n = 17;
+  std::vector<double> g = randomVector(n, 5), p0 = randomVector(n, 6);
+  std::vector<float> grad(g.begin(), g.end());
+  std::vector<float> param(p0.begin(), p0.end()), m(n, 0.01f), v(n, 0.02f);
+  std::vector<float> wantP = param, wantM = m, wantV = v;
+  const float lr = 3e-3f, scale = 0.5f;
+  const int64_t step = 4;
+  k::adamw_update_segments(param.data(), m.data(), v.data(), grad.data(), &lr,
+                           &scale, &step, n, 0.9, 0.95, 1e-8,
+                           {{5, 0.1}, {1, 0.0}, {11, 0.3}});
+  int64_t offset = 0;
+  for (auto [count, decay] :
+       {std::pair<int64_t, double>{5, 0.1}, {1, 0.0}, {11, 0.3}}) {
+    k::adamw_update(wantP.data() + offset, wantM.data() + offset,
+                    wantV.data() + offset, grad.data() + offset, &lr, &scale,
+                    &step, count, 0.9, 0.95, 1e-8, decay);
+    offset += count;
+  }
+  EXPECT_EQ(param, wantP);
+  EXPECT_EQ(m, wantM);
+  EXPECT_EQ(v, wantV);
+}
+
+TEST(KernelsAdamWDeathTest, SegmentsMustCoverTheElements) {
+  std::vector<float> x(4, 0.f);
+  const float lr = 1e-3f, scale = 1.f;
+  const int64_t step = 1;
+  EXPECT_DEATH(k::adamw_update_segments(x.data(), x.data(), x.data(), x.data(),
+                                        &lr, &scale, &step, 4, 0.9, 0.95, 1e-8,
+                                        {{1, 0.1}, {2, 0.0}}),
+               "cover 3 of 4");
+}
+
 TEST(KernelsAdamW, LrAndScaleMayBeDouble) {
   double param = 1.0, m = 0, v = 0;
   const double grad = 0.5, lr = 0.1, scale = 2.0;

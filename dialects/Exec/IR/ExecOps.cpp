@@ -110,6 +110,39 @@ GlobalRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return success();
 }
 
+LogicalResult
+GlobalSpanOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  GlobalOp ends[2];
+  FlatSymbolRefAttr names[2] = {getFirstAttr(), getLastAttr()};
+  for (int i = 0; i < 2; ++i) {
+    FlatSymbolRefAttr name = names[i];
+    ends[i] = symbolTable.lookupNearestSymbolFrom<GlobalOp>(*this, name);
+    if (!ends[i])
+      return emitOpError("'") << name.getValue()
+                              << "' does not name an exec.global in the module";
+  }
+  auto [first, last] = std::pair(ends[0], ends[1]);
+  MemRefType type = getType();
+  if (first.getArena() != last.getArena())
+    return emitOpError("spans globals of two arenas, @")
+           << first.getArena() << " and @" << last.getArena();
+  for (GlobalOp end : {first, last})
+    if (end.getMemRefType().getElementType() != type.getElementType())
+      return emitOpError("element type ")
+             << type.getElementType() << " differs from @" << end.getSymName()
+             << "'s " << end.getMemRefType().getElementType();
+  if (!first.getOffset() || !last.getOffset())
+    return success(); // placed later by exec-plan-memory
+  int64_t begin = static_cast<int64_t>(*first.getOffset());
+  int64_t end = static_cast<int64_t>(*last.getOffset()) +
+                getBufferBytes(last.getMemRefType());
+  if (end - begin != getBufferBytes(type))
+    return emitOpError("covers ")
+           << getBufferBytes(type) << " bytes, but @" << first.getSymName()
+           << " to @" << last.getSymName() << " span " << end - begin;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // AllocOp
 //===----------------------------------------------------------------------===//
@@ -192,10 +225,25 @@ LogicalResult LaunchOp::verify() {
   if (getAccess().size() != getBuffers().size())
     return emitOpError("has ") << getBuffers().size() << " buffers but "
                                << getAccess().size() << " access modes";
-  for (auto [i, arg] : llvm::enumerate(getArgs()))
-    if (!isa<IntegerAttr, FloatAttr>(arg))
+  // A scalar, or a table: a list of scalars or of lists of scalars (the
+  // emitter prints a braced list, e.g. the segments of a coalesced launch).
+  auto isScalar = [](Attribute a) { return isa<IntegerAttr, FloatAttr>(a); };
+  auto isRow = [&](Attribute a) {
+    auto row = dyn_cast<ArrayAttr>(a);
+    return row && llvm::all_of(row, isScalar);
+  };
+  for (auto [i, arg] : llvm::enumerate(getArgs())) {
+    auto table = dyn_cast<ArrayAttr>(arg);
+    if (!isScalar(arg) &&
+        !(table && llvm::all_of(table, [&](Attribute a) {
+            return isScalar(a) || isRow(a);
+          })))
       return emitOpError("argument #")
-             << i << " must be an integer, float or boolean, got " << arg;
+             << i
+             << " must be an integer, float or boolean, or a list of them "
+                "or of lists of them, got "
+             << arg;
+  }
   return success();
 }
 

@@ -93,6 +93,26 @@ def Exec_GlobalRefOp : Exec_Op<"global_ref", [Pure,
   ];
 }
 
+def Exec_GlobalSpanOp : Exec_Op<"global_span", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "One buffer over globals placed back to back";
+  let description = [{
+    The bytes from the start of `first` to the end of `last`, as one flat
+    buffer: `exec-coalesce` runs one launch over the parameters, gradients or
+    moments of many tensors where `exec-plan-memory` packed them without a
+    gap. Both globals are placed in the same arena and have the span's
+    element type; the span's size is exactly the bytes they cover.
+
+    ```mlir
+    %g = exec.global_span @h.0.ln_1.weight.grad to @h.0.ln_1.bias.grad
+        : memref<1536xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$first, FlatSymbolRefAttr:$last);
+  let results = (outs Exec_Buffer:$result);
+  let assemblyFormat = "$first `to` $last attr-dict `:` type($result)";
+}
+
 //===----------------------------------------------------------------------===//
 // Transient buffers
 //===----------------------------------------------------------------------===//
@@ -143,7 +163,8 @@ def Exec_LaunchOp : Exec_Op<"launch", [
   let summary = "A kernel launch or runtime call with static sizes";
   let description = [{
     Calls the C symbol `callee` with the buffers, then the static scalar
-    `args` (integers, floats, booleans). `access` says, per buffer, whether
+    `args` (integers, floats, booleans; a list of them, or of lists of them,
+    is a table that the emitter passes as a braced initializer list). `access` says, per buffer, whether
     the call reads, writes or does both; the op's memory effects follow it.
     `stream` names an `exec.stream`; without it the call runs on the default
     stream.

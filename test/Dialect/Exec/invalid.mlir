@@ -165,7 +165,7 @@ func.func @negative_launch_access_keyword(%x: memref<4xf32>) {
 // -----
 
 func.func @negative_launch_arg(%x: memref<4xf32>) {
-  // expected-error @+1 {{argument #1 must be an integer, float or boolean, got "eps"}}
+  // expected-error @+1 {{argument #1 must be an integer, float or boolean, or a list of them or of lists of them, got "eps"}}
   exec.launch "k"(%x) access [read] args [4, "eps"] : memref<4xf32>
   return
 }
@@ -317,5 +317,46 @@ exec.stream @s {exec.entry = "micro_step"}
 
 // expected-error @+1 {{entry point must take no arguments and return nothing, got '(memref<4xf32>) -> ()'}}
 func.func @negative_entry_arguments(%x: memref<4xf32>) attributes {exec.entry = "micro_step"} {
+  return
+}
+
+// -----
+
+exec.arena @gradients gradients size 512 align 64
+exec.global @a in @gradients [offset 0] : memref<32xf32>
+exec.global @b in @gradients [offset 192] : memref<16xf32>
+func.func @negative_span_gap() {
+  // expected-error @+1 {{covers 192 bytes, but @a to @b span 256}}
+  %0 = exec.global_span @a to @b : memref<48xf32>
+  return
+}
+
+// -----
+
+exec.arena @gradients gradients size 512 align 64
+exec.arena @parameters parameters size 512 align 64
+exec.global @a in @gradients [offset 0] : memref<32xf32>
+exec.global @b in @parameters [offset 128] : memref<16xf32>
+func.func @negative_span_arenas() {
+  // expected-error @+1 {{spans globals of two arenas, @gradients and @parameters}}
+  %0 = exec.global_span @a to @b : memref<48xf32>
+  return
+}
+
+// -----
+
+exec.arena @gradients gradients size 512 align 64
+exec.global @a in @gradients [offset 0] : memref<32xf32>
+func.func @negative_span_type() {
+  // expected-error @+1 {{element type 'f64' differs from @a's 'f32'}}
+  %0 = exec.global_span @a to @a : memref<16xf64>
+  return
+}
+
+// -----
+
+func.func @negative_span_missing() {
+  // expected-error @+1 {{'nope' does not name an exec.global in the module}}
+  %0 = exec.global_span @nope to @nope : memref<16xf32>
   return
 }

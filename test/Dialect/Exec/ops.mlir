@@ -66,3 +66,10 @@ func.func @micro_step() attributes {exec.entry = "micro_step"} {
   exec.stream_wait for @ready
   return
 }
+
+// CHECK-LABEL: func.func @spans
+// CHECK: exec.global_span @wte.weight to @bias : memref<136xf32>
+func.func @spans() {
+  %0 = exec.global_span @wte.weight to @bias : memref<136xf32>
+  return
+}

@@ -1056,6 +1056,37 @@ TEST_F(CudaKernels, AdamW) {
   expectClose(gp.get(), p, 1e-6, "adamw param (double scalars)");
 }
 
+TEST_F(CudaKernels, AdamWSegments) {
+  // 70 rows (two launches of at most 64) of odd sizes with their own weight
+  // decay against the CPU's per-tensor steps.
+  std::vector<ptc::kernels::AdamWSegment> rows;
+  int64_t n = 0;
+  for (int i = 0; i < 70; ++i) {
+    rows.push_back({int64_t(1 + (i * 37) % 211), (i % 3) * 0.05});
+    n += rows.back().count;
+  }
+  std::vector<float> p = randomVector(n, rng),
+                     m = randomVector(n, rng, -.1f, .1f),
+                     v = randomVector(n, rng, 0, .01f);
+  const std::vector<float> g = randomVector(n, rng);
+  Dev<float> gp(p), gm(m), gv(v), gg(g), lr(std::vector<float>{3e-4f}),
+      scale(std::vector<float>{0.5f});
+  Raw<int64_t> step(std::vector<int64_t>{2});
+  int64_t offset = 0;
+  for (const auto &row : rows) {
+    cpu::adamw_step(p.data() + offset, g.data() + offset, m.data() + offset,
+                    v.data() + offset, row.count, double(3e-4f), 0.9, 0.95,
+                    1e-8, row.weightDecay, 2, 0.5);
+    offset += row.count;
+  }
+  k::adamw_update_segments(
+      gp.ptr(), gm.ptr(), gv.ptr(), gg.ptr(), lr.ptr(), scale.ptr(),
+      step.ptr(), n, 0.9, 0.95, 1e-8, rows.data(), int64_t(rows.size()));
+  expectClose(gp.get(), p, 1e-6, "adamw_update_segments param");
+  expectClose(gm.get(), m, 1e-6, "adamw_update_segments m");
+  expectClose(gv.get(), v, 1e-6, "adamw_update_segments v");
+}
+
 template <typename T> void checkInitNormal(std::mt19937 &) {
   const int64_t n = 100003;
   std::vector<float> want(n);

@@ -150,6 +150,9 @@ TEST(CudaKernelSignatures, ParallelKernelsMatchTheCpuContract) {
               int64_t(100));
   adamw_update(f, f, f, f, f, f, step, int64_t(3), double(0.9), double(0.95),
                double(1e-8), double(0.1));
+  adamw_update_segments(f, f, f, f, f, f, step, int64_t(3), double(0.9),
+                        double(0.95), double(1e-8),
+                        {{int64_t(2), double(0.1)}, {int64_t(1), double(0)}});
   rope_forward(h, h, int64_t(1), int64_t(1), int64_t(2), int64_t(4),
                double(10000));
 }
