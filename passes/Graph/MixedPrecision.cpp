@@ -39,9 +39,21 @@ enum class Compute {
   Keep,
 };
 
+/// A collective of the dist dialect (by name: the graph passes do not link
+/// the dist dialect). Collectives move values as they come, so they follow
+/// their operands: the row-parallel partial sums of a bf16 product are
+/// all-reduced in bf16, as Megatron-LM does, which halves tensor-parallel
+/// traffic.
+bool isCollective(Operation *op) {
+  return op->getName().getDialectNamespace() == "dist" &&
+         op->getNumResults() > 0;
+}
+
 Compute classify(Operation *op) {
   if (isa<LinearOp, MatmulOp, AttentionOp>(op))
     return Compute::Low;
+  if (isCollective(op))
+    return Compute::Follow;
   if (isa<LayerNormOp, RMSNormOp>(op))
     return Compute::High;
   if (isa<AddOp, MulOp, GeluOp, SiluOp, SwigluOp, DropoutOp, RopeOp, ReshapeOp,
@@ -135,6 +147,16 @@ private:
     case Compute::Follow:
       for (Value operand : op->getOperands())
         element = promote(element, floatElementOf(typeOf(operand)));
+      // dist.all_reduce_grad in front of column-parallel products (its VJP
+      // sums the input gradient over tp): where only bf16 products read it,
+      // it takes their type, so that the cast comes before it and the
+      // gradient is summed in bf16.
+      if (op->getName().getStringRef() == "dist.all_reduce_grad" && element &&
+          !op->getResult(0).use_empty() &&
+          llvm::all_of(op->getResult(0).getUsers(), [](Operation *user) {
+            return classify(user) == Compute::Low;
+          }))
+        element = low;
       break;
     case Compute::Keep:
       break;

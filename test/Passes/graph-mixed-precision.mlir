@@ -345,3 +345,38 @@ module @gpt2 attributes {ptc.training = {precision = "bf16"}} {
     return %loss : tensor<f32>
   }
 }
+
+// -----
+
+// Tests that the dist collectives follow their operands: the row-parallel
+// partial sums of a bf16 product are all-reduced in bf16 (the f32 bias add
+// then reads an f32 cast of the sum), and dist.all_reduce_grad in front of a bf16
+// product takes bf16 itself, the cast moving before it, so that its VJP
+// sums the input gradient over tp in bf16; a loss's f32 all-reduce stays
+// f32.
+
+// CHECK-LABEL: module @collectives
+module @collectives attributes {ptc.training = {precision = "bf16"}} {
+  dist.mesh @mesh axes [pp = 1, dp = 1, tp = 2]
+  graph.param @w : tensor<8x4xf32> weight init #graph.init<normal, std = 0.02>
+  graph.param @b : tensor<8xf32> bias init #graph.init<zeros>
+  // CHECK: func.func @forward(%[[X:.*]]: tensor<2x4x4xf32>)
+  func.func @forward(%x: tensor<2x4x4xf32>) -> (tensor<2x4x8xf32>, tensor<f32>) {
+    // CHECK-NEXT: %[[XC:.*]] = graph.cast %[[X]] : tensor<2x4x4xf32> to tensor<2x4x4xbf16>
+    // CHECK-NEXT: %[[F:.*]] = dist.all_reduce_grad %[[XC]] on @mesh axes [tp] : tensor<2x4x4xbf16>
+    // CHECK: %[[Y:.*]] = graph.linear %[[F]], %{{.*}} : {{.*}} -> tensor<2x4x8xbf16>
+    // CHECK-NEXT: %[[S:.*]] = dist.all_reduce %[[Y]] on @mesh axes [tp] reduction sum : tensor<2x4x8xbf16>
+    // CHECK-NEXT: %[[SC:.*]] = graph.cast %[[S]] : tensor<2x4x8xbf16> to tensor<2x4x8xf32>
+    // CHECK: graph.add %[[SC]], %{{.*}} : tensor<2x4x8xf32>, tensor<8xf32>
+    // CHECK: dist.all_reduce %{{.*}} on @mesh axes [dp] reduction sum : tensor<f32>
+    %f = dist.all_reduce_grad %x on @mesh axes [tp] : tensor<2x4x4xf32>
+    %w = graph.param_ref @w : tensor<8x4xf32>
+    %y = graph.linear %f, %w : (tensor<2x4x4xf32>, tensor<8x4xf32>) -> tensor<2x4x8xf32>
+    %s = dist.all_reduce %y on @mesh axes [tp] reduction sum : tensor<2x4x8xf32>
+    %b = graph.param_ref @b : tensor<8xf32>
+    %z = graph.add %s, %b : tensor<2x4x8xf32>, tensor<8xf32>
+    %l = graph.reduce_sum %z [0, 1, 2] : tensor<2x4x8xf32> -> tensor<f32>
+    %a = dist.all_reduce %l on @mesh axes [dp] reduction sum : tensor<f32>
+    return %z, %a : tensor<2x4x8xf32>, tensor<f32>
+  }
+}
