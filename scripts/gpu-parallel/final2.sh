@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The last GPU check of the session: bf16 tensor-parallel all-reduces
+# (curves against one GPU over 200 steps; gpt-1.3b throughput with tp
+# beside the same build's f32 all-reduces, b13-tp*-f32ar, emitted before the
+# change), then ptc data parallel beside PyTorch DDP. Uses every GPU there
+# is (2 or 4). After prepare.sh here; run from the carried folder.
+set -u
+cd "$(dirname "$0")"
+export NCCL_NVLS_ENABLE=0 PYTHONUNBUFFERED=1
+G=$(nvidia-smi -L | wc -l)
+nvidia-smi --query-gpu=name --format=csv,noheader | head -1; echo "$G GPUs"
+mkdir -p logs
+t0=$(date +%s); el() { echo "[$(( $(date +%s) - t0 )) s] $*"; }
+B="g124-bf16-1 g124-bf16-tp2 g13-bf16-1 g13-bf16-tp2 b13-tp1 b13-tp2 b13-tp2-f32ar b124-dp1 b124-dp2"
+[ $G -ge 4 ] && B="$B b13-tp4 b13-tp4-f32ar b124-dp4"
+bash build.sh $B | tail -1
+Q="--data data/train_*.bin --quiet"
+MPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE -x CUDA_VISIBLE_DEVICES"
+one() { CUDA_VISIBLE_DEVICES=$2 timeout 150 bin/$1 $Q --steps $3 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -2 logs/$1.out)"; }
+many() { CUDA_VISIBLE_DEVICES=$2 timeout 150 $MPI -np $3 bin/$1 $Q --steps $4 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -3 logs/$1.out)"; }
+curve() { echo "-- $1 vs $2, 200 steps: $(python3 compare_logs.py logs/$1.jsonl logs/$2.jsonl --curve --window 50 --rtol 0.02 2>&1 | grep -E '^loss')"; }
+el curves
+if [ $G -ge 4 ]; then
+  (one g124-bf16-1 0 200; one g13-bf16-1 0 200) & many g124-bf16-tp2 2,3 2 200; many g13-bf16-tp2 2,3 2 200; wait
+else
+  one g124-bf16-1 0 200; one g13-bf16-1 0 200; many g124-bf16-tp2 0,1 2 200; many g13-bf16-tp2 0,1 2 200
+fi
+curve g124-bf16-tp2 g124-bf16-1; curve g13-bf16-tp2 g13-bf16-1
+for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
+el bench
+D="--data data/train_*.bin"
+BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
+last() { grep -E "^step +12/" | tail -1; }
+for b in b13-tp1 b13-tp2 b13-tp2-f32ar b13-tp4 b13-tp4-f32ar b124-dp1 b124-dp2 b124-dp4; do
+  [ -x bin/$b ] || continue
+  n=${b#*-[td]p}; n=${n%%-*}
+  echo "== ptc $b"; timeout 90 $BMPI -np $n bin/$b $D --steps 12 2>&1 | last
+done
+el torch
+cd bench
+g() { grep '^{' || true; }
+echo "== torch gpt2-124m DDP x$G compile"
+timeout 200 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
+echo "== torch gpt2-124m 1 GPU compile"
+timeout 150 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
+cd ..; el done
