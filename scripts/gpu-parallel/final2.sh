@@ -11,7 +11,9 @@ G=$(nvidia-smi -L | wc -l)
 nvidia-smi --query-gpu=name --format=csv,noheader | head -1; echo "$G GPUs"
 mkdir -p logs
 t0=$(date +%s); el() { echo "[$(( $(date +%s) - t0 )) s] $*"; }
-B="g124-bf16-1 g124-bf16-tp2 g13-bf16-1 g13-bf16-tp2 b13-tp1 b13-tp2 b13-tp2-f32ar b124-dp1 b124-dp2"
+# SKIP_CURVES=1: throughput only.
+B="b13-tp1 b13-tp2 b13-tp2-f32ar b124-dp1 b124-dp2"
+[ -z "${SKIP_CURVES:-}" ] && B="$B g124-bf16-1 g124-bf16-tp2 g13-bf16-1 g13-bf16-tp2"
 [ $G -ge 4 ] && B="$B b13-tp4 b13-tp4-f32ar b124-dp4"
 bash build.sh $B | tail -1
 Q="--data data/train_*.bin --quiet"
@@ -20,13 +22,17 @@ one() { CUDA_VISIBLE_DEVICES=$2 timeout 150 bin/$1 $Q --steps $3 --log logs/$1.j
 many() { CUDA_VISIBLE_DEVICES=$2 timeout 150 $MPI -np $3 bin/$1 $Q --steps $4 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -3 logs/$1.out)"; }
 curve() { echo "-- $1 vs $2, 200 steps: $(python3 compare_logs.py logs/$1.jsonl logs/$2.jsonl --curve --window 50 --rtol 0.02 2>&1 | grep -E '^loss')"; }
 el curves
-if [ $G -ge 4 ]; then
+if [ -n "${SKIP_CURVES:-}" ]; then
+  :
+elif [ $G -ge 4 ]; then
   (one g124-bf16-1 0 200; one g13-bf16-1 0 200) & many g124-bf16-tp2 2,3 2 200; many g13-bf16-tp2 2,3 2 200; wait
 else
   one g124-bf16-1 0 200; one g13-bf16-1 0 200; many g124-bf16-tp2 0,1 2 200; many g13-bf16-tp2 0,1 2 200
 fi
-curve g124-bf16-tp2 g124-bf16-1; curve g13-bf16-tp2 g13-bf16-1
-for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
+if [ -z "${SKIP_CURVES:-}" ]; then
+  curve g124-bf16-tp2 g124-bf16-1; curve g13-bf16-tp2 g13-bf16-1
+  for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
+fi
 el bench
 D="--data data/train_*.bin"
 BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
