@@ -319,40 +319,35 @@ private:
                             copy.getTarget().getType().getNumElements());
           return success();
         })
-        .Case([&](EventRecordOp record) -> LogicalResult {
-          FailureOr<int64_t> event =
-              lookup(record, eventIndex, record.getEventAttr());
-          FailureOr<int64_t> stream =
-              lookup(record, streamIndex, record.getStreamAttr());
-          if (failed(event) || failed(stream))
-            return failure();
-          if (target != EmitTarget::Cuda)
-            os << "  // " << op->getName()
-               << ": ordered by program order here\n";
-          else
-            os << fmt::format("  ptc::kernels::record_event({}, {});\n",
-                              *event, *stream);
-          return success();
+        .Case([&](EventRecordOp record) {
+          return emitSync(record, "record_event", record.getEventAttr(),
+                          record.getStreamAttr(), /*streamFirst=*/false);
         })
-        .Case([&](StreamWaitOp wait) -> LogicalResult {
-          FailureOr<int64_t> event =
-              lookup(wait, eventIndex, wait.getEventAttr());
-          FailureOr<int64_t> stream =
-              lookup(wait, streamIndex, wait.getStreamAttr());
-          if (failed(event) || failed(stream))
-            return failure();
-          if (target != EmitTarget::Cuda)
-            os << "  // " << op->getName()
-               << ": ordered by program order here\n";
-          else
-            os << fmt::format("  ptc::kernels::wait_event({}, {});\n",
-                              *stream, *event);
-          return success();
+        .Case([&](StreamWaitOp wait) {
+          return emitSync(wait, "wait_event", wait.getEventAttr(),
+                          wait.getStreamAttr(), /*streamFirst=*/true);
         })
         .Case([&](func::ReturnOp) { return success(); })
         .Default([&](Operation *) {
           return op->emitOpError("cannot be printed by the cpu emitter");
         });
+  }
+
+  /// An event record or a stream wait: a runtime call with the indices of
+  /// the event and the stream (-1: the default one) on the cuda target; on
+  /// the cpu target every call is synchronous, so program order suffices.
+  LogicalResult emitSync(Operation *op, StringRef call, FlatSymbolRefAttr event,
+                         FlatSymbolRefAttr stream, bool streamFirst) {
+    FailureOr<int64_t> e = lookup(op, eventIndex, event);
+    FailureOr<int64_t> s = lookup(op, streamIndex, stream);
+    if (failed(e) || failed(s))
+      return failure();
+    if (target != EmitTarget::Cuda)
+      os << "  // " << op->getName() << ": ordered by program order here\n";
+    else
+      os << fmt::format("  ptc::kernels::{}({}, {});\n", call,
+                        streamFirst ? *s : *e, streamFirst ? *e : *s);
+    return success();
   }
 
   /// The index of a named stream or event (-1 for none: the default

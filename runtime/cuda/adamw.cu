@@ -57,17 +57,34 @@ __global__ void clipFactorKernel(T *out, const T *norm, double maxNorm) {
   *out = fromDouble<T>(f);
 }
 
+// What every element of one AdamW step shares: the learning rate, the
+// gradient scale (the clip factor) and the bias corrections of step t.
+struct AdamWScalars {
+  double rate, scale, c1, c2;
+};
+
+template <typename S>
+__device__ __forceinline__ AdamWScalars
+adamwScalars(const S *lr, const S *gradScale, const int64_t *step,
+             double beta1, double beta2) {
+  const int64_t t = *step;
+  PTC_DEVICE_REQUIRE(t >= 1, "adamw_update: step = %lld (steps are 1-based)",
+                     (long long)t);
+  return {toDouble(*lr), toDouble(*gradScale), 1.0 - pow(beta1, double(t)),
+          1.0 - pow(beta2, double(t))};
+}
+
 template <typename T>
 __device__ __forceinline__ void
-adamwElement(T *param, T *m, T *v, const T *grad, int64_t i, double rate,
-             double scale, double c1, double c2, double beta1, double beta2,
-             double eps, double weightDecay) {
-  const double g = toDouble(grad[i]) * scale;
+adamwElement(T *param, T *m, T *v, const T *grad, int64_t i,
+             const AdamWScalars &k, double beta1, double beta2, double eps,
+             double weightDecay) {
+  const double g = toDouble(grad[i]) * k.scale;
   double p = toDouble(param[i]);
-  p -= rate * weightDecay * p;
+  p -= k.rate * weightDecay * p;
   const double mi = beta1 * toDouble(m[i]) + (1 - beta1) * g;
   const double vi = beta2 * toDouble(v[i]) + (1 - beta2) * g * g;
-  p -= rate * (mi / c1) / (sqrt(vi / c2) + eps);
+  p -= k.rate * (mi / k.c1) / (sqrt(vi / k.c2) + eps);
   m[i] = fromDouble<T>(mi);
   v[i] = fromDouble<T>(vi);
   param[i] = fromDouble<T>(p);
@@ -78,16 +95,10 @@ __global__ void adamwKernel(T *param, T *m, T *v, const T *grad, const S *lr,
                             const S *gradScale, const int64_t *step, int64_t n,
                             double beta1, double beta2, double eps,
                             double weightDecay) {
-  const int64_t t = *step;
-  PTC_DEVICE_REQUIRE(t >= 1, "adamw_update: step = %lld (steps are 1-based)",
-                     (long long)t);
-  const double rate = toDouble(*lr), scale = toDouble(*gradScale);
-  const double c1 = 1.0 - pow(beta1, double(t));
-  const double c2 = 1.0 - pow(beta2, double(t));
+  const AdamWScalars k = adamwScalars(lr, gradScale, step, beta1, beta2);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x)
-    adamwElement(param, m, v, grad, i, rate, scale, c1, c2, beta1, beta2, eps,
-                 weightDecay);
+    adamwElement(param, m, v, grad, i, k, beta1, beta2, eps, weightDecay);
 }
 
 // Up to kMaxSegments rows of a coalesced update, passed by value (kernel
@@ -105,12 +116,7 @@ __global__ void adamwSegmentsKernel(T *param, T *m, T *v, const T *grad,
                                     const int64_t *step, int64_t n,
                                     double beta1, double beta2, double eps,
                                     SegmentTable table) {
-  const int64_t t = *step;
-  PTC_DEVICE_REQUIRE(t >= 1, "adamw_update: step = %lld (steps are 1-based)",
-                     (long long)t);
-  const double rate = toDouble(*lr), scale = toDouble(*gradScale);
-  const double c1 = 1.0 - pow(beta1, double(t));
-  const double c2 = 1.0 - pow(beta2, double(t));
+  const AdamWScalars k = adamwScalars(lr, gradScale, step, beta1, beta2);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
     // The row of element i: the first whose end is past i.
@@ -122,7 +128,7 @@ __global__ void adamwSegmentsKernel(T *param, T *m, T *v, const T *grad,
       else
         lo = mid + 1;
     }
-    adamwElement(param, m, v, grad, i, rate, scale, c1, c2, beta1, beta2, eps,
+    adamwElement(param, m, v, grad, i, k, beta1, beta2, eps,
                  table.weightDecay[lo]);
   }
 }
