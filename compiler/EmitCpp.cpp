@@ -333,6 +333,12 @@ private:
         });
   }
 
+  /// The function of an entry point the program may lack, or nullptr.
+  std::string optionalEntry(StringRef entry) {
+    auto it = entries.find(entry);
+    return it == entries.end() ? std::string("nullptr") : it->second;
+  }
+
   /// An event record or a stream wait: a runtime call with the indices of
   /// the event and the stream (-1: the default one) on the cuda target; on
   /// the cpu target every call is synchronous, so program order suffices.
@@ -470,6 +476,8 @@ private:
       if (global.getIo()) {
         io += slot(global);
         ++numIO;
+      } else if (global->hasAttr("exec.copy_of")) {
+        continue; // a compute copy of a parameter: not a checkpoint tensor
       } else if (arena && arena.getKind() == ArenaKind::parameters) {
         os << slot(global);
         layouts += paramLayout(global);
@@ -521,12 +529,10 @@ private:
                       intSetting("ptc.training", "eval_steps", 0), flops)
        << fmt::format("    {}, kArenas, {}, kParams, kGradients, {}, kIO,\n",
                       arenaIndex.size(), numParams, numIO)
-       << fmt::format("    {}, {}, {}, {}, {},\n", entries["init_params"],
+       << fmt::format("    {}, {}, {}, {}, {}, {},\n", entries["init_params"],
                       entries["micro_step"], entries["optimizer_step"],
-                      entries["eval_step"],
-                      entries.count("last_micro_step")
-                          ? entries["last_micro_step"]
-                          : std::string("nullptr"))
+                      entries["eval_step"], optionalEntry("last_micro_step"),
+                      optionalEntry("refresh_weight_copies"))
        << meshTable << "    kParamLayouts,\n"
        << "};\n\n} // namespace\n\n";
     // A profiled program times kernel by kernel: no CUDA graph replays.

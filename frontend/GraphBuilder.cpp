@@ -362,6 +362,7 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           named("micro_batch_size", b.getI64IntegerAttr(t.microBatchSize)),
           named("steps", b.getI64IntegerAttr(t.steps)),
           named("precision", b.getStringAttr(toString(t.precision))),
+          named("keep_bf16_weights", b.getBoolAttr(t.keepBF16Weights)),
           named("seed", b.getI64IntegerAttr(int64_t(t.seed))),
           named("grad_clip", b.getF64FloatAttr(t.gradClip)),
           named("eval_every", b.getI64IntegerAttr(t.evalEvery)),

@@ -275,8 +275,8 @@ TrainingSpec parseTraining(const ObjectReader &root, const ParallelSpec &p) {
   ObjectReader r =
       root.object("training", {"optimizer", "lr_schedule", "global_batch_size",
                                "micro_batch_size", "batch_size_rampup", "steps",
-                               "precision", "seed", "grad_clip", "data", "eval",
-                               "checkpoint"});
+                               "precision", "keep_bf16_weights", "seed",
+                               "grad_clip", "data", "eval", "checkpoint"});
   TrainingSpec t;
   t.microBatchSize = 1;
   t.steps = 1000;
@@ -332,6 +332,7 @@ TrainingSpec parseTraining(const ObjectReader &root, const ParallelSpec &p) {
              {{"bf16", Precision::BF16},
               {"fp32", Precision::FP32},
               {"fp64", Precision::FP64}});
+  r.readBool("keep_bf16_weights", t.keepBF16Weights);
   r.readUint64("seed", t.seed);
   r.readReal("grad_clip", t.gradClip, RealRange::NonNegative);
 

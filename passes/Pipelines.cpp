@@ -46,9 +46,12 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
   // 2. Kernel pairs merged: in-place gradients, products accumulated into
   //    the gradients, norms that write bf16.
   pm.addPass(exec::createExecFuse());
-  // 3. Offsets in arenas, activation memory reused by liveness.
+  // 3. The weights' bf16 copies kept across micro-steps, refreshed by the
+  //    optimizer step.
+  pm.addPass(exec::createExecPersistWeightCopies());
+  // 4. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
-  // 4. The optimizer's per-tensor launches merged over tensors that 3.
+  // 5. The optimizer's per-tensor launches merged over tensors that 4.
   //    packed back to back.
   pm.addPass(exec::createExecCoalesce());
 }

@@ -44,6 +44,8 @@ const Kind kKinds[] = {
     {"adamw_update", {0, 1, 2, 3}, {4, 5, 6}, 0, 4, "adamw_update_segments"},
     // sum_squares_add(acc, x) [n]: acc += sum(x^2), in any order.
     {"sum_squares_add", {1}, {0}, 0, std::nullopt, ""},
+    // convert(out, in) [n]: the refreshes of the weights' bf16 copies.
+    {"convert", {0, 1}, {}, 0, std::nullopt, ""},
 };
 
 /// One op of a window: its kind's view of the operands.

@@ -64,6 +64,39 @@ def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptc::exec::ExecDialect"];
 }
 
+def ExecPersistWeightCopies : Pass<"exec-persist-weight-copies", "mlir::ModuleOp"> {
+  let summary = "Keeps the bf16 copies of the weights instead of converting them every micro-step";
+  let description = [{
+    In mixed precision the products read bf16 copies of the f32 weights;
+    the lowering converts each weight where it is read, in every micro-step
+    (and again in the backward, where recomputing a conversion is cheaper
+    than keeping it alive): 170 conversions per micro-step for gpt2-124m.
+    The weights only change in `optimizer_step`, so this pass makes each
+    converted copy a global of its own, `<param>.compute` in the parameters'
+    arena (marked `exec.copy_of`; checkpoints and the parameter table leave
+    it out), read where the conversions were, and converts every copy once:
+    at the end of `init_params` and of `optimizer_step`, and in a new entry
+    point `refresh_weight_copies` that the runtime calls after it has loaded
+    weights from a file. Runs before `exec-plan-memory`; `exec-coalesce`
+    then merges the refreshes into one launch.
+
+    Only conversions of a parameter into a transient buffer of its own
+    shape, in `micro_step`, `last_micro_step` and `eval_step` (which never
+    write the weights), are replaced.
+
+    It trades memory for time: 2 bytes per parameter stay allocated (the
+    transient conversions were recomputed in the backward to keep the peak
+    low), so it runs when the module's `ptc.training` says
+    `keep_bf16_weights = true` (the spec's `training.keep_bf16_weights`), or
+    with the option `force`.
+  }];
+  let options = [
+    Option<"force", "force", "bool", /*default=*/"false",
+           "keep the copies whatever the module's training settings say">
+  ];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
 def ExecCoalesce : Pass<"exec-coalesce", "mlir::ModuleOp"> {
   let summary = "One launch over tensors that the memory plan packed back to back";
   let description = [{

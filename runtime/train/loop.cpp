@@ -83,6 +83,9 @@ Status Trainer::initialize() {
       return s;
   } else if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s) {
     return s;
+  } else if (model_.refreshWeightCopies) {
+    if (Status s = call(model_.refreshWeightCopies); !s)
+      return s;
   }
   if (flags_.saveInitialWeights.empty())
     return Status::ok();

@@ -36,7 +36,8 @@
 // trains on micro-batches [r * grad_accum_steps, (r + 1) * grad_accum_steps).
 // "loss" and "grad_norm" are already reduced over the mesh by the program.
 //
-// Start: write "seed", init_params() (or load parameters from a file).
+// Start: write "seed", init_params() (or load parameters from a file, then
+// refresh_weight_copies() when the program has it).
 // One optimizer step: write "step"; for i in [0, grad_accum_steps): write
 // "micro" and a micro-batch, micro_step() (last_micro_step() for the last one
 // when the program has it); then optimizer_step(). micro_step accumulates
@@ -194,6 +195,11 @@ struct Model {
   /// micro_step for a step's last micro-batch, which also reduces the
   /// gradients over dp; null where the program has none (then micro_step).
   EntryPoint lastMicroStep;
+  /// Converts the weights into the copies the micro-steps compute with
+  /// (bf16 in mixed precision); the runtime calls it after loading weights
+  /// from a file (init_params and optimizer_step refresh them themselves).
+  /// Null where the program keeps no copies.
+  EntryPoint refreshWeightCopies;
 
   // The parallel plan. A single-device program has one mesh axis per
   // parallel dimension, all of size 1, and no communicators.

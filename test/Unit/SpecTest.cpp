@@ -270,7 +270,8 @@ const BadSpec kBadSpecs[] = {
   // Unknown keys at every level.
   {R"({"modle": {}})", "bad.json: modle: unknown key (allowed: name, model, training, parallel)"},
   {R"({"model": {"hiddn": 3}})", "bad.json: model.hiddn: unknown key (allowed: family, layers, hidden, heads, kv_heads, ffn_hidden, seq_len, vocab_size, vocab_pad_multiple, norm, norm_eps, activation, positions, rope_theta, tied_embeddings, bias, dropout, attention_dropout, init_std)"},
-  {R"({"training": {"batch": 3}})", "bad.json: training.batch: unknown key (allowed: optimizer, lr_schedule, global_batch_size, micro_batch_size, batch_size_rampup, steps, precision, seed, grad_clip, data, eval, checkpoint)"},
+  {R"({"training": {"keep_bf16_weights": "yes"}})", "bad.json: training.keep_bf16_weights: expected true or false, got string \"yes\""},
+  {R"({"training": {"batch": 3}})", "bad.json: training.batch: unknown key (allowed: optimizer, lr_schedule, global_batch_size, micro_batch_size, batch_size_rampup, steps, precision, keep_bf16_weights, seed, grad_clip, data, eval, checkpoint)"},
   {R"({"training": {"optimizer": {"momentum": 0.9}}})", "bad.json: training.optimizer.momentum: unknown key (allowed: type, lr, beta1, beta2, eps, weight_decay, decay_embeddings)"},
   {R"({"training": {"lr_schedule": {"warmup": 3}}})", "bad.json: training.lr_schedule.warmup: unknown key (allowed: type, warmup_steps, decay_steps, min_lr)"},
   {R"({"training": {"data": {"test": "x"}}})", "bad.json: training.data.test: unknown key (allowed: train, val)"},
