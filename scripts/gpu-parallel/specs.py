@@ -11,7 +11,7 @@ gpt2-124m bf16, micro-batch 16, global 16 x dp; b13-tp{1,2,4}: gpt-1.3b bf16,
 micro-batch 8. g124a-*: gpt2-124m fp32, micro-batch 8, global 32 (4, 2, 1
 micro-batches per rank at dp 1, 2, 4: micro_step and last_micro_step).
 b124-dp{2,4}-bk{0,10,100}: b124-dp* with other gradient bucket sizes (MiB;
-0 = reduce after the backward).
+0 = reduce after the backward). g124k-* / b124k-*: with keep_bf16_weights.
 """
 import json
 import os
@@ -25,7 +25,7 @@ PLANS = {"1": {}, "tp2": {"tp": 2}, "dp2": {"dp": 2},
                  "zero_stage": 1}}
 
 
-def write(name, model, precision, micro, glob, plan, bucket=None):
+def write(name, model, precision, micro, glob, plan, bucket=None, keep=False):
     with open(os.path.join(models, model + ".json")) as f:
         spec = json.load(f)
     t = spec["training"]
@@ -33,6 +33,8 @@ def write(name, model, precision, micro, glob, plan, bucket=None):
              global_batch_size=glob, steps=300)
     t["lr_schedule"] = {"type": "cosine", "warmup_steps": 20, "min_lr": 6e-5}
     t.pop("eval", None)
+    if keep:
+        t["keep_bf16_weights"] = True
     spec["parallel"] = dict({"tp": 1, "pp": 1, "dp": 1}, **plan)
     if bucket is not None:
         spec["parallel"]["grad_bucket_mb"] = bucket
@@ -56,3 +58,6 @@ write("g124a-fp32-dp4", "gpt2-124m", "fp32", 8, 32, {"dp": 4})
 for n in [2, 4]:
     for b in [0, 10, 100]:
         write(f"b124-dp{n}-bk{b}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n}, b)
+write("g124k-bf16-1", "gpt2-124m", "bf16", 8, 16, {}, keep=True)
+for n in [1, 2, 4]:
+    write(f"b124k-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n}, keep=True)
