@@ -457,6 +457,15 @@ Spec parseDocument(const std::string &text, const std::string &source) {
       roundUp(result.model.vocabSize,
               result.model.vocabPadMultiple *
                   (result.parallel.automatic ? 1 : result.parallel.tp));
+  if (long double parameters = parameterCountReal(result.model);
+      parameters > kMaxElements)
+    throw SpecError{
+        "parallel.tp",
+        fmt::format("padding the vocabulary to a multiple of "
+                    "model.vocab_pad_multiple * parallel.tp = {} * {} gives "
+                    "{:.3g} parameters, too many (at most 2^50 = {:.0f})",
+                    result.model.vocabPadMultiple, result.parallel.tp,
+                    (double)parameters, kMaxElements)};
   result.training = parseTraining(root, result.parallel);
   checkParallelFitsModel(result.model, result.parallel, result.training);
   checkActivationSize(result.model, result.training);

@@ -270,6 +270,7 @@ const BadSpec kBadSpecs[] = {
   // Unknown keys at every level.
   {R"({"modle": {}})", "bad.json: modle: unknown key (allowed: name, model, training, parallel)"},
   {R"({"model": {"hiddn": 3}})", "bad.json: model.hiddn: unknown key (allowed: family, layers, hidden, heads, kv_heads, ffn_hidden, seq_len, vocab_size, vocab_pad_multiple, norm, norm_eps, activation, positions, rope_theta, tied_embeddings, bias, dropout, attention_dropout, init_std)"},
+  {R"({"model": {"hidden": 1048576, "heads": 1, "vocab_pad_multiple": 65536}, "parallel": {"tp": 1048576}})", "bad.json: parallel.tp: padding the vocabulary to a multiple of model.vocab_pad_multiple * parallel.tp = 65536 * 1048576 gives 7.21e+16 parameters, too many (at most 2^50 = 1125899906842624)"},
   {R"({"training": {"keep_bf16_weights": "yes"}})", "bad.json: training.keep_bf16_weights: expected true or false, got string \"yes\""},
   {R"({"training": {"batch": 3}})", "bad.json: training.batch: unknown key (allowed: optimizer, lr_schedule, global_batch_size, micro_batch_size, batch_size_rampup, steps, precision, keep_bf16_weights, seed, grad_clip, data, eval, checkpoint)"},
   {R"({"training": {"optimizer": {"momentum": 0.9}}})", "bad.json: training.optimizer.momentum: unknown key (allowed: type, lr, beta1, beta2, eps, weight_decay, decay_embeddings)"},
