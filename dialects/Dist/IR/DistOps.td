@@ -116,7 +116,7 @@ def Dist_AllReduceOp : Dist_CollectiveOp<"all_reduce", [
   let results = (outs Dist_Tensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
-    `reduction` $reduction attr-dict `:` type($input)
+    `reduction` `` $reduction attr-dict `:` type($input)
   }];
 }
 
@@ -162,7 +162,7 @@ def Dist_ReduceScatterOp : Dist_CollectiveOp<"reduce_scatter", [
   let results = (outs Dist_Tensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `axes` custom<AxisList>($mesh_axes)
-    `scatter_axis` $scatter_axis `reduction` $reduction attr-dict
+    `scatter_axis` $scatter_axis `reduction` `` $reduction attr-dict
     `:` type($input) `->` type($result)
   }];
 }
@@ -238,7 +238,7 @@ def Dist_ReduceGradsOp : Dist_Op<"reduce_grads", [
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$bucket);
   let assemblyFormat = [{
     $params `on` $mesh `axes` custom<AxisList>($mesh_axes)
-    `reduction` $reduction `bucket` $bucket attr-dict
+    `reduction` `` $reduction `bucket` $bucket attr-dict
   }];
   let hasVerifier = 1;
 }
