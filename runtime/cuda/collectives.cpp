@@ -6,6 +6,7 @@
 #include "runtime/cuda/context.h"
 #include "runtime/cuda/nccl_check.h"
 #include "runtime/cuda/nccl_comms.h"
+#include "runtime/dist/adjacent_runs.h"
 #include "runtime/dist/world.h"
 
 #include <nccl.h>
@@ -104,21 +105,13 @@ void issue(const PendingAllReduce &r) {
 }
 
 void flushPending() {
-  if (pending.empty())
-    return;
-  PendingAllReduce run = pending.front();
-  for (size_t i = 1; i < pending.size(); ++i) {
-    const PendingAllReduce &next = pending[i];
-    if (next.buf == run.buf + run.count * run.width && next.type == run.type &&
-        next.comm == run.comm && next.op == run.op &&
-        next.stream == run.stream) {
-      run.count += next.count;
-      continue;
-    }
-    issue(run);
-    run = next;
-  }
-  issue(run);
+  dist::forEachAdjacentRun(
+      pending,
+      [](const PendingAllReduce &a, const PendingAllReduce &b) {
+        return a.type == b.type && a.comm == b.comm && a.op == b.op &&
+               a.stream == b.stream;
+      },
+      issue);
   pending.clear();
 }
 

@@ -12,6 +12,7 @@
 #include "dist/TpDpModel.h"
 
 #include "runtime/cpu/kernels.h"
+#include "runtime/dist/adjacent_runs.h"
 #include "runtime/dist/launcher.h"
 #include "runtime/dist/mesh.h"
 #include "runtime/dist/world.h"
@@ -415,3 +416,40 @@ TEST_F(ShardedWeights, EachRankLoadsItsPieceOfTheFullTensors) {
 }
 
 } // namespace
+
+namespace {
+struct FakeReduce {
+  char *buf;
+  size_t count;
+  size_t width;
+  int comm;
+};
+} // namespace
+
+TEST(AdjacentRuns, MergesBackToBackBuffersOfOneKindInOrder) {
+  // Floats: [0, 8) [8, 24) adjacent; a gap before 32; [32, 40) on another
+  // communicator; [40, 44) on the first again, adjacent in memory to the
+  // previous request but not of its kind.
+  std::vector<float> memory(64);
+  char *base = reinterpret_cast<char *>(memory.data());
+  auto at = [&](size_t element) { return base + element * sizeof(float); };
+  std::vector<FakeReduce> requests = {{at(0), 8, 4, 0},  {at(8), 16, 4, 0},
+                                      {at(28), 4, 4, 0}, {at(32), 8, 4, 1},
+                                      {at(40), 4, 4, 0}};
+  std::vector<std::pair<size_t, size_t>> issued; // (first element, count)
+  ptc::rt::dist::forEachAdjacentRun(
+      requests,
+      [](const FakeReduce &a, const FakeReduce &b) { return a.comm == b.comm; },
+      [&](const FakeReduce &run) {
+        issued.push_back(
+            {size_t(run.buf - base) / sizeof(float), run.count});
+      });
+  const std::vector<std::pair<size_t, size_t>> want = {
+      {0, 24}, {28, 4}, {32, 8}, {40, 4}};
+  EXPECT_EQ(issued, want);
+  issued.clear();
+  ptc::rt::dist::forEachAdjacentRun(
+      std::vector<FakeReduce>{}, [](auto &, auto &) { return true; },
+      [&](const FakeReduce &run) { issued.push_back({0, run.count}); });
+  EXPECT_TRUE(issued.empty());
+}
