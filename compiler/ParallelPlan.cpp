@@ -23,12 +23,21 @@ struct Traffic {
   int64_t calls = 0, bytes = 0;
 };
 
+/// The collectives the traffic table counts.
+bool isCollective(StringRef callee) {
+  return callee == "all_reduce" || callee == "all_gather" ||
+         callee == "reduce_scatter" || callee == "reduce_scatter_inplace";
+}
+
 /// The bytes a collective launch moves into the communication library on
-/// this rank: its buffer (all_reduce), its input (all_gather) or its input
-/// (reduce_scatter: the group's blocks).
+/// this rank: its buffer (all_reduce; reduce_scatter_inplace: the group's
+/// blocks), its input (all_gather) or its input (reduce_scatter: the
+/// group's blocks).
 int64_t collectiveBytes(exec::LaunchOp launch) {
   auto buffers = launch.getBuffers();
-  Value moved = launch.getCallee() == "all_reduce" ? buffers[0] : buffers[1];
+  bool inPlace = launch.getCallee() == "all_reduce" ||
+                 launch.getCallee() == "reduce_scatter_inplace";
+  Value moved = inPlace ? buffers[0] : buffers[1];
   auto type = cast<MemRefType>(moved.getType());
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
@@ -135,8 +144,7 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
     std::map<std::string, Traffic> traffic;
     fn.walk([&](exec::LaunchOp launch) {
       StringRef callee = launch.getCallee();
-      if (callee != "all_reduce" && callee != "all_gather" &&
-          callee != "reduce_scatter")
+      if (!isCollective(callee))
         return;
       // Every collective's second static argument is its communicator.
       int64_t comm = cast<IntegerAttr>(launch.getArgs()[1]).getInt();
@@ -148,7 +156,7 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
     });
     for (auto &[key, t] : traffic) {
       any = true;
-      os << fmt::format("  {:<16} {:<24} {:>6} calls  {:>16} bytes\n",
+      os << fmt::format("  {:<16} {:<30} {:>6} calls  {:>16} bytes\n",
                         entry.getValue().str(), key, t.calls,
                         formatThousands(t.bytes));
     }
@@ -172,7 +180,7 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
         open = true;
       } else if (launch.getCallee() == "group_end") {
         open = false;
-      } else if (open && launch.getCallee() == "all_reduce") {
+      } else if (open && isCollective(launch.getCallee())) {
         buckets.back() += collectiveBytes(launch);
       }
     });
@@ -182,7 +190,7 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
     for (int64_t bytes : buckets)
       sizes.push_back(formatThousands(bytes));
     os << fmt::format(
-        "gradient reduction: {} {} of all-reduces on a communication "
+        "gradient reduction: {} {} of collectives on a communication "
         "stream, each issued as soon as the backward of the step's last "
         "micro-batch has accumulated its gradients (bytes, in issue order): "
         "{}\n",

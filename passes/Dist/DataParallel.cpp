@@ -34,10 +34,10 @@ struct DistDataParallelPass
     if (degrees.dp == 1 && degrees.tp == 1)
       return;
     getOrCreateMesh(module, degrees);
-    bool zero = degrees.zeroStage == 1 && degrees.dp > 1;
-    // Overlap: the last micro-batch reduces its gradients bucket by bucket
-    // during its backward; ZeRO-1 reduce-scatters in optimizer_step.
-    overlap = degrees.dp > 1 && !zero && degrees.gradBucketMb > 0;
+    zero = degrees.zeroStage == 1 && degrees.dp > 1;
+    // Overlap: the last micro-batch reduces (ZeRO-1: reduce-scatters) its
+    // gradients bucket by bucket during its backward.
+    overlap = degrees.dp > 1 && degrees.gradBucketMb > 0;
     func::FuncOp micro;
     for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
       auto entry = fn->getAttrOfType<StringAttr>("ptc.entry");
@@ -104,21 +104,34 @@ struct DistDataParallelPass
       });
       SmallVector<Attribute> all, partial;
       for (graph::ParamOp param : bucket) {
+        // ZeRO-1 reduce-scatters in place where dp divides the gradient;
+        // the others keep their reduce-scatter in optimizer_step.
+        if (zero && !zeroOverlapped(param))
+          continue;
         auto ref = FlatSymbolRefAttr::get(param.getSymNameAttr());
         all.push_back(ref);
         if (param->hasAttr("dist.partial_grad"))
           partial.push_back(ref);
       }
       builder.setInsertionPointAfter(after);
-      for (auto [params, axis, kind] :
-           {std::tuple{&partial, "tp", ReductionKind::sum},
-            std::tuple{&all, "dp", ReductionKind::avg}})
-        if (!params->empty())
-          ReduceGradsOp::create(builder, after->getLoc(), mesh,
-                                axisList(context, {axis}),
-                                builder.getArrayAttr(*params),
-                                reduction(context, kind),
-                                builder.getI64IntegerAttr(bucketIndex));
+      auto bucketAttr = builder.getI64IntegerAttr(bucketIndex);
+      auto dpAxis = axisList(context, {"dp"});
+      if (!partial.empty())
+        ReduceGradsOp::create(builder, after->getLoc(), mesh,
+                              axisList(context, {"tp"}),
+                              builder.getArrayAttr(partial),
+                              reduction(context, ReductionKind::sum),
+                              bucketAttr);
+      if (!all.empty() && zero)
+        ReduceScatterGradsOp::create(builder, after->getLoc(), mesh, dpAxis,
+                                     builder.getArrayAttr(all),
+                                     reduction(context, ReductionKind::avg),
+                                     bucketAttr);
+      else if (!all.empty())
+        ReduceGradsOp::create(builder, after->getLoc(), mesh, dpAxis,
+                              builder.getArrayAttr(all),
+                              reduction(context, ReductionKind::avg),
+                              bucketAttr);
       ++bucketIndex;
       bucket.clear();
       bytes = 0;
@@ -267,6 +280,16 @@ struct DistDataParallelPass
       OpBuilder builder(context);
       builder.setInsertionPointAfter(ref);
       Location loc = ref.getLoc();
+      param->setAttr("dist.zero_chunk", builder.getI64IntegerAttr(chunk));
+      paramOf[ref] = param;
+      // Reduce-scattered in place by last_micro_step: read this rank's
+      // chunk of the accumulator.
+      if (zeroOverlapped(param)) {
+        chunkOf[ref] = graph::GradChunkOp::create(
+            builder, loc, RankedTensorType::get({chunk}, type.getElementType()),
+            ref.getParamAttr(), builder.getStringAttr("dp"));
+        continue;
+      }
       Value grad = ref;
       if (param->hasAttr("dist.partial_grad"))
         grad = AllReduceOp::create(builder, loc, type, mesh,
@@ -288,8 +311,6 @@ struct DistDataParallelPass
           mesh, dpAxis, flat, builder.getI64IntegerAttr(0),
           reduction(context, ReductionKind::avg));
       chunkOf[ref] = piece;
-      paramOf[ref] = param;
-      param->setAttr("dist.zero_chunk", builder.getI64IntegerAttr(chunk));
     }
 
     // The norm: squares of every rank's chunks, summed over dp (and tp for
@@ -354,8 +375,16 @@ struct DistDataParallelPass
     return success();
   }
 
+  /// ZeRO-1 with the overlap: the gradients that dp divides are
+  /// reduce-scattered in place during the backward.
+  bool zeroOverlapped(graph::ParamOp param) {
+    auto type = cast<RankedTensorType>(param.getType());
+    return zero && overlap && type.getNumElements() % degrees.dp == 0;
+  }
+
   ParallelDegrees degrees;
   bool overlap = false;
+  bool zero = false;
 };
 
 } // namespace

@@ -10,6 +10,10 @@
 //   all_reduce(buf)              [count, comm, op]         in place
 //   all_gather(out, in)          [inCount, comm]           rank-major concat
 //   reduce_scatter(out, in)      [outCount, comm, op]      rank-major blocks
+//   reduce_scatter_inplace(buf)  [count, comm, op]         the rank's block
+//                                                          of buf (count
+//                                                          each) reduced
+//   group_start(), group_end()                             one NCCL group
 //   shard_slice(out, in)         [outer, dim, inner, meshAxis, parts,
 //                                 segments, s0, s1, s2, s3]
 //
@@ -58,6 +62,37 @@ std::pair<int64_t, int64_t> outerInner(ArrayRef<int64_t> shape, int64_t dim) {
 }
 } // namespace
 
+/// A bucket of gradient accumulators reduced in place on the communication
+/// stream, once the compute stream has done the work queued so far (the
+/// bucket's accumulations): one group of `callee` launches (in-place
+/// all-reduces, which the runtime merges where accumulators are adjacent,
+/// or in-place reduce-scatters into each rank's chunk of `count / parts`).
+template <typename BucketOp>
+LogicalResult Lowering::lowerGradBucket(BucketOp reduce, StringRef callee,
+                                        int64_t parts) {
+  FlatSymbolRefAttr comm = declareStream("comm");
+  FlatSymbolRefAttr ready = declareEvent("grads_ready");
+  exec::EventRecordOp::create(builder, reduce.getLoc(), ready,
+                              FlatSymbolRefAttr());
+  exec::StreamWaitOp::create(builder, reduce.getLoc(), comm, ready);
+  int64_t group = communicator(reduce.getMeshAxes());
+  int64_t op = reductionCode(reduce.getReduction());
+  launch("group_start", {}, {}, reduce.getLoc(), comm);
+  for (Attribute name : reduce.getParams()) {
+    StringRef param = cast<FlatSymbolRefAttr>(name).getValue();
+    auto accumulator = module.lookupSymbol<exec::GlobalOp>(gradientName(param));
+    if (!accumulator)
+      return reduce.emitOpError("names ")
+             << name << ", which has no gradient accumulator";
+    auto type = cast<MemRefType>(accumulator.getType());
+    launch(callee, {{global(gradientName(param), type), Access::readwrite}},
+           {i64(type.getNumElements() / parts), i64(group), i64(op)},
+           reduce.getLoc(), comm);
+  }
+  launch("group_end", {}, {}, reduce.getLoc(), comm);
+  return success();
+}
+
 int64_t Lowering::communicator(ArrayAttr axes) {
   auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
   SmallVector<Attribute> list;
@@ -105,33 +140,13 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
   handled = true;
   Location loc = op->getLoc();
   return TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](dist::ReduceGradsOp reduce) -> LogicalResult {
-        // On the communication stream, once the compute stream has done
-        // the work queued so far (the bucket's accumulations): one group of
-        // in-place all-reduces, which the runtime merges where accumulators
-        // are adjacent.
-        FlatSymbolRefAttr comm = declareStream("comm");
-        FlatSymbolRefAttr ready = declareEvent("grads_ready");
-        exec::EventRecordOp::create(builder, reduce.getLoc(), ready,
-                                    FlatSymbolRefAttr());
-        exec::StreamWaitOp::create(builder, reduce.getLoc(), comm, ready);
-        int64_t group = communicator(reduce.getMeshAxes());
-        int64_t op = reductionCode(reduce.getReduction());
-        launch("group_start", {}, {}, reduce.getLoc(), comm);
-        for (Attribute name : reduce.getParams()) {
-          StringRef param = cast<FlatSymbolRefAttr>(name).getValue();
-          auto accumulator =
-              module.lookupSymbol<exec::GlobalOp>(gradientName(param));
-          if (!accumulator)
-            return reduce.emitOpError("names ")
-                   << name << ", which has no gradient accumulator";
-          auto type = cast<MemRefType>(accumulator.getType());
-          launch("all_reduce", {{global(gradientName(param), type), RW}},
-                 {i64(type.getNumElements()), i64(group), i64(op)},
-                 reduce.getLoc(), comm);
-        }
-        launch("group_end", {}, {}, reduce.getLoc(), comm);
-        return success();
+      .Case([&](dist::ReduceGradsOp reduce) {
+        return lowerGradBucket(reduce, "all_reduce", 1);
+      })
+      .Case([&](dist::ReduceScatterGradsOp reduce) {
+        int64_t size = dist::getModuleMesh(module).getGroupSize(
+            llvm::to_vector(reduce.getMeshAxes().getAsValueRange<StringAttr>()));
+        return lowerGradBucket(reduce, "reduce_scatter_inplace", size);
       })
       .Case([&](dist::AllReduceOp reduce) {
         // In place when nothing else reads the input's buffer: the gradient

@@ -85,6 +85,18 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         bind(chunk, out);
         return success();
       })
+      .Case([&](GradChunkOp chunk) {
+        std::string name = gradientName(chunk.getParam());
+        MemRefType accType = cast<MemRefType>(
+            module.lookupSymbol<exec::GlobalOp>(name).getType());
+        Value out = alloc(chunk.getType());
+        launch("copy_chunk", {{out, W}, {global(name, accType), R}},
+               {i64(accType.getNumElements()), i64(numElements(chunk.getType())),
+                i64(meshAxisIndex(chunk.getShardAxis()))},
+               loc);
+        bind(chunk, out);
+        return success();
+      })
       .Case([&](SetParamOp set) {
         MemRefType paramType = paramMemref(set.getParam());
         launch("copy",

@@ -126,6 +126,9 @@ private:
   mlir::LogicalResult lowerBackward(mlir::Operation *op, bool &handled);
   mlir::LogicalResult lowerTraining(mlir::Operation *op, bool &handled);
   mlir::LogicalResult lowerDist(mlir::Operation *op, bool &handled);
+  template <typename BucketOp>
+  mlir::LogicalResult lowerGradBucket(BucketOp reduce, llvm::StringRef callee,
+                                      int64_t parts);
 
   static std::string key(llvm::StringRef kind,
                          llvm::ArrayRef<mlir::Value> inputs) {

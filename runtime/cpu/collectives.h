@@ -14,8 +14,10 @@
 #include "runtime/dist/collectives.h"
 #include "runtime/dist/mesh_coordinate.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 namespace ptc::kernels {
 
@@ -49,6 +51,17 @@ template <typename T>
 void reduce_scatter(T *out, const T *in, int64_t outCount, int64_t comm,
                     int64_t op) {
   rt::dist::reduceScatter(out, in, outCount, collectiveType<T>(), comm, op);
+}
+/// buf = groupSize blocks of count; this member's block (its index in the
+/// group) becomes op over that block of every member's buf, the others keep
+/// their values.
+template <typename T>
+void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op) {
+  const int64_t index = rt::dist::groupIndex(comm);
+  std::vector<T> mine(size_t(count > 0 ? count : 0));
+  rt::dist::reduceScatter(mine.data(), buf, count, collectiveType<T>(), comm,
+                          op);
+  std::copy(mine.begin(), mine.end(), buf + index * count);
 }
 /// buf = member `root`'s buf.
 template <typename T>

@@ -155,6 +155,19 @@ void reduce_scatter(T *out, const T *in, int64_t outCount, int64_t comm,
 }
 
 template <typename T>
+void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op) {
+  ncclComm_t c = ptc::cuda::ncclCommOf(comm, "reduce_scatter_inplace");
+  const ncclRedOp_t nop = ncclOpOf(op, "reduce_scatter_inplace");
+  requireCount(count, "reduce_scatter_inplace");
+  if (!c || count == 0)
+    return; // one member: its block is the reduction
+  const dist::World &w = dist::world();
+  const int64_t self = w.groups[size_t(comm)].key;
+  PTC_NCCL_CHECK(ncclReduceScatter(buf, buf + self * count, size_t(count),
+                                   ncclTypeOf<T>(), nop, c, stream()));
+}
+
+template <typename T>
 void broadcast(T *buf, int64_t count, int64_t comm, int64_t root) {
   ncclComm_t c = ptc::cuda::ncclCommOf(comm, "broadcast");
   requireCount(count, "broadcast");
@@ -198,6 +211,7 @@ void group_end() {
   template void all_reduce<T>(T *, int64_t, int64_t, int64_t);                 \
   template void all_gather<T>(T *, const T *, int64_t, int64_t);               \
   template void reduce_scatter<T>(T *, const T *, int64_t, int64_t, int64_t);  \
+  template void reduce_scatter_inplace<T>(T *, int64_t, int64_t, int64_t);     \
   template void broadcast<T>(T *, int64_t, int64_t, int64_t);                  \
   template void send<T>(const T *, int64_t, int64_t, int64_t);                 \
   template void recv<T>(T *, int64_t, int64_t, int64_t);

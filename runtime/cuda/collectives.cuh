@@ -36,6 +36,10 @@ void all_gather(T *out, const T *in, int64_t inCount, int64_t comm);
 template <typename T>
 void reduce_scatter(T *out, const T *in, int64_t outCount, int64_t comm,
                     int64_t op);
+/// buf = groupSize blocks of count; this member's block becomes op over
+/// that block of every member's buf (NCCL's in-place reduce-scatter).
+template <typename T>
+void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op);
 template <typename T>
 void broadcast(T *buf, int64_t count, int64_t comm, int64_t root);
 template <typename T>

@@ -101,6 +101,11 @@ std::vector<MPI_Request> gPending;
 
 int64_t groupSize(int64_t comm) { return checkedGroup(comm, "groupSize"); }
 
+int64_t groupIndex(int64_t comm) {
+  checkedGroup(comm, "groupIndex");
+  return selfKey(comm);
+}
+
 void allReduce(void *buf, int64_t count, abi::DType type, int64_t comm,
                int64_t op) {
   const int64_t n = checkedGroup(comm, "all_reduce");

@@ -30,6 +30,8 @@ enum class ReduceOp : int64_t { Sum = 0, Max = 1, Min = 2, Avg = 3 };
 
 /// Ranks in group `comm` (1 before startWorld).
 int64_t groupSize(int64_t comm);
+/// This rank's index in group `comm` (0 before startWorld).
+int64_t groupIndex(int64_t comm);
 
 void allReduce(void *buf, int64_t count, abi::DType type, int64_t comm,
                int64_t op);

@@ -176,3 +176,44 @@ module @overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64, grad_buc
     return %norm : tensor<f32>
   }
 }
+
+// -----
+
+// Tests ZeRO-1 with the overlapped reduction (dp = 2, buckets of 1e-4 MiB,
+// one bucket here): @w (8 elements, dp divides it) is reduce-scattered in
+// place by last_micro_step and optimizer_step reads its chunk
+// (graph.grad_chunk); @o (3 elements) is left out of the bucket and keeps its
+// padded reduce-scatter in optimizer_step.
+
+// CHECK-LABEL: module @zero_overlap
+// CHECK: func.func @last_micro_step
+// CHECK: graph.accumulate_grad @w
+// CHECK: graph.accumulate_grad @o
+// CHECK-NEXT: dist.reduce_scatter_grads [@w] on @mesh axes [dp] reduction avg bucket 0
+// CHECK-NOT: dist.reduce_scatter_grads
+// CHECK: func.func @optimizer_step
+// CHECK: %[[GW:.*]] = graph.grad_chunk @w {shard_axis = "dp"} : tensor<4xf32>
+// CHECK: %[[GO:.*]] = graph.grad_ref @o : tensor<3xf32>
+// CHECK: dist.reduce_scatter %{{.*}} on @mesh axes [dp] scatter_axis 0 reduction avg : tensor<4xf32> -> tensor<2xf32>
+// CHECK: graph.adamw_update @w, %[[GW]]
+module @zero_overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage = 1 : i64, grad_bucket_mb = 1.000000e-04 : f64}} {
+  graph.param @w : tensor<8xf32> bias init <zeros>
+  graph.param @o : tensor<3xf32> bias init <zeros>
+  func.func @micro_step(%loss: tensor<f32>, %x8: tensor<8xf32>, %x3: tensor<3xf32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {
+    %gw = graph.add %x8, %x8 : tensor<8xf32>, tensor<8xf32>
+    %go = graph.add %x3, %x3 : tensor<3xf32>, tensor<3xf32>
+    graph.accumulate_grad @o, %go : tensor<3xf32>
+    graph.accumulate_grad @w, %gw : tensor<8xf32>
+    return %loss : tensor<f32>
+  }
+  func.func @optimizer_step(%step: tensor<i64>) -> (tensor<f32>, tensor<f32>) attributes {ptc.entry = "optimizer_step"} {
+    %gw = graph.grad_ref @w : tensor<8xf32>
+    %go = graph.grad_ref @o : tensor<3xf32>
+    %n = graph.global_norm %gw, %go : tensor<8xf32>, tensor<3xf32> -> tensor<f32>
+    %c = graph.clip_factor %n {max_norm = 1.000000e+00 : f64} : tensor<f32>
+    %lr = graph.lr_schedule %step {decay_steps = 10 : i64, lr = 1.000000e-03 : f64, min_lr = 1.000000e-04 : f64, schedule = "cosine", warmup_steps = 2 : i64} : tensor<i64> -> tensor<f32>
+    graph.adamw_update @w, %gw, %lr, %c, %step {beta1 = 9.000000e-01 : f64, beta2 = 0.95 : f64, eps = 1.000000e-08 : f64, weight_decay = 0.000000e+00 : f64} : tensor<8xf32>, tensor<f32>, tensor<f32>, tensor<i64>
+    graph.adamw_update @o, %go, %lr, %c, %step {beta1 = 9.000000e-01 : f64, beta2 = 0.95 : f64, eps = 1.000000e-08 : f64, weight_decay = 0.000000e+00 : f64} : tensor<3xf32>, tensor<f32>, tensor<f32>, tensor<i64>
+    return %lr, %n : tensor<f32>, tensor<f32>
+  }
+}

@@ -332,28 +332,58 @@ AllReduceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size);
 }
 
-LogicalResult ReduceGradsOp::verify() {
-  if (failed(verifyAxisList(*this, getMeshAxes())))
+/// The checks of an in-place bucket of gradients: its parameters, unique.
+template <typename BucketOp> static LogicalResult verifyBucket(BucketOp op) {
+  if (failed(verifyAxisList(op, op.getMeshAxes())))
     return failure();
-  if (getParams().empty())
-    return emitOpError("reduces no parameters");
+  if (op.getParams().empty())
+    return op.emitOpError("reduces no parameters");
   llvm::SmallDenseSet<Attribute, 8> seen;
-  for (Attribute param : getParams())
+  for (Attribute param : op.getParams())
     if (!seen.insert(param).second)
-      return emitOpError("lists ") << param << " twice";
+      return op.emitOpError("lists ") << param << " twice";
   return success();
 }
+
+template <typename BucketOp>
+static LogicalResult verifyBucketSymbols(BucketOp op,
+                                         SymbolTableCollection &symbolTable,
+                                         int64_t &groupSize) {
+  if (failed(lookupGroup(op, op.getMeshAttr(), op.getMeshAxes(), symbolTable,
+                         groupSize)))
+    return failure();
+  for (Attribute param : op.getParams())
+    if (!symbolTable.lookupNearestSymbolFrom(op, cast<SymbolRefAttr>(param)))
+      return op.emitOpError("names ") << param << ", which is not a symbol";
+  return success();
+}
+
+LogicalResult ReduceGradsOp::verify() { return verifyBucket(*this); }
 
 LogicalResult
 ReduceGradsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   int64_t size;
-  if (failed(
-          lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size)))
+  return verifyBucketSymbols(*this, symbolTable, size);
+}
+
+LogicalResult ReduceScatterGradsOp::verify() { return verifyBucket(*this); }
+
+LogicalResult
+ReduceScatterGradsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  int64_t size;
+  if (failed(verifyBucketSymbols(*this, symbolTable, size)))
     return failure();
-  for (Attribute param : getParams())
-    if (!symbolTable.lookupNearestSymbolFrom(*this,
-                                             cast<SymbolRefAttr>(param)))
-      return emitOpError("names ") << param << ", which is not a symbol";
+  // The accumulators have their parameters' types (graph.param's `type`).
+  for (Attribute param : getParams()) {
+    Operation *def =
+        symbolTable.lookupNearestSymbolFrom(*this, cast<SymbolRefAttr>(param));
+    auto type = def->getAttrOfType<TypeAttr>("type");
+    auto shaped = type ? dyn_cast<ShapedType>(type.getValue()) : ShapedType();
+    if (shaped && shaped.hasStaticShape() && shaped.getNumElements() % size)
+      return emitOpError("group of ")
+             << size << " does not divide the " << shaped.getNumElements()
+             << " elements of " << param;
+  }
   return success();
 }
 

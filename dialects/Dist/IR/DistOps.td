@@ -243,6 +243,32 @@ def Dist_ReduceGradsOp : Dist_Op<"reduce_grads", [
   let hasVerifier = 1;
 }
 
+def Dist_ReduceScatterGradsOp : Dist_Op<"reduce_scatter_grads", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reduce-scatter gradient accumulators in place, as one bucket";
+  let description = [{
+    ZeRO-1's `dist.reduce_grads`: every parameter's accumulator, flattened,
+    is cut into as many chunks as the group has members, and the chunk of
+    this rank's coordinate receives the reduction of that chunk over the
+    group (the other chunks keep this rank's own values). The group size
+    must divide each accumulator. `graph.grad_chunk` reads the chunk.
+
+    ```mlir
+    dist.reduce_scatter_grads [@h.11.mlp.c_proj.weight]
+        on @mesh axes [dp] reduction avg bucket 0
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$mesh, Dist_MeshAxes:$mesh_axes,
+                       SymbolRefArrayAttr:$params,
+                       Dist_ReductionKindAttr:$reduction,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$bucket);
+  let assemblyFormat = [{
+    $params `on` $mesh `axes` custom<AxisList>($mesh_axes)
+    `reduction` `` $reduction `bucket` $bucket attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Point to point
 //===----------------------------------------------------------------------===//

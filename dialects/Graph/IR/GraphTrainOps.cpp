@@ -55,6 +55,13 @@ ParamChunkOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyParamState(*this, getParamAttr(), Type(), symbolTable);
 }
 
+LogicalResult
+GradChunkOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (getType().getRank() != 1)
+    return emitOpError("result must be 1-d, got ") << getType();
+  return verifyParamState(*this, getParamAttr(), Type(), symbolTable);
+}
+
 LogicalResult SetParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (failed(verifyParamState(*this, getParamAttr(), Type(), symbolTable)))
     return failure();

@@ -109,6 +109,25 @@ def Graph_ParamChunkOp : Graph_ParamStateOp<"param_chunk",
   let assemblyFormat = "$param attr-dict `:` type($result)";
 }
 
+def Graph_GradChunkOp : Graph_ParamStateOp<"grad_chunk",
+    [MemoryEffects<[MemRead]>]> {
+  let summary = "This rank's chunk of a flattened gradient accumulator";
+  let description = [{
+    Elements `[c*K, (c+1)*K)` of the parameter's gradient accumulator
+    flattened (and padded with zeros), `K` the result's size and `c` the
+    rank's coordinate on `shard_axis`: under ZeRO-1 with the overlapped
+    reduction, `dist.reduce_scatter_grads` has left there the reduction of
+    every rank's chunk.
+
+    ```mlir
+    %g = graph.grad_chunk @wpe.weight {shard_axis = "dp"} : tensor<6144xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$shard_axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
 def Graph_SetParamOp : Graph_ParamStateOp<"set_param",
     [MemoryEffects<[MemWrite]>]> {
   let summary = "Overwrites a parameter with the leading elements of a vector";

@@ -337,3 +337,13 @@ func.func @reduce_grads_axis() {
   dist.reduce_grads [@w] on @mesh axes [tp] reduction avg bucket 0
   return
 }
+
+// -----
+
+graph.param @w : tensor<3xf32> bias init <zeros>
+dist.mesh @mesh axes [dp = 2]
+func.func @reduce_scatter_grads_divide() {
+  // expected-error @+1 {{group of 2 does not divide the 3 elements of @w}}
+  dist.reduce_scatter_grads [@w] on @mesh axes [dp] reduction avg bucket 0
+  return
+}

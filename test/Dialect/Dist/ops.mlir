@@ -74,6 +74,8 @@ func.func @reduce_grads() {
   dist.reduce_grads [@w, @b] on @mesh axes [dp] reduction avg bucket 0
   // CHECK: dist.reduce_grads [@b] on @mesh axes [tp] reduction sum bucket 1
   dist.reduce_grads [@b] on @mesh axes [tp] reduction sum bucket 1
+  // CHECK: dist.reduce_scatter_grads [@w] on @mesh axes [dp] reduction avg bucket 2
+  dist.reduce_scatter_grads [@w] on @mesh axes [dp] reduction avg bucket 2
   return
 }
 graph.param @w : tensor<4x4xf32> weight init <normal, std = 2.000000e-02>
