@@ -11,7 +11,7 @@ gpt2-124m bf16, micro-batch 16, global 16 x dp; b13-tp{1,2,4}: gpt-1.3b bf16,
 micro-batch 8. g124a-*: gpt2-124m fp32, micro-batch 8, global 32 (4, 2, 1
 micro-batches per rank at dp 1, 2, 4: micro_step and last_micro_step).
 b124-dp{2,4}-bk{0,10,100}: b124-dp* with other gradient bucket sizes (MiB;
-0 = reduce after the backward). g124k-* / b124k-*: with keep_bf16_weights.
+0 = reduce after the backward). g124k-* / b124k-*: with keep_bf16_weights. g124-fp32-dp2z: dp=2 + ZeRO-1.
 """
 import json
 import os
@@ -61,3 +61,4 @@ for n in [2, 4]:
 write("g124k-bf16-1", "gpt2-124m", "bf16", 8, 16, {}, keep=True)
 for n in [1, 2, 4]:
     write(f"b124k-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n}, keep=True)
+write("g124-fp32-dp2z", "gpt2-124m", "fp32", 8, 16, {"dp": 2, "zero_stage": 1})

@@ -109,6 +109,8 @@ template <typename T> void checkParallelKernels() {
   void (*allReduce)(P, i64, i64, i64) = &k::all_reduce<T>;
   void (*allGather)(P, C, i64, i64) = &k::all_gather<T>;
   void (*reduceScatter)(P, C, i64, i64, i64) = &k::reduce_scatter<T>;
+  void (*reduceScatterInPlace)(P, i64, i64, i64) =
+      &k::reduce_scatter_inplace<T>;
   void (*broadcast)(P, i64, i64, i64) = &k::broadcast<T>;
   void (*send)(C, i64, i64, i64) = &k::send<T>;
   void (*recv)(P, i64, i64, i64) = &k::recv<T>;
@@ -116,8 +118,8 @@ template <typename T> void checkParallelKernels() {
       &k::shard_slice<T>;
   void (*unslice)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64) =
       &k::shard_unslice<T>;
-  EXPECT_TRUE(allReduce && allGather && reduceScatter && broadcast && send &&
-              recv && slice && unslice);
+  EXPECT_TRUE(allReduce && allGather && reduceScatter && reduceScatterInPlace &&
+              broadcast && send && recv && slice && unslice);
 }
 
 TEST(CudaKernelSignatures, ParallelKernelsMatchTheCpuContract) {
