@@ -39,6 +39,17 @@ def DistDataParallel : Pass<"dist-data-parallel", "mlir::ModuleOp"> {
     its shard of the parameter with its shard of AdamW's moments, and the
     parameter is all-gathered again (see docs/Dialects/Dist.md).
 
+    With `dp > 1` and `parallel.grad_bucket_mb > 0` (the module's
+    `ptc.parallel`; the frontend's default is 25) the gradient reduction
+    overlaps the backward: `micro_step` is cloned into `last_micro_step`
+    (the runtime calls it for a step's last micro-batch), whose
+    accumulations move right after the ops that compute their gradients and
+    are cut, in that order, into buckets of about that many MiB at op
+    boundaries; after each bucket a `dist.reduce_grads` (ZeRO-1:
+    `dist.reduce_scatter_grads`, for the gradients dp divides) reduces the
+    accumulators in place, and `optimizer_step` reads them as they are
+    (ZeRO-1: `graph.grad_chunk`).
+
     The degrees come from the module's `ptc.parallel`; with `dp = 1` and
     `tp = 1` the pass changes nothing. The mesh is `@mesh` with axes
     `[pp, dp, tp]` (tp fastest), created when missing.
