@@ -144,17 +144,10 @@ struct ExecPersistWeightCopiesPass
       GlobalOp param = key.first;
       Value out = GlobalRefOp::create(builder, before->getLoc(), copy);
       Value in = GlobalRefOp::create(builder, before->getLoc(), param);
-      LaunchOp::create(
-          builder, before->getLoc(), TypeRange{}, ValueRange{out, in},
-          {builder.getNamedAttr("callee", builder.getStringAttr("convert")),
-           builder.getNamedAttr(
-               "access",
-               builder.getArrayAttr(
-                   {AccessAttr::get(builder.getContext(), Access::write),
-                    AccessAttr::get(builder.getContext(), Access::read)})),
-           builder.getNamedAttr(
-               "args", builder.getArrayAttr({builder.getI64IntegerAttr(
-                           param.getMemRefType().getNumElements())}))});
+      LaunchOp::create(builder, before->getLoc(), "convert",
+                       ValueRange{out, in}, {Access::write, Access::read},
+                       {builder.getI64IntegerAttr(
+                           param.getMemRefType().getNumElements())});
     }
   }
 };

@@ -39,6 +39,19 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
     return cast<MemRefType>(
         module.lookupSymbol<exec::GlobalOp>(param).getType());
   };
+  // This rank's chunk on `axis` of the flattened, zero-padded global `name`
+  // (a parameter or a gradient accumulator), as `op`'s result.
+  auto copyChunk = [&](Operation *op, StringRef name, StringRef axis) {
+    MemRefType type = paramMemref(name);
+    Value out = alloc(op->getResult(0).getType());
+    launch("copy_chunk", {{out, W}, {global(name, type), R}},
+           {i64(type.getNumElements()),
+            i64(numElements(op->getResult(0).getType())),
+            i64(meshAxisIndex(axis))},
+           loc);
+    bind(op->getResult(0), out);
+    return success();
+  };
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](AccumulateGradOp acc) {
         launch("axpy",
@@ -75,27 +88,11 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         return success();
       })
       .Case([&](ParamChunkOp chunk) {
-        MemRefType paramType = paramMemref(chunk.getParam());
-        Value out = alloc(chunk.getType());
-        launch(
-            "copy_chunk", {{out, W}, {global(chunk.getParam(), paramType), R}},
-            {i64(paramType.getNumElements()), i64(numElements(chunk.getType())),
-             i64(meshAxisIndex(chunk.getShardAxis()))},
-            loc);
-        bind(chunk, out);
-        return success();
+        return copyChunk(chunk, chunk.getParam(), chunk.getShardAxis());
       })
       .Case([&](GradChunkOp chunk) {
-        std::string name = gradientName(chunk.getParam());
-        MemRefType accType = cast<MemRefType>(
-            module.lookupSymbol<exec::GlobalOp>(name).getType());
-        Value out = alloc(chunk.getType());
-        launch("copy_chunk", {{out, W}, {global(name, accType), R}},
-               {i64(accType.getNumElements()), i64(numElements(chunk.getType())),
-                i64(meshAxisIndex(chunk.getShardAxis()))},
-               loc);
-        bind(chunk, out);
-        return success();
+        return copyChunk(chunk, gradientName(chunk.getParam()),
+                         chunk.getShardAxis());
       })
       .Case([&](SetParamOp set) {
         MemRefType paramType = paramMemref(set.getParam());

@@ -5,21 +5,14 @@
 # change), then ptc data parallel beside PyTorch DDP. Uses every GPU there
 # is (2 or 4). After prepare.sh here; run from the carried folder.
 set -u
-cd "$(dirname "$0")"
-export NCCL_NVLS_ENABLE=0 PYTHONUNBUFFERED=1
+source "$(dirname "$0")/common.sh"
 G=$(nvidia-smi -L | wc -l)
-nvidia-smi --query-gpu=name --format=csv,noheader | head -1; echo "$G GPUs"
-mkdir -p logs
-t0=$(date +%s); el() { echo "[$(( $(date +%s) - t0 )) s] $*"; }
+echo "$G GPUs"
 # SKIP_CURVES=1: throughput only.
 B="b13-tp1 b13-tp2 b13-tp2-f32ar b124-dp1 b124-dp2"
 [ -z "${SKIP_CURVES:-}" ] && B="$B g124-bf16-1 g124-bf16-tp2 g13-bf16-1 g13-bf16-tp2"
 [ $G -ge 4 ] && B="$B b13-tp4 b13-tp4-f32ar b124-dp4"
 bash build.sh $B | tail -1
-Q="--data data/train_*.bin --quiet"
-MPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE -x CUDA_VISIBLE_DEVICES"
-one() { CUDA_VISIBLE_DEVICES=$2 timeout 150 bin/$1 $Q --steps $3 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -2 logs/$1.out)"; }
-many() { CUDA_VISIBLE_DEVICES=$2 timeout 150 $MPI -np $3 bin/$1 $Q --steps $4 --log logs/$1.jsonl > logs/$1.out 2>&1 || echo "FAILED $1: $(tail -3 logs/$1.out)"; }
 curve() { echo "-- $1 vs $2, 200 steps: $(python3 compare_logs.py logs/$1.jsonl logs/$2.jsonl --curve --window 50 --rtol 0.02 2>&1 | grep -E '^loss')"; }
 el curves
 if [ -n "${SKIP_CURVES:-}" ]; then
