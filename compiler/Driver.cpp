@@ -48,7 +48,8 @@ OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
 }
 
 LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
-                          bool cpuTarget) {
+                          bool cpuTarget,
+                          const ExecPipelineOptions &execOptions) {
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -66,7 +67,7 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
     options.precision = "fp32";
   buildGraphPipeline(pm, options);
   if (level != EmitLevel::Graph)
-    buildExecPipeline(pm);
+    buildExecPipeline(pm, execOptions);
   return pm.run(module);
 }
 

@@ -3,6 +3,7 @@
 #define PTC_COMPILER_DRIVER_H
 
 #include "frontend/Spec.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -28,9 +29,10 @@ loadSpecModule(mlir::MLIRContext &context, const std::string &path,
 /// command-line pass-manager options (IR printing, timing, ...) and, when
 /// `dumper` is set, writing the IR after every pass.
 /// `cpuTarget`: compile for the cpu target, which computes bf16 specs in
-/// fp32 (it has no bf16 kernels).
+/// fp32 (it has no bf16 kernels). `execOptions` tune the exec pipeline.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, EmitLevel level,
-                                IRDumper *dumper, bool cpuTarget = true);
+                                IRDumper *dumper, bool cpuTarget = true,
+                                const ExecPipelineOptions &execOptions = {});
 
 /// Records what the emitters print beside the IR (training FLOPs per token,
 /// Megatron's count) as module attributes. Call on the frontend's module.

@@ -392,7 +392,15 @@ private:
   /// dimension over one mesh axis (dist.sharding, dist.segments and
   /// dist.global_type, from dist-tensor-parallel).
   std::string paramLayout(GlobalOp global) {
+    // A ZeRO-1 master (exec-shard-master-weights) holds its chunk of the
+    // rank's tensor, whose type it keeps.
     auto local = cast<MemRefType>(global.getType());
+    int64_t zeroChunk = 0, zeroAxis = -1;
+    if (auto whole = global->getAttrOfType<TypeAttr>("exec.zero_master")) {
+      local = cast<MemRefType>(whole.getValue());
+      zeroChunk = global.getMemRefType().getNumElements();
+      zeroAxis = meshAxis("dp");
+    }
     SmallVector<int64_t> full(local.getShape());
     int64_t splitAxis = -1, splitDim = -1;
     SmallVector<int64_t> segments;
@@ -421,9 +429,10 @@ private:
     int64_t rows = full.empty() ? 0 : full[0];
     if (auto vocab = global->getAttrOfType<IntegerAttr>("ptc.vocab_rows"))
       rows = std::min(rows, vocab.getInt());
-    return fmt::format("    {{{}, {{{}}}, {}, {}, {}, {{{}}}, {}}},\n",
+    return fmt::format("    {{{}, {{{}}}, {}, {}, {}, {{{}}}, {}, {}, {}}},\n",
                        full.size(), fmt::join(dims, ", "), splitAxis, splitDim,
-                       segments.size(), fmt::join(segs, ", "), rows);
+                       segments.size(), fmt::join(segs, ", "), rows, zeroChunk,
+                       zeroAxis);
   }
 
   int64_t meshAxis(StringRef name) {

@@ -197,6 +197,30 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
         buckets.size(), buckets.size() == 1 ? "bucket" : "buckets",
         llvm::join(sizes, ", "));
   }
+
+  // ZeRO-1's sharded masters (exec-shard-master-weights).
+  int64_t sharded = 0, params = 0, chunkBytes = 0, wholeBytes = 0;
+  for (auto global : module.getOps<exec::GlobalOp>()) {
+    if (!global->hasAttr("dist.zero_chunk"))
+      continue;
+    ++params;
+    if (auto whole = global->getAttrOfType<TypeAttr>("exec.zero_master")) {
+      ++sharded;
+      chunkBytes += exec::getBufferBytes(global.getMemRefType());
+      wholeBytes += exec::getBufferBytes(cast<MemRefType>(whole.getValue()));
+    }
+  }
+  if (params > 0)
+    os << fmt::format(
+        "ZeRO-1: optimizer state of all {} parameters split over dp; master "
+        "weights of {} of them kept as dp chunks ({} bytes per rank instead "
+        "of {}: the micro-steps read their copies, the optimizer step "
+        "all-gathers the copies){}\n",
+        params, sharded, formatThousands(chunkBytes),
+        formatThousands(wholeBytes),
+        sharded < params ? "; the others are read in f32 by the micro-steps "
+                           "and stay whole"
+                         : "");
 }
 
 } // namespace ptc

@@ -40,7 +40,8 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCSEPass());
 }
 
-void buildExecPipeline(mlir::OpPassManager &pm) {
+void buildExecPipeline(mlir::OpPassManager &pm,
+                       const ExecPipelineOptions &options) {
   // 1. Tensors become buffers, ops become launches.
   pm.addPass(lowering::createConvertGraphToExec());
   // 2. Kernel pairs merged: in-place gradients, products accumulated into
@@ -48,10 +49,15 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
   pm.addPass(exec::createExecFuse());
   // 3. The weights' bf16 copies kept across micro-steps, refreshed by the
   //    optimizer step.
-  pm.addPass(exec::createExecPersistWeightCopies());
-  // 4. Offsets in arenas, activation memory reused by liveness.
+  exec::ExecPersistWeightCopiesOptions copies;
+  copies.sameType = options.zeroWholeCopies;
+  pm.addPass(exec::createExecPersistWeightCopies(copies));
+  // 4. ZeRO-1: each rank keeps its chunk of the f32 weights that only feed
+  //    those copies; the refreshes all-gather the copies.
+  pm.addPass(exec::createExecShardMasterWeights());
+  // 5. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
-  // 5. The optimizer's per-tensor launches merged over tensors that 4.
+  // 6. The optimizer's per-tensor launches merged over tensors that 5.
   //    packed back to back.
   pm.addPass(exec::createExecCoalesce());
 }
@@ -64,7 +70,7 @@ void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "ptc-exec-pipeline",
       "From the graph-level training step to the planned exec module",
-      buildExecPipeline);
+      [](mlir::OpPassManager &pm) { buildExecPipeline(pm); });
 }
 
 } // namespace ptc

@@ -27,7 +27,14 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
 
 /// The exec-level pipeline (`ptc-exec-pipeline`): buffers, launches and the
 /// static memory plan (what `--emit=exec` prints and the emitters read).
-void buildExecPipeline(mlir::OpPassManager &pm);
+struct ExecPipelineOptions {
+  /// ZeRO-1: shard the masters of the weights the micro-steps read in f32
+  /// too, through whole f32 copies (exec-persist-weight-copies' same-type;
+  /// `ptc compile --zero-whole-copies`).
+  bool zeroWholeCopies = false;
+};
+void buildExecPipeline(mlir::OpPassManager &pm,
+                       const ExecPipelineOptions &options = {});
 
 /// Registers every ptc pipeline with the global pass registry.
 void registerPipelines();

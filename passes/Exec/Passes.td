@@ -89,11 +89,71 @@ def ExecPersistWeightCopies : Pass<"exec-persist-weight-copies", "mlir::ModuleOp
     low), so it runs when the module's `ptc.training` says
     `keep_bf16_weights = true` (the spec's `training.keep_bf16_weights`), or
     with the option `force`.
+
+    Under ZeRO-1 (`ptc.parallel`: `zero_stage = 1`, `dp > 1`) it also runs
+    for the parameters that `exec-shard-master-weights` can shard: those the
+    weight-reading entry points read only through conversions. Their f32
+    tensors then only feed the copies, so each rank can keep just its chunk.
+    With `same-type`, the direct reads of a ZeRO-1 parameter go through a
+    whole copy of the same element type (`<param>.whole`, refreshed by
+    `copy`), which makes every parameter shardable: it costs memory and
+    serves to check the sharded masters on the cpu target, which converts
+    nothing.
   }];
   let options = [
     Option<"force", "force", "bool", /*default=*/"false",
-           "keep the copies whatever the module's training settings say">
+           "keep the copies whatever the module's training settings say">,
+    Option<"sameType", "same-type", "bool", /*default=*/"false",
+           "under ZeRO-1, also give the weights read in their own element "
+           "type a whole copy (`<param>.whole`), so that their masters can "
+           "be sharded too (more memory; the cpu target's check of the "
+           "sharded masters, where nothing is converted)">
   ];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
+def ExecShardMasterWeights : Pass<"exec-shard-master-weights", "mlir::ModuleOp"> {
+  let summary = "ZeRO-1: each data-parallel rank keeps its chunk of the f32 "
+                "weights that the micro-steps only read through copies";
+  let description = [{
+    Runs after `exec-persist-weight-copies` when the module trains with
+    ZeRO-1 (`ptc.parallel`: `zero_stage = 1`, `dp > 1`). `dist-data-parallel`
+    already splits AdamW's moments: each rank updates chunk `c` (its dp
+    coordinate) of the flattened, zero-padded parameter (`dist.zero_chunk`
+    elements) and the f32 chunks are all-gathered back into the whole
+    parameter. Where the entry points that compute (`micro_step`,
+    `last_micro_step`, `eval_step`) read a parameter only through its copies
+    (`exec.copy_of`: the bf16 weights of mixed precision), the whole f32
+    tensor has no reader left but the copies' refreshes, so this pass makes
+    the parameter's global its chunk, as Megatron-LM's distributed
+    optimizer does with its main parameters:
+
+    - the global becomes `memref<chunk x f32>`, its whole type kept in
+      `exec.zero_master` (the emitter's parameter table: checkpoints gather
+      the chunks over dp and loading slices them);
+    - `optimizer_step`: `adamw_update_chunk` becomes `adamw_update` of the
+      whole chunk (the padding has zero gradients and moments and stays
+      zero); the f32 all-gather after it goes away; each refresh converts
+      the chunk, all-gathers the bf16 chunks over dp (half the bytes of the
+      f32 gather) and copies the parameter's elements into the copy;
+    - `init_params` initializes the whole tensor (the same on every rank)
+      into a transient buffer, keeps the rank's chunk (`copy_chunk`) and
+      refreshes the copies from it right after its last write;
+    - `refresh_weight_copies` (after a load) gathers like `optimizer_step`.
+
+    Parameters read in f32 by a computing entry point (norms, the token
+    embedding's lookup) keep their whole f32 tensor. Per rank this saves
+    4 (dp - 1) / dp bytes per sharded parameter.
+
+    ```mlir
+    // optimizer_step, dp = 2: @w is memref<8192xf32>, the chunk of 256x64
+    exec.launch "adamw_update"(%w, %m, %v, %g, %lr, %clip, %step) ...
+        args [8192, 9.0e-01, 9.5e-01, 1.0e-08, 1.0e-01]
+    exec.launch "convert"(%c, %w) access [write, read] args [8192]
+    exec.launch "all_gather"(%all, %c) access [write, read] args [8192, 0]
+    exec.launch "copy"(%w.compute, %all) access [write, read] args [16384]
+    ```
+  }];
   let dependentDialects = ["::ptc::exec::ExecDialect"];
 }
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Exec/Passes.h"
+#include "passes/Exec/ZeroOne.h"
 
 #include "dialects/Exec/IR/ExecOps.h"
 
@@ -24,6 +25,21 @@ using namespace ptc::exec;
 
 namespace {
 
+/// `convert(out, ref)`: `ref` (a read of `param`) converted into a transient
+/// buffer of the parameter's shape.
+bool isCopyableConvert(LaunchOp launch, GlobalRefOp ref, GlobalOp param) {
+  if (launch.getCallee() != "convert" || launch.getBuffers().size() != 2 ||
+      launch.getStream() || launch.getBuffers()[1] != ref.getResult())
+    return false;
+  auto out = launch.getBuffers()[0].getDefiningOp<AllocOp>();
+  return out && !out.getArena() &&
+         out.getMemRefType().getShape() == param.getMemRefType().getShape();
+}
+
+MemRefType launchOutType(LaunchOp launch) {
+  return cast<MemRefType>(launch.getBuffers()[0].getType());
+}
+
 /// The entry points that read the weights and never write them.
 bool readsWeightsOnly(StringRef entry) {
   return entry == "micro_step" || entry == "last_micro_step" ||
@@ -40,39 +56,77 @@ struct ExecPersistWeightCopiesPass
     auto training = module->getAttrOfType<DictionaryAttr>("ptc.training");
     auto keep = training ? training.getAs<BoolAttr>("keep_bf16_weights")
                          : BoolAttr();
-    if (!force && !(keep && keep.getValue()))
+    // ZeRO-1 shards the f32 masters of the weights the micro-steps read
+    // only through copies (exec-shard-master-weights): it needs the copies
+    // of those weights, whatever keep_bf16_weights says.
+    bool zero = isZeroOneModule(module);
+    bool keepAll = force || (keep && keep.getValue());
+    if (!keepAll && !zero)
       return;
     DenseMap<StringAttr, GlobalOp> params;
     for (auto global : module.getOps<GlobalOp>())
       if (auto arena = module.lookupSymbol<ArenaOp>(global.getArena());
-          arena && arena.getKind() == ArenaKind::parameters && !global.getIo())
+          arena && arena.getKind() == ArenaKind::parameters &&
+          !global.getIo() && !global->hasAttr("exec.copy_of"))
         params[global.getSymNameAttr()] = global;
 
-    // The conversions to replace: `convert(out, param)` into a transient
-    // buffer of the parameter's shape, in an entry point that only reads
-    // the weights. Copies are made for every (parameter, element type).
-    SmallVector<LaunchOp> converts;
-    llvm::MapVector<std::pair<GlobalOp, Type>, GlobalOp> copies;
+    // Every reference to a parameter in an entry point that only reads the
+    // weights: a conversion `convert(out, param)` into a transient buffer
+    // of the parameter's shape (replaced by a copy of that element type),
+    // or a direct read.
+    llvm::MapVector<GlobalOp, SmallVector<LaunchOp>> convertsOf;
+    llvm::MapVector<GlobalOp, SmallVector<GlobalRefOp>> directReadsOf;
     for (auto fn : module.getOps<func::FuncOp>()) {
       auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
       if (!entry || !readsWeightsOnly(entry.getValue()))
         continue;
-      fn.walk([&](LaunchOp launch) {
-        if (launch.getCallee() != "convert" || launch.getBuffers().size() != 2 ||
-            launch.getStream())
+      fn.walk([&](GlobalRefOp ref) {
+        GlobalOp param = params.lookup(ref.getGlobalAttr().getAttr());
+        if (!param)
           return;
-        auto ref = launch.getBuffers()[1].getDefiningOp<GlobalRefOp>();
-        auto out = launch.getBuffers()[0].getDefiningOp<AllocOp>();
-        GlobalOp param = ref ? params.lookup(ref.getGlobalAttr().getAttr())
-                             : GlobalOp();
-        if (!param || !out || out.getArena() ||
-            out.getMemRefType().getShape() != param.getMemRefType().getShape())
-          return;
-        converts.push_back(launch);
-        copies.insert({{param, out.getMemRefType().getElementType()}, {}});
+        bool direct = false;
+        for (Operation *user : ref->getUsers()) {
+          auto launch = dyn_cast<LaunchOp>(user);
+          if (launch && isCopyableConvert(launch, ref, param))
+            convertsOf[param].push_back(launch);
+          else
+            direct = true;
+        }
+        if (direct)
+          directReadsOf[param].push_back(ref);
       });
     }
-    if (converts.empty())
+
+    // Which parameters get copies: with keep_bf16_weights (or force), every
+    // converted one; for ZeRO-1 alone, the ones whose every read can go
+    // through a copy (same-type: the direct reads too, through a whole
+    // copy of the same element type), since only those can be sharded.
+    SmallVector<LaunchOp> converts;
+    SmallVector<std::pair<GlobalRefOp, GlobalOp>> redirects; // read, param
+    DenseSet<Operation *> redirected;
+    llvm::MapVector<std::pair<GlobalOp, Type>, GlobalOp> copies;
+    for (auto &[param, launches] : convertsOf) {
+      bool sharded = zero && param->hasAttr("dist.zero_chunk") &&
+                     (!directReadsOf.count(param) || sameType);
+      if (!keepAll && !sharded)
+        continue;
+      for (LaunchOp launch : launches) {
+        converts.push_back(launch);
+        copies.insert({{param, launchOutType(launch).getElementType()}, {}});
+      }
+    }
+    if (zero && sameType)
+      for (auto &[param, reads] : directReadsOf) {
+        if (!param->hasAttr("dist.zero_chunk"))
+          continue;
+        Type element = param.getMemRefType().getElementType();
+        copies.insert({{param, element}, {}});
+        for (GlobalRefOp read : reads) {
+          redirects.push_back({read, param});
+          redirected.insert(read);
+        }
+      }
+    if (copies.empty())
       return;
 
     // The copies, in the parameters' arena after every other global, in
@@ -96,8 +150,13 @@ struct ExecPersistWeightCopiesPass
     for (auto &[key, copy] : copies) {
       auto [param, element] = key;
       auto type = MemRefType::get(param.getMemRefType().getShape(), element);
+      // A whole copy of the same element type stands in for a sharded
+      // master; the others are what the products compute with.
+      StringRef suffix =
+          element == param.getMemRefType().getElementType() ? ".whole"
+                                                             : ".compute";
       copy = GlobalOp::create(top, param.getLoc(),
-                              (param.getSymName() + ".compute").str(),
+                              (param.getSymName() + suffix).str(),
                               param.getArena(), type);
       copy->setAttr("exec.copy_of", FlatSymbolRefAttr::get(param));
     }
@@ -112,9 +171,17 @@ struct ExecPersistWeightCopiesPass
       OpBuilder builder(out);
       Value ref = GlobalRefOp::create(builder, out.getLoc(), copy);
       out.getResult().replaceAllUsesWith(ref);
+      Operation *read = launch.getBuffers()[1].getDefiningOp();
       launch.erase();
       if (out->use_empty())
         out.erase();
+      if (read->use_empty() && !redirected.contains(read))
+        read->erase();
+    }
+    for (auto [read, param] : redirects) {
+      GlobalOp copy =
+          copies.lookup({param, param.getMemRefType().getElementType()});
+      read.setGlobalAttr(FlatSymbolRefAttr::get(copy));
     }
 
     // The refreshes: at the end of init_params and optimizer_step (after
@@ -135,16 +202,19 @@ struct ExecPersistWeightCopiesPass
     refresh(func::ReturnOp::create(body, module.getLoc()), copies);
   }
 
-  /// copy = convert(param) for every copy, before `before`.
+  /// copy = convert(param) for every copy (a plain copy where the element
+  /// types agree), before `before`.
   void refresh(Operation *before,
                const llvm::MapVector<std::pair<GlobalOp, Type>, GlobalOp>
                    &copies) {
     OpBuilder builder(before);
-    for (auto &[key, copy] : copies) {
+    for (auto [key, copy] : copies) {
       GlobalOp param = key.first;
       Value out = GlobalRefOp::create(builder, before->getLoc(), copy);
       Value in = GlobalRefOp::create(builder, before->getLoc(), param);
-      LaunchOp::create(builder, before->getLoc(), "convert",
+      bool same = copy.getMemRefType().getElementType() ==
+                  param.getMemRefType().getElementType();
+      LaunchOp::create(builder, before->getLoc(), same ? "copy" : "convert",
                        ValueRange{out, in}, {Access::write, Access::read},
                        {builder.getI64IntegerAttr(
                            param.getMemRefType().getNumElements())});

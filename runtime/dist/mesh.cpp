@@ -82,6 +82,23 @@ bool isSplitParam(const abi::Model &model, int32_t i) {
   return model.paramLayouts && model.paramLayouts[i].splitAxis >= 0;
 }
 
+bool isZeroChunkParam(const abi::Model &model, int32_t i) {
+  return model.paramLayouts && model.paramLayouts[i].zeroChunk > 0;
+}
+
+std::vector<int64_t> rankParamShape(const abi::Model &model, int32_t i) {
+  const abi::TensorSlot &slot = model.params[i];
+  if (!model.paramLayouts)
+    return std::vector<int64_t>(slot.shape, slot.shape + slot.rank);
+  const abi::ParamLayout &layout = model.paramLayouts[i];
+  std::vector<int64_t> shape(layout.globalShape,
+                             layout.globalShape + layout.rank);
+  if (layout.splitAxis >= 0 && layout.splitDim >= 0 &&
+      layout.splitDim < layout.rank)
+    shape[size_t(layout.splitDim)] /= model.mesh[layout.splitAxis].size;
+  return shape;
+}
+
 SegmentSplit paramSplit(const abi::Model &model, int32_t i) {
   const abi::ParamLayout &layout = model.paramLayouts[i];
   SegmentSplit split;
@@ -112,24 +129,38 @@ static Status checkLayout(const abi::Model &model, int32_t i) {
   const abi::TensorSlot &slot = model.params[i];
   const std::string name =
       std::string("the layout of parameter '") + slot.name + "'";
-  if (layout.rank != slot.rank)
+  const bool chunked = layout.zeroChunk > 0;
+  if (!chunked && layout.rank != slot.rank)
     return planError(model, name + " has rank " + std::to_string(layout.rank) +
                                 ", the parameter " + std::to_string(slot.rank));
+  if (layout.rank < 0 || layout.rank > abi::kMaxRank)
+    return planError(model, name + " has rank " + std::to_string(layout.rank));
+  if (chunked && (layout.zeroAxis < 0 || layout.zeroAxis >= model.numMeshAxes ||
+                  slot.rank != 1 || slot.shape[0] != layout.zeroChunk))
+    return planError(model, name + " keeps a ZeRO-1 chunk of " +
+                                std::to_string(layout.zeroChunk) +
+                                " elements over mesh axis " +
+                                std::to_string(layout.zeroAxis) +
+                                ", the parameter is " +
+                                dims(slot.shape, slot.rank));
   if (layout.splitAxis < -1 || layout.splitAxis >= model.numMeshAxes)
     return planError(model, name + " names mesh axis " +
                                 std::to_string(layout.splitAxis));
   if (layout.checkpointRows < 0 ||
       (layout.checkpointRows > 0 &&
-       (slot.rank == 0 || layout.checkpointRows > layout.globalShape[0])))
+       (layout.rank == 0 ||
+        layout.checkpointRows > layout.globalShape[0])))
     return planError(model, name + " saves " +
                                 std::to_string(layout.checkpointRows) +
-                                " rows of " + dims(layout.globalShape, slot.rank));
-  std::vector<int64_t> want(layout.globalShape, layout.globalShape + slot.rank);
+                                " rows of " +
+                                dims(layout.globalShape, layout.rank));
+  const int32_t rank = layout.rank;
+  std::vector<int64_t> want(layout.globalShape, layout.globalShape + rank);
   if (layout.splitAxis >= 0) {
-    if (layout.splitDim < 0 || layout.splitDim >= slot.rank)
+    if (layout.splitDim < 0 || layout.splitDim >= rank)
       return planError(
           model, name + " splits dimension " + std::to_string(layout.splitDim) +
-                     " of a rank-" + std::to_string(slot.rank) + " tensor");
+                     " of a rank-" + std::to_string(rank) + " tensor");
     const SegmentSplit split = paramSplit(model, i);
     if (layout.numSegments < 1 || layout.numSegments > abi::kMaxSegments ||
         !isValidSplit(split) ||
@@ -137,9 +168,22 @@ static Status checkLayout(const abi::Model &model, int32_t i) {
       return planError(
           model, name + " has segments that do not tile " + "dimension " +
                      std::to_string(layout.splitDim) + " of " +
-                     dims(layout.globalShape, slot.rank) + " evenly over " +
+                     dims(layout.globalShape, rank) + " evenly over " +
                      std::to_string(split.parts) + " parts");
     want[size_t(layout.splitDim)] /= split.parts;
+  }
+  if (chunked) {
+    int64_t n = 1;
+    for (int64_t d : want)
+      n *= d;
+    const int64_t parts = model.mesh[layout.zeroAxis].size;
+    if (layout.zeroChunk != (n + parts - 1) / parts)
+      return planError(model, name + " keeps chunks of " +
+                                  std::to_string(layout.zeroChunk) +
+                                  " elements of a local " +
+                                  dims(want.data(), rank) + " over " +
+                                  std::to_string(parts) + " ranks");
+    return Status::ok();
   }
   if (want != std::vector<int64_t>(slot.shape, slot.shape + slot.rank))
     return planError(

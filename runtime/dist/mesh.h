@@ -71,6 +71,15 @@ SegmentSplit paramSplit(const abi::Model &model, int32_t i);
 /// paramLayouts replicates every parameter).
 bool isSplitParam(const abi::Model &model, int32_t i);
 
+/// True when parameter `i`'s slot is a ZeRO-1 chunk of the rank's tensor
+/// (paramLayouts[i].zeroChunk > 0).
+bool isZeroChunkParam(const abi::Model &model, int32_t i);
+
+/// The shape of the rank's tensor of parameter `i`: its tensor-parallel
+/// piece of the full tensor (the full tensor when replicated), whatever
+/// the slot holds (a ZeRO-1 chunk of it).
+std::vector<int64_t> rankParamShape(const abi::Model &model, int32_t i);
+
 /// Checks that the job the launcher started fits the mesh: the one-line
 /// message says what was compiled and how to launch it, e.g.
 ///   this program was compiled for 4 ranks (pp=1 x dp=2 x tp=2) but was

@@ -56,7 +56,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 3;
+constexpr int32_t kVersion = 4;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -150,6 +150,12 @@ struct Communicator {
 /// x tp (a plan's choice, never trained), so checkpoints are the same for
 /// every plan and match other tools' vocabulary-sized tables; loading
 /// zeroes the padding rows. 0 (or globalShape[0]): all rows.
+///
+/// `zeroChunk` > 0: a ZeRO-1 master (exec-shard-master-weights). The slot
+/// holds `zeroChunk` elements: chunk c (the rank's coordinate on mesh axis
+/// `zeroAxis`, dp) of the rank's tensor (its tensor-parallel piece, or the
+/// full tensor) flattened and zero-padded to zeroChunk x the axis size.
+/// Checkpoints gather the chunks; loading keeps the rank's chunk.
 struct ParamLayout {
   int32_t rank;
   int64_t globalShape[kMaxRank];
@@ -158,6 +164,8 @@ struct ParamLayout {
   int32_t numSegments;
   int64_t segments[kMaxSegments];
   int64_t checkpointRows;
+  int64_t zeroChunk;
+  int32_t zeroAxis;
 };
 
 /// Arena base pointers (device pointers on the cuda target), indexed like

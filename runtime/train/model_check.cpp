@@ -21,8 +21,17 @@ int64_t slotBytes(const abi::TensorSlot &slot) {
 
 int64_t parameterCount(const abi::Model &model) {
   int64_t n = 0;
-  for (int32_t i = 0; i < model.numParams; ++i)
-    n += numElements(model.params[i]);
+  for (int32_t i = 0; i < model.numParams; ++i) {
+    if (!dist::isZeroChunkParam(model, i)) {
+      n += numElements(model.params[i]);
+      continue;
+    }
+    // A ZeRO-1 master holds a chunk; count the rank's tensor.
+    int64_t count = 1;
+    for (int64_t d : dist::rankParamShape(model, i))
+      count *= d;
+    n += count;
+  }
   return n;
 }
 

@@ -19,6 +19,7 @@
 #include "runtime/train/model_check.h"
 #include "runtime/train/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ptc::rt::train {
@@ -31,7 +32,7 @@ std::vector<int64_t> shapeOf(const abi::TensorSlot &slot) {
 
 // The full (checkpoint) shape of parameter i.
 std::vector<int64_t> fullShapeOf(const abi::Model &model, int32_t i) {
-  if (!dist::isSplitParam(model, i))
+  if (!dist::isSplitParam(model, i) && !dist::isZeroChunkParam(model, i))
     return shapeOf(model.params[i]);
   const abi::ParamLayout &layout = model.paramLayouts[i];
   return std::vector<int64_t>(layout.globalShape,
@@ -91,20 +92,39 @@ template <typename Fn> void byWidth(int64_t width, Fn fn) {
     fn(uint64_t());
 }
 
-// True when this rank sends its piece of split parameter i to rank 0: its
-// coordinates are 0 on every mesh axis but the split one.
-bool holdsSavedPiece(const abi::Model &model, int32_t i,
+// The mesh axes along which parameter i's slots differ in this world: its
+// tensor-parallel split axis and its ZeRO-1 chunk axis (-1: none).
+struct SavedAxes {
+  int32_t split = -1, chunk = -1;
+};
+
+SavedAxes savedAxes(const abi::Model &model, int32_t i, int64_t worldSize) {
+  SavedAxes axes;
+  if (worldSize > 1 && dist::isSplitParam(model, i))
+    axes.split = model.paramLayouts[i].splitAxis;
+  if (worldSize > 1 && dist::isZeroChunkParam(model, i))
+    axes.chunk = model.paramLayouts[i].zeroAxis;
+  return axes;
+}
+
+// True when this rank sends its slot of parameter i to rank 0: its
+// coordinates are 0 on every mesh axis but the split and chunk ones.
+bool holdsSavedPiece(const abi::Model &model, const SavedAxes &axes,
                      const std::vector<int64_t> &coords) {
   for (int32_t a = 0; a < model.numMeshAxes; ++a)
-    if (a != model.paramLayouts[i].splitAxis && coords[size_t(a)] != 0)
+    if (a != axes.split && a != axes.chunk && coords[size_t(a)] != 0)
       return false;
   return true;
 }
 
-// The global rank that holds piece `part` of split parameter i.
-int64_t pieceRank(const abi::Model &model, int32_t i, int64_t part) {
+// The global rank that holds chunk `chunk` of piece `part` of parameter i.
+int64_t slotRank(const abi::Model &model, const SavedAxes &axes, int64_t part,
+                 int64_t chunk) {
   std::vector<int64_t> coords(size_t(model.numMeshAxes), 0);
-  coords[size_t(model.paramLayouts[i].splitAxis)] = part;
+  if (axes.split >= 0)
+    coords[size_t(axes.split)] = part;
+  if (axes.chunk >= 0)
+    coords[size_t(axes.chunk)] = chunk;
   return dist::meshRank(model, coords);
 }
 
@@ -112,20 +132,51 @@ int64_t pieceRank(const abi::Model &model, int32_t i, int64_t part) {
 // 32767; messages between two ranks arrive in order anyway).
 int pieceTag(int32_t i) { return int(i % 32767); }
 
-// Rank 0's full tensor of split parameter i: its own piece `local` and the
-// other pieces received from their ranks.
-void assembleFull(const abi::Model &model, int32_t i,
-                  const std::vector<uint8_t> &local, uint8_t *full) {
+// Rank 0's bytes of the rank tensor `part` of parameter i (its
+// tensor-parallel piece `part`, or the whole tensor): its own slot `local`
+// or slots received from their ranks, the ZeRO-1 chunks concatenated and
+// their padding dropped.
+std::vector<uint8_t> gatherPiece(const abi::Model &model, int32_t i,
+                                 const SavedAxes &axes,
+                                 const std::vector<uint8_t> &local,
+                                 int64_t part) {
+  const int64_t width = abi::byteWidth(model.params[i].type);
+  const std::vector<int64_t> shape = dist::rankParamShape(model, i);
+  const int64_t pieceBytes = product(shape, 0, shape.size()) * width;
+  const int64_t chunks =
+      axes.chunk >= 0 ? model.mesh[axes.chunk].size : int64_t(1);
+  const int64_t slotBytes = int64_t(local.size());
+  std::vector<uint8_t> piece(size_t(std::max(pieceBytes, slotBytes * chunks)));
+  for (int64_t c = 0; c < chunks; ++c) {
+    uint8_t *into = piece.data() + c * slotBytes;
+    if (part == 0 && c == 0)
+      std::memcpy(into, local.data(), local.size());
+    else
+      dist::recvBytes(into, slotBytes, slotRank(model, axes, part, c),
+                      pieceTag(i));
+  }
+  piece.resize(size_t(pieceBytes));
+  return piece;
+}
+
+// Rank 0's full tensor of parameter i.
+void assembleFull(const abi::Model &model, int32_t i, const SavedAxes &axes,
+                  const std::vector<uint8_t> &local,
+                  std::vector<uint8_t> &full) {
+  if (axes.split < 0) {
+    full = gatherPiece(model, i, axes, local, 0);
+    return;
+  }
   const SplitView v = splitView(model, i);
-  const int64_t pieceBytes = int64_t(local.size());
-  std::vector<uint8_t> gathered(size_t(pieceBytes * v.split.parts));
-  std::memcpy(gathered.data(), local.data(), local.size());
-  for (int64_t part = 1; part < v.split.parts; ++part)
-    dist::recvBytes(gathered.data() + part * pieceBytes, pieceBytes,
-                    pieceRank(model, i, part), pieceTag(i));
+  std::vector<uint8_t> gathered;
+  for (int64_t part = 0; part < v.split.parts; ++part) {
+    std::vector<uint8_t> piece = gatherPiece(model, i, axes, local, part);
+    gathered.insert(gathered.end(), piece.begin(), piece.end());
+  }
+  full.resize(gathered.size());
   byWidth(abi::byteWidth(model.params[i].type), [&](auto word) {
     using W = decltype(word);
-    cpu::shard_unslice(reinterpret_cast<W *>(full),
+    cpu::shard_unslice(reinterpret_cast<W *>(full.data()),
                        reinterpret_cast<const W *>(gathered.data()), v.outer,
                        v.inner, v.split);
   });
@@ -152,8 +203,10 @@ Status saveWeights(const std::string &path, const abi::Model &model,
   std::vector<std::vector<uint8_t>> full(size_t(model.numParams));
   for (int32_t i = 0; i < model.numParams; ++i) {
     const abi::TensorSlot &slot = model.params[i];
-    const bool split = dist::isSplitParam(model, i) && world.size > 1;
-    if (world.rank != 0 && !(split && holdsSavedPiece(model, i, world.coords)))
+    const SavedAxes axes = savedAxes(model, i, world.size);
+    const bool spread = axes.split >= 0 || axes.chunk >= 0;
+    if (world.rank != 0 &&
+        !(spread && holdsSavedPiece(model, axes, world.coords)))
       continue;
     std::vector<uint8_t> local(size_t(slotBytes(slot)));
     if (Status s = arenas.read(slot, local.data()); !s)
@@ -162,13 +215,10 @@ Status saveWeights(const std::string &path, const abi::Model &model,
       dist::sendBytes(local.data(), int64_t(local.size()), 0, pieceTag(i));
       continue;
     }
-    if (!split) {
+    if (!spread)
       full[size_t(i)] = std::move(local);
-      continue;
-    }
-    full[size_t(i)].resize(local.size() *
-                           size_t(splitView(model, i).split.parts));
-    assembleFull(model, i, local, full[size_t(i)].data());
+    else
+      assembleFull(model, i, axes, local, full[size_t(i)]);
   }
   // Rank 0 writes; the others wait so that the file exists when any rank
   // is done. A write error on rank 0 ends every rank (run_main.cpp).
@@ -222,24 +272,39 @@ Status loadWeights(const std::string &path, const abi::Model &model,
     host.assign(size_t((fullBytes + 7) / 8), 0);
     if (Status s = reader.read(*entries[i], host.data()); !s)
       return s;
-    if (!dist::isSplitParam(model, i)) {
-      if (Status s = arenas.write(slot, host.data()); !s)
+    // This rank's tensor: its piece on the split axis (0 before the world
+    // is started, e.g. in a single-rank tool), then its ZeRO-1 chunk.
+    auto coord = [&](int32_t axis) {
+      return world.coords.empty() ? int64_t(0) : world.coords[size_t(axis)];
+    };
+    const int64_t width = abi::byteWidth(slot.type);
+    const std::vector<int64_t> rankShape = dist::rankParamShape(model, i);
+    const int64_t rankBytes = product(rankShape, 0, rankShape.size()) * width;
+    const uint8_t *rankTensor = reinterpret_cast<const uint8_t *>(host.data());
+    if (dist::isSplitParam(model, i)) {
+      const int64_t part = coord(model.paramLayouts[i].splitAxis);
+      const SplitView v = splitView(model, i);
+      piece.assign(size_t((rankBytes + 7) / 8), 0);
+      byWidth(width, [&](auto word) {
+        using W = decltype(word);
+        cpu::shard_slice_part(reinterpret_cast<W *>(piece.data()),
+                              reinterpret_cast<const W *>(host.data()),
+                              v.outer, v.inner, v.split, part);
+      });
+      rankTensor = reinterpret_cast<const uint8_t *>(piece.data());
+    }
+    if (!dist::isZeroChunkParam(model, i)) {
+      if (Status s = arenas.write(slot, rankTensor); !s)
         return s;
       continue;
     }
-    // This rank's piece: its coordinate on the split axis (0 before the
-    // world is started, e.g. in a single-rank tool).
-    const int32_t axis = model.paramLayouts[i].splitAxis;
-    const int64_t part = world.coords.empty() ? 0 : world.coords[size_t(axis)];
-    const SplitView v = splitView(model, i);
-    piece.assign(size_t((slotBytes(slot) + 7) / 8), 0);
-    byWidth(abi::byteWidth(slot.type), [&](auto word) {
-      using W = decltype(word);
-      cpu::shard_slice_part(reinterpret_cast<W *>(piece.data()),
-                            reinterpret_cast<const W *>(host.data()), v.outer,
-                            v.inner, v.split, part);
-    });
-    if (Status s = arenas.write(slot, piece.data()); !s)
+    const int64_t chunkBytes = slotBytes(slot);
+    const int64_t first = coord(model.paramLayouts[i].zeroAxis) * chunkBytes;
+    std::vector<uint8_t> chunk(size_t(chunkBytes), 0);
+    if (first < rankBytes)
+      std::memcpy(chunk.data(), rankTensor + first,
+                  size_t(std::min(chunkBytes, rankBytes - first)));
+    if (Status s = arenas.write(slot, chunk.data()); !s)
       return s;
   }
   return Status::ok();

@@ -20,7 +20,9 @@ for name, plan in [("tiny-1", {}), ("tiny-tp2dp2", {"tp": 2, "dp": 2}), ("tiny-t
     json.dump(spec, open(f"{sys.argv[2]}/{name}.json", "w"), indent=1)
 PY
 for spec in "$dir"/src/*.json; do
-  "$ptc" compile "$spec" --emit=cuda -o "${spec%.json}.cu"
+  flags=()
+  [[ $spec == *-zw.json ]] && flags=(--zero-whole-copies)
+  "$ptc" compile "$spec" --emit=cuda "${flags[@]}" -o "${spec%.json}.cu"
 done
 for lib in Train Data Dist CPU CUDA; do
   cp "$root/build/lib/libPTCRuntime$lib.a" "$dir/libs/"

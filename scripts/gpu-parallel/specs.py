@@ -12,6 +12,10 @@ micro-batch 8. g124a-*: gpt2-124m fp32, micro-batch 8, global 32 (4, 2, 1
 micro-batches per rank at dp 1, 2, 4: micro_step and last_micro_step).
 b124-dp{2,4}-bk{0,10,100}: b124-dp* with other gradient bucket sizes (MiB;
 0 = reduce after the backward). g124k-* / b124k-*: with keep_bf16_weights. g124-fp32-dp2z: dp=2 + ZeRO-1.
+g124-fp32-dp2zw: the same, compiled with --zero-whole-copies (prepare.sh: names
+with "-zw"), every f32 master a dp chunk. g124-bf16-dp2 / g124-bf16-dp2z and
+b124-dp2z: bf16 dp=2 with ZeRO-1 (the masters of the bf16-read weights
+sharded) beside dp=2 without.
 """
 import json
 import os
@@ -62,3 +66,7 @@ write("g124k-bf16-1", "gpt2-124m", "bf16", 8, 16, {}, keep=True)
 for n in [1, 2, 4]:
     write(f"b124k-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n}, keep=True)
 write("g124-fp32-dp2z", "gpt2-124m", "fp32", 8, 16, {"dp": 2, "zero_stage": 1})
+write("g124-fp32-dp2zw", "gpt2-124m", "fp32", 8, 16, {"dp": 2, "zero_stage": 1})
+write("g124-bf16-dp2", "gpt2-124m", "bf16", 8, 16, {"dp": 2})
+write("g124-bf16-dp2z", "gpt2-124m", "bf16", 8, 16, {"dp": 2, "zero_stage": 1})
+write("b124-dp2z", "gpt2-124m", "bf16", 16, 32, {"dp": 2, "zero_stage": 1})

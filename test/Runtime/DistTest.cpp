@@ -356,6 +356,38 @@ TEST(ParallelPlan, BadTablesNameTheAxisCommunicatorOrParameter) {
                   "the layout of parameter 'w' gives a local shape [2]");
 }
 
+TEST(ParallelPlan, ZeroChunkLayoutsMatchTheirSlots) {
+  // qkv [3, 4] split over tp (axis 2, 2 parts: [3, 2] per rank, 6 elements)
+  // kept as ZeRO-1 chunks of 3 over dp (axis 1, 2 ranks).
+  abi::Model m = tpdp::table(true);
+  const abi::TensorSlot chunked[] = {m.params[0],
+                                     {"qkv", 0, 0, abi::DType::F32, 1, {3}}};
+  const abi::ParamLayout layouts[] = {
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 3, 1}};
+  m.params = chunked;
+  m.paramLayouts = layouts;
+  EXPECT_TRUE(checkParallelPlan(m).isOk()) << checkParallelPlan(m).message();
+  EXPECT_EQ(ptc::rt::dist::rankParamShape(m, 1), (std::vector<int64_t>{3, 2}));
+
+  const abi::ParamLayout wrongChunk[] = {
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 1}};
+  m.paramLayouts = wrongChunk; // the slot holds 3, not 4
+  EXPECT_CONTAINS(checkParallelPlan(m).message(),
+                  "the layout of parameter 'qkv' keeps a ZeRO-1 chunk of 4 "
+                  "elements over mesh axis 1, the parameter is [3]");
+  const abi::TensorSlot bigChunk[] = {m.params[0],
+                                      {"qkv", 0, 0, abi::DType::F32, 1, {4}}};
+  m.params = bigChunk; // 6 elements over 2 ranks are chunks of 3
+  EXPECT_CONTAINS(checkParallelPlan(m).message(),
+                  "the layout of parameter 'qkv' keeps chunks of 4 elements "
+                  "of a local [3, 2] over 2 ranks");
+  const abi::ParamLayout badAxis[] = {
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 7}};
+  m.paramLayouts = badAxis;
+  EXPECT_CONTAINS(checkParallelPlan(m).message(),
+                  "keeps a ZeRO-1 chunk of 4 elements over mesh axis 7");
+}
+
 TEST(ParallelPlan, CommTimeoutFlag) {
   const abi::Model m = tpdp::table(true);
   ptc::rt::train::Flags flags;

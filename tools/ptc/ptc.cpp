@@ -160,6 +160,11 @@ int runCompile(int argc, char **argv) {
       "profile",
       cl::desc("Build a program that times every kernel and prints the time "
                "per kernel at exit"));
+  cl::opt<bool> zeroWholeCopies(
+      "zero-whole-copies",
+      cl::desc("ZeRO-1: shard the f32 masters of the weights read in f32 "
+               "too, keeping whole f32 copies for the micro-steps (more "
+               "memory; checks the sharded masters on the cpu target)"));
   cl::opt<std::string> precision(
       "precision",
       cl::desc("Override the spec's training.precision (bf16, fp32, or fp64 "
@@ -234,7 +239,10 @@ int runCompile(int argc, char **argv) {
           llvm::errs()
               << "ptc compile: note: the cpu target computes this bf16 "
                  "spec in fp32 (it has no bf16 kernels)\n";
-  if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda)))
+  ptc::ExecPipelineOptions execOptions;
+  execOptions.zeroWholeCopies = zeroWholeCopies;
+  if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda,
+                              execOptions)))
     return 1;
   if (profile)
     (*module)->setAttr("ptc.profile", UnitAttr::get(&context));
@@ -251,6 +259,9 @@ int runPlan(int argc, char **argv) {
       cl::desc("The target to plan for: cpu (bf16 specs computed in "
                "fp32) or cuda"),
       cl::init("cpu"));
+  cl::opt<bool> zeroWholeCopies(
+      "zero-whole-copies",
+      cl::desc("Plan as `ptc compile --zero-whole-copies` builds"));
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv,
                            "ptc plan: the per-rank memory budget of a spec\n"))
@@ -266,8 +277,10 @@ int runPlan(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
+  ptc::ExecPipelineOptions execOptions;
+  execOptions.zeroWholeCopies = zeroWholeCopies;
   if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
-                                         target == "cpu")))
+                                         target == "cpu", execOptions)))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
   if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())

@@ -3,10 +3,11 @@
 
 usage: plan_check.py SPEC --set KEY=VALUE... --ranks N --ptc PTC --data GLOB
                      --work DIR [--steps 20] [--rtol 1e-5]
+                     [--compile-arg ARG]...
 
 Writes SPEC with the `parallel` entries of --set (tp=2, dp=2,
 sequence_parallel=true, zero_stage=1, ...) next to the single-process spec,
-compiles both for the cpu target, trains the single-process program and the
+compiles both for the cpu target (with the --compile-arg flags), trains the single-process program and the
 parallel one under `mpirun -np N` for --steps steps from the same seed on
 the same data, and compares:
 
@@ -115,6 +116,8 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--rtol", type=float, default=1e-5)
+    p.add_argument("--compile-arg", action="append", default=[],
+                   help="an extra `ptc compile` flag for both programs")
     args = p.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
@@ -132,7 +135,7 @@ def main():
         with open(paths[name] + ".json", "w") as f:
             json.dump(content, f, indent=1)
         run([args.ptc, "compile", paths[name] + ".json", "--target=cpu",
-             "-o", paths[name]])
+             "-o", paths[name]] + args.compile_arg)
     common = ["--data", args.data, "--steps", str(args.steps), "--quiet"]
     for name in ("single", "parallel"):
         launch = [] if name == "single" else MPIRUN + ["-np", str(args.ranks)]

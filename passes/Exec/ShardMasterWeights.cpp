@@ -1,0 +1,307 @@
+//===- ShardMasterWeights.cpp - exec-shard-master-weights -----------------===//
+//
+// ZeRO-1's master weights: each data-parallel rank keeps only its chunk of
+// the f32 weights the micro-steps read through copies; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Exec/Passes.h"
+#include "passes/Exec/ZeroOne.h"
+
+#include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Exec/IR/ExecOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace ptc::exec {
+#define GEN_PASS_DEF_EXECSHARDMASTERWEIGHTS
+#include "passes/Exec/Passes.h.inc"
+} // namespace ptc::exec
+
+using namespace mlir;
+using namespace ptc;
+using namespace ptc::exec;
+
+namespace {
+
+StringRef entryOf(Operation *op) {
+  auto fn = op->getParentOfType<func::FuncOp>();
+  auto entry = fn ? fn->getAttrOfType<StringAttr>("exec.entry") : StringAttr();
+  return entry ? entry.getValue() : StringRef();
+}
+
+GlobalOp referencedGlobal(ModuleOp module, Value buffer) {
+  auto ref = buffer.getDefiningOp<GlobalRefOp>();
+  return ref ? module.lookupSymbol<GlobalOp>(ref.getGlobalAttr()) : GlobalOp();
+}
+
+struct ExecShardMasterWeightsPass
+    : public ptc::exec::impl::ExecShardMasterWeightsBase<
+          ExecShardMasterWeightsPass> {
+  void runOnOperation() override {
+    module = getOperation();
+    if (!isZeroOneModule(module))
+      return;
+    dpAxis = dist::getMeshAxisIndex(module, "dp");
+    dist::MeshOp mesh = dist::getModuleMesh(module);
+    dpComm = dpCommunicator();
+    if (dpAxis < 0 || !mesh || dpComm < 0)
+      return;
+    dp = mesh.getShape()[dpAxis];
+
+    llvm::MapVector<GlobalOp, SmallVector<GlobalOp>> copiesOf;
+    for (auto global : module.getOps<GlobalOp>())
+      if (auto of = global->getAttrOfType<FlatSymbolRefAttr>("exec.copy_of"))
+        copiesOf[module.lookupSymbol<GlobalOp>(of)].push_back(global);
+    DenseMap<GlobalOp, SmallVector<GlobalRefOp>> refsOf;
+    module.walk([&](GlobalRefOp ref) {
+      if (ref->use_empty())
+        ref.erase(); // e.g. what the conversions to copies left
+      else
+        refsOf[module.lookupSymbol<GlobalOp>(ref.getGlobalAttr())].push_back(
+            ref);
+    });
+    for (auto &[param, copies] : copiesOf)
+      if (param && param->hasAttr("dist.zero_chunk") &&
+          llvm::all_of(refsOf[param],
+                       [&](GlobalRefOp ref) { return isShardableUse(ref); }))
+        shard(param, refsOf[param]);
+  }
+
+  /// The index of the `[dp]` communicator in the module's `ptc.comms`.
+  int64_t dpCommunicator() {
+    auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
+    if (!comms)
+      return -1;
+    Builder builder(module.getContext());
+    ArrayAttr dpOnly = builder.getStrArrayAttr({"dp"});
+    for (auto [index, comm] : llvm::enumerate(comms))
+      if (comm == dpOnly)
+        return index;
+    return -1;
+  }
+
+  /// A refresh of one of the parameter's copies: `convert(copy, param)` or
+  /// `copy(copy, param)`.
+  bool isRefresh(LaunchOp launch, GlobalOp param) {
+    if ((launch.getCallee() != "convert" && launch.getCallee() != "copy") ||
+        launch.getBuffers().size() != 2 ||
+        referencedGlobal(module, launch.getBuffers()[1]) != param)
+      return false;
+    GlobalOp copy = referencedGlobal(module, launch.getBuffers()[0]);
+    auto of = copy ? copy->getAttrOfType<FlatSymbolRefAttr>("exec.copy_of")
+                   : FlatSymbolRefAttr();
+    return of && of.getValue() == param.getSymName();
+  }
+
+  /// Whether the master can be a chunk at this reference: init_params may
+  /// do anything with it (it gets a transient whole tensor), optimizer_step
+  /// only ZeRO-1's chunk update, the gather after it and the refreshes,
+  /// refresh_weight_copies only refreshes; the entry points that compute
+  /// must not read it (they read the copies).
+  bool isShardableUse(GlobalRefOp ref) {
+    StringRef entry = entryOf(ref);
+    if (entry == "init_params")
+      return true;
+    if (entry != "optimizer_step" && entry != "refresh_weight_copies")
+      return false;
+    GlobalOp param = module.lookupSymbol<GlobalOp>(ref.getGlobalAttr());
+    for (OpOperand &use : ref->getUses()) {
+      auto launch = dyn_cast<LaunchOp>(use.getOwner());
+      if (!launch)
+        return false;
+      unsigned index = use.getOperandNumber();
+      StringRef callee = launch.getCallee();
+      bool ok = isRefresh(launch, param) ||
+                (entry == "optimizer_step" &&
+                 ((callee == "adamw_update_chunk" && index == 0) ||
+                  (callee == "copy_chunk" && index == 1) ||
+                  (callee == "copy" && index == 0 &&
+                   launch.getBuffers()[1].getDefiningOp<AllocOp>())));
+      if (!ok)
+        return false;
+    }
+    return true;
+  }
+
+  void shard(GlobalOp param, ArrayRef<GlobalRefOp> refs) {
+    MemRefType whole = param.getMemRefType();
+    int64_t chunk =
+        param->getAttrOfType<IntegerAttr>("dist.zero_chunk").getInt();
+    auto chunkType = MemRefType::get({chunk}, whole.getElementType());
+    param.setType(chunkType);
+    param->setAttr("exec.zero_master", TypeAttr::get(whole));
+
+    SmallVector<GlobalRefOp> initRefs, others;
+    for (GlobalRefOp ref : refs)
+      (entryOf(ref) == "init_params" ? initRefs : others).push_back(ref);
+    // First the f32 all-gathers that wrote the updated chunks back (the
+    // copies now carry the gather), then the updates and refreshes.
+    for (GlobalRefOp ref : others) {
+      ref.getResult().setType(chunkType);
+      for (OpOperand &use : llvm::make_early_inc_range(ref->getUses()))
+        if (auto launch = dyn_cast<LaunchOp>(use.getOwner());
+            launch.getCallee() == "copy" && use.getOperandNumber() == 0 &&
+            !isRefresh(launch, param))
+          eraseWithDeadProducers(launch);
+    }
+    for (GlobalRefOp ref : others) {
+      for (Operation *user : llvm::to_vector(ref->getUsers())) {
+        auto launch = cast<LaunchOp>(user);
+        if (isRefresh(launch, param))
+          expandRefresh(launch, ref, whole.getNumElements(), chunk);
+        else if (launch.getCallee() == "adamw_update_chunk")
+          updateWholeChunk(launch, chunk);
+      }
+      if (ref->use_empty())
+        ref.erase();
+    }
+    if (!initRefs.empty())
+      initializeChunk(param, initRefs, whole, chunk);
+  }
+
+  /// adamw_update_chunk(param, ...) [n, chunk, axis, ...] on a parameter
+  /// that is the chunk: a plain update of all of it (the padding past the
+  /// parameter's end has zero gradients and moments and stays zero).
+  void updateWholeChunk(LaunchOp launch, int64_t chunk) {
+    OpBuilder builder(launch);
+    SmallVector<Attribute> args{builder.getI64IntegerAttr(chunk)};
+    llvm::append_range(args, launch.getArgs().getValue().drop_front(3));
+    SmallVector<Access> access;
+    for (unsigned i = 0; i < launch.getBuffers().size(); ++i)
+      access.push_back(launch.getAccessMode(i));
+    LaunchOp::create(builder, launch.getLoc(), "adamw_update",
+                     launch.getBuffers(), access, args);
+    launch.erase();
+  }
+
+  /// copy = param, with param a chunk: each rank converts its chunk to the
+  /// copy's element type, the chunks are all-gathered over dp (in that
+  /// type: bf16 halves the traffic of gathering the f32 masters) and the
+  /// parameter's elements copied out of the zero-padded result.
+  void expandRefresh(LaunchOp refresh, Value master, int64_t n,
+                     int64_t chunk) {
+    OpBuilder builder(refresh);
+    Location loc = refresh.getLoc();
+    Value copy = refresh.getBuffers()[0];
+    Type element = cast<MemRefType>(copy.getType()).getElementType();
+    Value source = master;
+    if (element != cast<MemRefType>(master.getType()).getElementType()) {
+      source = AllocOp::create(builder, loc, MemRefType::get({chunk}, element));
+      LaunchOp::create(builder, loc, "convert", ValueRange{source, master},
+                       {Access::write, Access::read},
+                       {builder.getI64IntegerAttr(chunk)});
+    }
+    Value gathered =
+        AllocOp::create(builder, loc, MemRefType::get({chunk * dp}, element));
+    LaunchOp::create(builder, loc, "all_gather", ValueRange{gathered, source},
+                     {Access::write, Access::read},
+                     {builder.getI64IntegerAttr(chunk),
+                      builder.getI64IntegerAttr(dpComm)});
+    LaunchOp::create(builder, loc, "copy", ValueRange{copy, gathered},
+                     {Access::write, Access::read},
+                     {builder.getI64IntegerAttr(n)});
+    refresh.erase();
+  }
+
+  /// Erases `launch`, then every transient buffer that nothing reads any
+  /// more together with the launches that only wrote it.
+  void eraseWithDeadProducers(LaunchOp launch) {
+    llvm::SetVector<Operation *> worklist;
+    auto push = [&](ValueRange buffers) {
+      for (Value buffer : buffers)
+        if (auto alloc = buffer.getDefiningOp<AllocOp>())
+          worklist.insert(alloc);
+    };
+    push(launch.getBuffers());
+    launch.erase();
+    while (!worklist.empty()) {
+      auto alloc = cast<AllocOp>(worklist.pop_back_val());
+      // Dead: every user is a launch that only writes it, and writes
+      // nothing else.
+      SmallVector<LaunchOp> writers;
+      bool live = false;
+      for (OpOperand &use : alloc->getUses()) {
+        auto writer = dyn_cast<LaunchOp>(use.getOwner());
+        live |= !writer;
+        if (!writer)
+          break;
+        for (auto [i, buffer] : llvm::enumerate(writer.getBuffers()))
+          live |= buffer == alloc.getResult()
+                      ? writer.getAccessMode(i) != Access::write
+                      : writer.getAccessMode(i) != Access::read;
+        if (!llvm::is_contained(writers, writer))
+          writers.push_back(writer);
+      }
+      if (live)
+        continue;
+      for (LaunchOp writer : writers) {
+        SmallVector<Value> buffers(writer.getBuffers());
+        writer.erase();
+        push(buffers);
+      }
+      worklist.remove(alloc);
+      alloc.erase();
+    }
+  }
+
+  /// init_params fills the whole parameter (the same on every rank: the
+  /// initializers are seeded per parameter) into a transient buffer; right
+  /// after its last write the rank keeps its chunk and the copies are
+  /// refreshed from the whole tensor, so no gather is needed and the
+  /// buffer dies there.
+  void initializeChunk(GlobalOp param, ArrayRef<GlobalRefOp> refs,
+                       MemRefType whole, int64_t chunk) {
+    Operation *first = refs.front();
+    for (GlobalRefOp ref : refs)
+      if (ref->isBeforeInBlock(first))
+        first = ref;
+    OpBuilder builder(first);
+    Value buffer = AllocOp::create(builder, first->getLoc(), whole);
+    SmallVector<LaunchOp> refreshes;
+    Operation *last = nullptr;
+    for (GlobalRefOp ref : refs) {
+      for (Operation *user : ref->getUsers()) {
+        auto launch = dyn_cast<LaunchOp>(user);
+        if (launch && isRefresh(launch, param))
+          refreshes.push_back(launch);
+        else if (!last || last->isBeforeInBlock(user))
+          last = user;
+      }
+    }
+    for (GlobalRefOp ref : refs) {
+      ref.getResult().replaceAllUsesWith(buffer);
+      ref.erase();
+    }
+    builder.setInsertionPointAfter(last ? last : buffer.getDefiningOp());
+    Location loc = param.getLoc();
+    Value master = GlobalRefOp::create(builder, loc, param);
+    LaunchOp::create(builder, loc, "copy_chunk", ValueRange{master, buffer},
+                     {Access::write, Access::read},
+                     {builder.getI64IntegerAttr(whole.getNumElements()),
+                      builder.getI64IntegerAttr(chunk),
+                      builder.getI64IntegerAttr(dpAxis)});
+    // The refreshes move up to here, with references to their copies.
+    for (LaunchOp refresh : refreshes) {
+      auto copyRef = refresh.getBuffers()[0].getDefiningOp<GlobalRefOp>();
+      Value copy = GlobalRefOp::create(
+          builder, loc,
+          module.lookupSymbol<GlobalOp>(copyRef.getGlobalAttr()));
+      LaunchOp::create(builder, refresh.getLoc(), refresh.getCallee(),
+                       ValueRange{copy, buffer},
+                       {Access::write, Access::read},
+                       refresh.getArgs().getValue());
+      refresh.erase();
+      if (copyRef->use_empty())
+        copyRef.erase();
+    }
+  }
+
+  ModuleOp module;
+  int64_t dpAxis = -1, dpComm = -1, dp = 1;
+};
+
+} // namespace
