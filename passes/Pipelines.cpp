@@ -46,12 +46,15 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
   // 2. Kernel pairs merged: in-place gradients, products accumulated into
   //    the gradients, norms that write bf16.
   pm.addPass(exec::createExecFuse());
-  // 3. The weights' bf16 copies kept across micro-steps, refreshed by the
+  // 3. Attention on views of the projections' rows: the head split and
+  //    merge copies around it go.
+  pm.addPass(exec::createExecAttentionLayout());
+  // 4. The weights' bf16 copies kept across micro-steps, refreshed by the
   //    optimizer step.
   pm.addPass(exec::createExecPersistWeightCopies());
-  // 4. Offsets in arenas, activation memory reused by liveness.
+  // 5. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
-  // 5. The optimizer's per-tensor launches merged over tensors that 4.
+  // 6. The optimizer's per-tensor launches merged over tensors that 5.
   //    packed back to back.
   pm.addPass(exec::createExecCoalesce());
 }
