@@ -64,6 +64,58 @@ def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptc::exec::ExecDialect"];
 }
 
+def ExecAttentionLayout : Pass<"exec-attention-layout", "mlir::ModuleOp"> {
+  let summary = "Attention reads and writes the projections' layout: no head permutes";
+  let description = [{
+    Runs right after `exec-fuse`. The lowering feeds attention
+    [B, H, T, Dh] copies made by head splits and merges (`permute` or
+    `permute_view`, rank 4, perm [0, 2, 1, 3]) of the projections'
+    [B, T, H*Dh] rows: per layer three splits of q, k, v out of the fused
+    QKV product, a merge of the output, a split of its gradient and three
+    merges of dq, dk, dv into the fused gradient. The strided kernels
+    (`attention_forward_strided`, `attention_backward_strided`) take each
+    operand as a view (offset, batch, head and row strides in elements, Dh
+    contiguous), so in each entry point:
+
+    1. A buffer that a split writes whole (its first use) and that only
+       attention launches read, as q, k, v or dout with the split's shape:
+       every one of them reads the split's source through a view, and the
+       split goes, when nothing writes the source from the split to the
+       last of those reads (the source then lives until then instead).
+    2. `attention_forward`'s out, read only by merges that read all of it
+       and by `attention_backward` as out: the forward writes the first
+       merge's target y through a view (y may be a column block of a wider
+       row) and the backward reads it there. Later merges of out (the copy
+       that the weight gradient reads after recomputation) are whole copies
+       of y: their targets, of y's type and read only, become y. Needs y
+       unused before the first merge and unwritten until the last read.
+    3. `attention_backward`'s dq, dk, dv, when each is zero-filled with no
+       other use before the kernel: the fills go and the kernel overwrites
+       (accumulate 0; otherwise nothing of 3 applies and the kernel keeps
+       adding). A gradient that only a merge reads afterwards is written
+       into the merge's target, when the merges into one target write
+       disjoint elements and nothing else reaches that target between the
+       kernel and the last merge (reads redirected by 1 and 2 included).
+
+    Splits whose row layout is not affine in (b, h, t), buffers that are
+    not `exec.alloc`s, launches on a stream, a q or k that RoPE reads
+    between the split and attention (only v is then read in place), and an
+    out that anything else reads are left as they are. A launch that none of
+    this changes stays `attention_forward`/`attention_backward`.
+
+    ```mlir
+    exec.launch "permute_view"(%q, %qkv) access [write, read]
+        args [4, 2, 3, 2, 4, 1, 1, 0, 2, 1, 3, 4, 5, 8, 24, 0, 48, 48, 0]
+        : memref<2x2x3x4xf32>, memref<2x3x24xf32>
+    // (and k, v at column offsets 8 and 16) becomes q read from %qkv at
+    // offset 0, batch stride 72, head stride 4, row stride 24:
+    exec.launch "attention_forward_strided"(%y, %lse, %qkv, %qkv, %qkv) ...
+        args [2, 2, 2, 3, 4, 5.000000e-01, 0, 72, 4, 24, 8, 72, 4, 24, ...]
+    ```
+  }];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
 def ExecPersistWeightCopies : Pass<"exec-persist-weight-copies", "mlir::ModuleOp"> {
   let summary = "Keeps the bf16 copies of the weights instead of converting them every micro-step";
   let description = [{

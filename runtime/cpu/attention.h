@@ -41,6 +41,40 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
                         int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
                         int64_t Dh, double scale);
 
+/// The strided forms; the two above are these with contiguous strides. Each
+/// [B, H, T, Dh] operand X is given by four element counts: X's element
+/// (b, h, t, d) is X[xOffset + b*xBatch + h*xHead + t*xRow + d] (Dh is
+/// contiguous), so attention can read q, k and v straight out of a fused
+/// [B, T, 3*H*Dh] projection and write its output as [B, T, H*Dh]
+/// (passes/Exec/AttentionLayout.cpp). lse stays contiguous [B, Hq, T].
+/// The output must not overlap q, k or v.
+template <typename T>
+void attention_forward_strided(
+    T *out, T *lse, const T *q, const T *k, const T *v, int64_t B, int64_t Hq,
+    int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
+    int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
+    int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
+    int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
+    int64_t outOffset, int64_t outBatch, int64_t outHead, int64_t outRow);
+
+/// accumulate = 1 adds into dq, dk, dv (as attention_backward does);
+/// accumulate = 0 overwrites every element of them (what a zero fill and
+/// the adding form compute). dq, dk and dv may be disjoint views of one
+/// buffer; none may overlap an input.
+template <typename T>
+void attention_backward_strided(
+    T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
+    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv,
+    int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
+    int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
+    int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,
+    int64_t dvOffset, int64_t dvBatch, int64_t dvHead, int64_t dvRow,
+    int64_t doutOffset, int64_t doutBatch, int64_t doutHead, int64_t doutRow,
+    int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
+    int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
+    int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
+    int64_t outOffset, int64_t outBatch, int64_t outHead, int64_t outRow);
+
 } // namespace ptc::rt::cpu
 
 #endif // PTC_RUNTIME_CPU_ATTENTION_H

@@ -9,6 +9,8 @@
 //
 // Kernels whose name ends in `_backward` accumulate (+=) into their outputs,
 // like the reference kernels they forward to; the lowering zeroes first.
+// attention_backward_strided says so in its `accumulate` argument (0 when
+// exec-attention-layout replaced the zero fills by overwriting).
 //
 // Parallel plans: the collectives (all_reduce, all_gather, ..., over MPI)
 // come from runtime/cpu/collectives.h; shard_slice / shard_unslice below
@@ -55,7 +57,9 @@ namespace cpu = ptc::rt::cpu;
 // Reference kernels whose signature is already the launch convention.
 using cpu::add_forward;
 using cpu::attention_backward;
+using cpu::attention_backward_strided;
 using cpu::attention_forward;
+using cpu::attention_forward_strided;
 using cpu::axpy;
 using cpu::copy_rows;
 using cpu::embedding_backward;

@@ -61,6 +61,23 @@ template <typename T> void checkFloatKernels() {
       &k::attention_forward<T>;
   void (*attB)(P, P, P, C, C, C, C, C, C, i64, i64, i64, i64, i64, double) =
       &k::attention_backward<T>;
+  // The strided forms (passes/Exec/AttentionLayout.cpp): four views
+  // (offset, batch, head, row) after the sizes; the backward's accumulate.
+  void (*attFS)(P, P, C, C, C, i64, i64, i64, i64, i64, double, //
+                i64, i64, i64, i64, i64, i64, i64, i64,         //
+                i64, i64, i64, i64, i64, i64, i64, i64) =
+      &k::attention_forward_strided<T>;
+  void (*attBS)(P, P, P, C, C, C, C, C, C, i64, i64, i64, i64, i64, double,
+                i64,                                    //
+                i64, i64, i64, i64, i64, i64, i64, i64, // dq, dk
+                i64, i64, i64, i64, i64, i64, i64, i64, // dv, dout
+                i64, i64, i64, i64, i64, i64, i64, i64, // q, k
+                i64, i64, i64, i64, i64, i64, i64, i64) = // v, out
+      &k::attention_backward_strided<T>;
+  void (*permuteView)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64,
+                      i64, i64, i64, i64, i64, i64, i64, i64, i64) =
+      &k::permute_view<T>;
+  EXPECT_TRUE(attFS && attBS && permuteView);
   void (*embF)(P, const int32_t *, C, i64, i64, i64) = &k::embedding_forward<T>;
   void (*embB)(P, const int32_t *, C, i64, i64, i64) =
       &k::embedding_backward<T>;
