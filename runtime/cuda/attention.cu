@@ -26,16 +26,28 @@ namespace {
 constexpr int kBr = 64, kBc = 64, kThreads = 128;
 constexpr int kLP = kBc + 1; // leading dimension of a score tile
 
-// dst[r][d] (leading dimension D + 1) = src[(row0 + r) * Dh + d], zero past
+// Where a [B, H, T, Dh] operand's element (b, h, t, d) lives:
+// base[off + b * batch + h * head + t * row + d] (attention.cuh's strided
+// entry points; Dh is contiguous).
+struct Layout {
+  int64_t off, batch, head, row;
+  template <typename P>
+  __host__ __device__ __forceinline__ P *at(P *base, int64_t b,
+                                            int64_t h) const {
+    return base + off + b * batch + h * head;
+  }
+};
+
+// dst[r][d] (leading dimension D + 1) = src[(row0 + r) * ld + d], zero past
 // T rows or Dh columns.
 template <int D, typename T>
-__device__ __forceinline__ void loadRows(float *dst, const T *src, int64_t row0,
-                                         int64_t Tn, int Dh) {
+__device__ __forceinline__ void loadRows(float *dst, const T *src, int64_t ld,
+                                         int64_t row0, int64_t Tn, int Dh) {
   for (int idx = threadIdx.x; idx < kBr * D; idx += kThreads) {
     const int r = idx / D, d = idx % D;
     float x = 0.f;
     if (row0 + r < Tn && d < Dh)
-      x = toFloat(src[(row0 + r) * Dh + d]);
+      x = toFloat(src[(row0 + r) * ld + d]);
     dst[r * (D + 1) + d] = x;
   }
 }
@@ -114,18 +126,19 @@ template <int D> constexpr size_t backwardQSmem() {
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     attentionForwardKernel(T *out, T *lse, const T *q, const T *k, const T *v,
-                           int Hq, int Hkv, int64_t Tn, int Dh, float scale) {
+                           Layout oL, Layout qL, Layout kL, Layout vL, int Hq,
+                           int Hkv, int64_t Tn, int Dh, float scale) {
   extern __shared__ float smem[];
   float *Qs = smem, *Ks = Qs + kBr * (D + 1), *Vs = Ks + kBc * (D + 1);
   float *Ps = Vs + kBc * (D + 1);
   const int64_t q0 = int64_t(gridDim.x - 1 - blockIdx.x) * kBr;
   const int h = blockIdx.y, b = blockIdx.z;
   const int64_t qh = int64_t(b) * Hq + h;
-  const int64_t kvh = int64_t(b) * Hkv + h / (Hq / Hkv);
-  const T *Q = q + qh * Tn * Dh, *K = k + kvh * Tn * Dh, *V = v + kvh * Tn * Dh;
+  const int hk = h / (Hq / Hkv);
+  const T *Q = qL.at(q, b, h), *K = kL.at(k, b, hk), *V = vL.at(v, b, hk);
   const int r0 = (threadIdx.x / 8) * 4, tx = threadIdx.x % 8;
 
-  loadRows<D>(Qs, Q, q0, Tn, Dh);
+  loadRows<D>(Qs, Q, qL.row, q0, Tn, Dh);
   float m[4], l[4], o[4][D / 8];
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
@@ -138,8 +151,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t kEnd = min(Tn, q0 + kBr);
   for (int64_t k0 = 0; k0 < kEnd; k0 += kBc) {
     __syncthreads();
-    loadRows<D>(Ks, K, k0, Tn, Dh);
-    loadRows<D>(Vs, V, k0, Tn, Dh);
+    loadRows<D>(Ks, K, kL.row, k0, Tn, Dh);
+    loadRows<D>(Vs, V, vL.row, k0, Tn, Dh);
     __syncthreads();
     float s[4][8];
     dotTile<D>(s, Qs, Ks, Dh);
@@ -178,7 +191,7 @@ __global__ void __launch_bounds__(kThreads)
     if (row >= Tn)
       continue;
     const float inv = 1.f / l[i];
-    T *orow = out + (qh * Tn + row) * Dh;
+    T *orow = oL.at(out, b, h) + row * oL.row;
 #pragma unroll
     for (int jj = 0; jj < D / 8; ++jj) {
       const int d = tx + 8 * jj;
@@ -190,16 +203,22 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-// Dvec[row] = sum_d dout[row, d] * out[row, d], one warp per row.
+// Dvec[row] = sum_d dout[row, d] * out[row, d], one warp per row
+// (row = (b * Hq + h) * T + t).
 template <typename T>
 __global__ void attentionBackwardDotKernel(float *Dvec, const T *dout,
-                                           const T *out, int64_t rows, int Dh) {
+                                           const T *out, Layout doL, Layout oL,
+                                           int64_t rows, int64_t Hq, int64_t Tn,
+                                           int Dh) {
   const int64_t row = blockIdx.x * int64_t(blockDim.x / 32) + threadIdx.x / 32;
   if (row >= rows)
     return;
+  const int64_t t = row % Tn, bh = row / Tn, b = bh / Hq, h = bh % Hq;
+  const T *dO = doL.at(dout, b, h) + t * doL.row,
+          *O = oL.at(out, b, h) + t * oL.row;
   float s = 0.f;
   for (int d = threadIdx.x % 32; d < Dh; d += 32)
-    s += toFloat(dout[row * Dh + d]) * toFloat(out[row * Dh + d]);
+    s += toFloat(dO[d]) * toFloat(O[d]);
   s = warpSum(s);
   if (threadIdx.x % 32 == 0)
     Dvec[row] = s;
@@ -209,7 +228,9 @@ template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     attentionBackwardKVKernel(T *dk, T *dv, const T *dout, const T *q,
                               const T *k, const T *v, const T *lse,
-                              const float *Dvec, int Hq, int Hkv, int64_t Tn,
+                              const float *Dvec, Layout dkL, Layout dvL,
+                              Layout doL, Layout qL, Layout kL, Layout vL,
+                              bool accumulate, int Hq, int Hkv, int64_t Tn,
                               int Dh, float scale) {
   extern __shared__ float smem[];
   float *Ks = smem, *Vs = Ks + kBc * (D + 1), *Qs = Vs + kBc * (D + 1);
@@ -218,11 +239,10 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t k0 = int64_t(blockIdx.x) * kBc;
   const int hk = blockIdx.y, b = blockIdx.z;
   const int group = Hq / Hkv;
-  const int64_t kvh = int64_t(b) * Hkv + hk;
   const int r0 = (threadIdx.x / 8) * 4, tx = threadIdx.x % 8;
 
-  loadRows<D>(Ks, k + kvh * Tn * Dh, k0, Tn, Dh);
-  loadRows<D>(Vs, v + kvh * Tn * Dh, k0, Tn, Dh);
+  loadRows<D>(Ks, kL.at(k, b, hk), kL.row, k0, Tn, Dh);
+  loadRows<D>(Vs, vL.at(v, b, hk), vL.row, k0, Tn, Dh);
   float dK[4][D / 8], dV[4][D / 8];
 #pragma unroll
   for (int i = 0; i < 4; ++i)
@@ -231,14 +251,14 @@ __global__ void __launch_bounds__(kThreads)
       dK[i][jj] = dV[i][jj] = 0.f;
 
   for (int g = 0; g < group; ++g) {
-    const int64_t qh = int64_t(b) * Hq + int64_t(hk) * group + g;
-    const T *Q = q + qh * Tn * Dh, *dO = dout + qh * Tn * Dh;
+    const int64_t h = int64_t(hk) * group + g, qh = int64_t(b) * Hq + h;
+    const T *Q = qL.at(q, b, h), *dO = doL.at(dout, b, h);
     const T *L = lse + qh * Tn;
     const float *Dq = Dvec + qh * Tn;
     for (int64_t q0 = (k0 / kBr) * kBr; q0 < Tn; q0 += kBr) {
       __syncthreads();
-      loadRows<D>(Qs, Q, q0, Tn, Dh);
-      loadRows<D>(dOs, dO, q0, Tn, Dh);
+      loadRows<D>(Qs, Q, qL.row, q0, Tn, Dh);
+      loadRows<D>(dOs, dO, doL.row, q0, Tn, Dh);
       for (int r = threadIdx.x; r < kBr; r += kThreads) {
         const bool in = q0 + r < Tn;
         lseS[r] = in ? toFloat(L[q0 + r]) : 0.f;
@@ -269,13 +289,16 @@ __global__ void __launch_bounds__(kThreads)
     const int64_t key = k0 + r0 + i;
     if (key >= Tn)
       continue;
-    T *dkRow = dk + (kvh * Tn + key) * Dh, *dvRow = dv + (kvh * Tn + key) * Dh;
+    T *dkRow = dkL.at(dk, b, hk) + key * dkL.row;
+    T *dvRow = dvL.at(dv, b, hk) + key * dvL.row;
 #pragma unroll
     for (int jj = 0; jj < D / 8; ++jj) {
       const int d = tx + 8 * jj;
       if (d < Dh) {
-        dkRow[d] = fromFloat<T>(toFloat(dkRow[d]) + scale * dK[i][jj]);
-        dvRow[d] = fromFloat<T>(toFloat(dvRow[d]) + dV[i][jj]);
+        const float k0v = accumulate ? toFloat(dkRow[d]) : 0.f;
+        const float v0v = accumulate ? toFloat(dvRow[d]) : 0.f;
+        dkRow[d] = fromFloat<T>(k0v + scale * dK[i][jj]);
+        dvRow[d] = fromFloat<T>(v0v + dV[i][jj]);
       }
     }
   }
@@ -285,19 +308,21 @@ template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     attentionBackwardQKernel(T *dq, const T *dout, const T *q, const T *k,
                              const T *v, const T *lse, const float *Dvec,
-                             int Hq, int Hkv, int64_t Tn, int Dh, float scale) {
+                             Layout dqL, Layout doL, Layout qL, Layout kL,
+                             Layout vL, bool accumulate, int Hq, int Hkv,
+                             int64_t Tn, int Dh, float scale) {
   extern __shared__ float smem[];
   float *Qs = smem, *dOs = Qs + kBr * (D + 1), *Ks = dOs + kBr * (D + 1);
   float *Vs = Ks + kBc * (D + 1), *dSs = Vs + kBc * (D + 1);
   const int64_t q0 = int64_t(gridDim.x - 1 - blockIdx.x) * kBr;
   const int h = blockIdx.y, b = blockIdx.z;
   const int64_t qh = int64_t(b) * Hq + h;
-  const int64_t kvh = int64_t(b) * Hkv + h / (Hq / Hkv);
-  const T *K = k + kvh * Tn * Dh, *V = v + kvh * Tn * Dh;
+  const int hk = h / (Hq / Hkv);
+  const T *K = kL.at(k, b, hk), *V = vL.at(v, b, hk);
   const int r0 = (threadIdx.x / 8) * 4, tx = threadIdx.x % 8;
 
-  loadRows<D>(Qs, q + qh * Tn * Dh, q0, Tn, Dh);
-  loadRows<D>(dOs, dout + qh * Tn * Dh, q0, Tn, Dh);
+  loadRows<D>(Qs, qL.at(q, b, h), qL.row, q0, Tn, Dh);
+  loadRows<D>(dOs, doL.at(dout, b, h), doL.row, q0, Tn, Dh);
   float lseR[4], DR[4], dQ[4][D / 8];
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
@@ -311,8 +336,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t kEnd = min(Tn, q0 + kBr);
   for (int64_t k0 = 0; k0 < kEnd; k0 += kBc) {
     __syncthreads();
-    loadRows<D>(Ks, K, k0, Tn, Dh);
-    loadRows<D>(Vs, V, k0, Tn, Dh);
+    loadRows<D>(Ks, K, kL.row, k0, Tn, Dh);
+    loadRows<D>(Vs, V, vL.row, k0, Tn, Dh);
     __syncthreads();
     float s[4][8], dp[4][8];
     dotTile<D>(s, Qs, Ks, Dh);
@@ -334,12 +359,13 @@ __global__ void __launch_bounds__(kThreads)
     const int64_t row = q0 + r0 + i;
     if (row >= Tn)
       continue;
-    T *dqRow = dq + (qh * Tn + row) * Dh;
+    T *dqRow = dqL.at(dq, b, h) + row * dqL.row;
 #pragma unroll
     for (int jj = 0; jj < D / 8; ++jj) {
       const int d = tx + 8 * jj;
       if (d < Dh)
-        dqRow[d] = fromFloat<T>(toFloat(dqRow[d]) + scale * dQ[i][jj]);
+        dqRow[d] = fromFloat<T>((accumulate ? toFloat(dqRow[d]) : 0.f) +
+                                scale * dQ[i][jj]);
     }
   }
 }
@@ -360,33 +386,40 @@ void checkSizes(const char *fn, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
 }
 
 template <typename T, int D>
-void forwardD(T *out, T *lse, const T *q, const T *k, const T *v, int64_t B,
-              int64_t Hq, int64_t Hkv, int64_t Tn, int64_t Dh, float scale) {
+void forwardD(T *out, T *lse, const T *q, const T *k, const T *v,
+              const Layout &oL, const Layout &qL, const Layout &kL,
+              const Layout &vL, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
+              int64_t Dh, float scale) {
   static const bool once =
       (allowSmem(attentionForwardKernel<T, D>, forwardSmem<D>()), true);
   (void)once;
   const dim3 grid(unsigned((Tn + kBr - 1) / kBr), unsigned(Hq), unsigned(B));
   attentionForwardKernel<T, D><<<grid, kThreads, forwardSmem<D>(), stream()>>>(
-      out, lse, q, k, v, int(Hq), int(Hkv), Tn, int(Dh), scale);
+      out, lse, q, k, v, oL, qL, kL, vL, int(Hq), int(Hkv), Tn, int(Dh), scale);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
 template <typename T, int D>
 void backwardD(T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k,
-               const T *v, const T *lse, const float *Dvec, int64_t B,
-               int64_t Hq, int64_t Hkv, int64_t Tn, int64_t Dh, float scale) {
+               const T *v, const T *lse, const float *Dvec, const Layout &dqL,
+               const Layout &dkL, const Layout &dvL, const Layout &doL,
+               const Layout &qL, const Layout &kL, const Layout &vL,
+               bool accumulate, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
+               int64_t Dh, float scale) {
   static const bool once =
       (allowSmem(attentionBackwardKVKernel<T, D>, backwardKVSmem<D>()),
        allowSmem(attentionBackwardQKernel<T, D>, backwardQSmem<D>()), true);
   (void)once;
   const unsigned tiles = unsigned((Tn + kBr - 1) / kBr);
-  attentionBackwardKVKernel<T, D><<<dim3(tiles, unsigned(Hkv), unsigned(B)),
-                                    kThreads, backwardKVSmem<D>(), stream()>>>(
-      dk, dv, dout, q, k, v, lse, Dvec, int(Hq), int(Hkv), Tn, int(Dh), scale);
+  attentionBackwardKVKernel<T, D>
+      <<<dim3(tiles, unsigned(Hkv), unsigned(B)), kThreads, backwardKVSmem<D>(),
+         stream()>>>(dk, dv, dout, q, k, v, lse, Dvec, dkL, dvL, doL, qL, kL,
+                     vL, accumulate, int(Hq), int(Hkv), Tn, int(Dh), scale);
   PTC_CUDA_CHECK_LAUNCH();
-  attentionBackwardQKernel<T, D><<<dim3(tiles, unsigned(Hq), unsigned(B)),
-                                   kThreads, backwardQSmem<D>(), stream()>>>(
-      dq, dout, q, k, v, lse, Dvec, int(Hq), int(Hkv), Tn, int(Dh), scale);
+  attentionBackwardQKernel<T, D>
+      <<<dim3(tiles, unsigned(Hq), unsigned(B)), kThreads, backwardQSmem<D>(),
+         stream()>>>(dq, dout, q, k, v, lse, Dvec, dqL, doL, qL, kL, vL,
+                     accumulate, int(Hq), int(Hkv), Tn, int(Dh), scale);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
@@ -473,10 +506,11 @@ __device__ __forceinline__ float fastExp2(float x) {
   return y;
 }
 
-// dst[r][*] (leading dimension D + 8) = src[row0 + r][*], zero past Tn rows.
+// dst[r][*] (leading dimension D + 8) = src[(row0 + r) * ld + *], zero past
+// Tn rows.
 template <int R, int D>
-__device__ __forceinline__ void loadTile(bf16 *dst, const bf16 *src, int row0,
-                                         int Tn) {
+__device__ __forceinline__ void loadTile(bf16 *dst, const bf16 *src, int64_t ld,
+                                         int row0, int Tn) {
   constexpr int kChunks = D / 8, LD = D + 8;
   static_assert(R * kChunks % kThreads == 0, "tile must split evenly");
 #pragma unroll
@@ -484,7 +518,7 @@ __device__ __forceinline__ void loadTile(bf16 *dst, const bf16 *src, int row0,
     const int i = threadIdx.x + j * kThreads;
     const int r = i / kChunks, c = (i % kChunks) * 8;
     const bool in = row0 + r < Tn;
-    cpAsync16(dst + r * LD + c, in ? src + int64_t(row0 + r) * D + c : src,
+    cpAsync16(dst + r * LD + c, in ? src + (row0 + r) * ld + c : src,
               in ? 16 : 0);
   }
 }
@@ -581,7 +615,8 @@ template <int D> constexpr size_t bwdQSmem() {
 template <int D>
 __global__ void __launch_bounds__(kThreads)
     fwdKernel(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
-              int Hq, int Hkv, int Tn, float c) {
+              Layout oL, Layout qL, Layout kL, Layout vL, int Hq, int Hkv,
+              int Tn, float c) {
   constexpr int LD = D + 8;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   bf16 *Qs = reinterpret_cast<bf16 *>(smemRaw);
@@ -589,15 +624,15 @@ __global__ void __launch_bounds__(kThreads)
   const int q0 = int(gridDim.x - 1 - blockIdx.x) * kBM;
   const int h = blockIdx.y, b = blockIdx.z;
   const int64_t qh = int64_t(b) * Hq + h;
-  const int64_t kvh = int64_t(b) * Hkv + h / (Hq / Hkv);
-  const bf16 *Q = q + qh * Tn * D, *K = k + kvh * Tn * D, *V = v + kvh * Tn * D;
+  const int hk = h / (Hq / Hkv);
+  const bf16 *Q = qL.at(q, b, h), *K = kL.at(k, b, hk), *V = vL.at(v, b, hk);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int g = lane >> 2, t = lane & 3;
   const int wrow = q0 + warp * 16, row0 = wrow + g;
 
-  loadTile<kBM, D>(Qs, Q, q0, Tn);
-  loadTile<kBN, D>(Ks, K, 0, Tn);
-  loadTile<kBN, D>(Vs, V, 0, Tn);
+  loadTile<kBM, D>(Qs, Q, qL.row, q0, Tn);
+  loadTile<kBN, D>(Ks, K, kL.row, 0, Tn);
+  loadTile<kBN, D>(Vs, V, vL.row, 0, Tn);
   cpCommit();
   const int nTiles = (min(Tn, q0 + kBM) + kBN - 1) / kBN;
   float o[D / 8][4];
@@ -606,8 +641,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int it = 0; it < nTiles; ++it) {
     if (it + 1 < nTiles) {
       const int nb = (it + 1) & 1;
-      loadTile<kBN, D>(Ks + nb * kBN * LD, K, (it + 1) * kBN, Tn);
-      loadTile<kBN, D>(Vs + nb * kBN * LD, V, (it + 1) * kBN, Tn);
+      loadTile<kBN, D>(Ks + nb * kBN * LD, K, kL.row, (it + 1) * kBN, Tn);
+      loadTile<kBN, D>(Vs + nb * kBN * LD, V, vL.row, (it + 1) * kBN, Tn);
       cpCommit();
       cpWait<1>();
     } else {
@@ -672,7 +707,7 @@ __global__ void __launch_bounds__(kThreads)
     if (row >= Tn)
       continue;
     const float inv = 1.f / l[i];
-    bf16 *orow = out + (qh * Tn + row) * D;
+    bf16 *orow = oL.at(out, b, h) + row * oL.row;
 #pragma unroll
     for (int dt = 0; dt < D / 8; ++dt)
       addPair(orow + dt * 8 + 2 * t, o[dt][2 * i] * inv, o[dt][2 * i + 1] * inv,
@@ -684,18 +719,22 @@ __global__ void __launch_bounds__(kThreads)
 
 // Dvec[row] = sum_d dout[row, d] * out[row, d]; lse2[row] = lse[row] log2 e.
 __global__ void bwdPrepKernel(float *Dvec, float *lse2, const bf16 *dout,
-                              const bf16 *out, const bf16 *lse, int64_t rows,
+                              const bf16 *out, const bf16 *lse, Layout doL,
+                              Layout oL, int64_t rows, int64_t Hq, int64_t Tn,
                               int D) {
   const int64_t row = blockIdx.x * int64_t(blockDim.x / 32) + threadIdx.x / 32;
   if (row >= rows)
     return;
+  const int64_t t = row % Tn, bh = row / Tn, b = bh / Hq, h = bh % Hq;
+  const bf16 *dO = doL.at(dout, b, h) + t * doL.row;
+  const bf16 *O = oL.at(out, b, h) + t * oL.row;
   const int lane = threadIdx.x & 31;
   float s = 0.f;
   for (int d = lane * 2; d < D; d += 64) {
-    const float2 a = __bfloat1622float2(
-        *reinterpret_cast<const __nv_bfloat162 *>(dout + row * D + d));
-    const float2 o = __bfloat1622float2(
-        *reinterpret_cast<const __nv_bfloat162 *>(out + row * D + d));
+    const float2 a =
+        __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(dO + d));
+    const float2 o =
+        __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(O + d));
     s += a.x * o.x + a.y * o.y;
   }
   s = warpSum(s);
@@ -709,8 +748,9 @@ template <int D>
 __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
     bwdKVKernel(bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
                 const bf16 *k, const bf16 *v, const float *lse2,
-                const float *Dvec, int Hq, int Hkv, int Tn, float c,
-                float scale) {
+                const float *Dvec, Layout dkL, Layout dvL, Layout doL,
+                Layout qL, Layout kL, Layout vL, bool accumulate, int Hq,
+                int Hkv, int Tn, float c, float scale) {
   constexpr int LD = D + 8, BQ = bwdBQ<D>();
   extern __shared__ __align__(16) unsigned char smemRaw[];
   bf16 *Ks = reinterpret_cast<bf16 *>(smemRaw), *Vs = Ks + kBN * LD;
@@ -718,7 +758,6 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
   float *Ls = reinterpret_cast<float *>(dOs + 2 * BQ * LD), *Ds = Ls + 2 * BQ;
   const int k0 = blockIdx.x * kBN, hk = blockIdx.y, b = blockIdx.z;
   const int group = Hq / Hkv;
-  const int64_t kvh = int64_t(b) * Hkv + hk;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int g = lane >> 2, t = lane & 3;
   const int wkey = k0 + warp * 16, key0 = wkey + g;
@@ -726,9 +765,10 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
 
   auto issue = [&](int it, int stage) {
     const int q0 = k0 + (it % nq) * BQ;
-    const int64_t qh = int64_t(b) * Hq + int64_t(hk) * group + it / nq;
-    loadTile<BQ, D>(Qs + stage * BQ * LD, q + qh * Tn * D, q0, Tn);
-    loadTile<BQ, D>(dOs + stage * BQ * LD, dout + qh * Tn * D, q0, Tn);
+    const int h = hk * group + it / nq;
+    const int64_t qh = int64_t(b) * Hq + h;
+    loadTile<BQ, D>(Qs + stage * BQ * LD, qL.at(q, b, h), qL.row, q0, Tn);
+    loadTile<BQ, D>(dOs + stage * BQ * LD, doL.at(dout, b, h), doL.row, q0, Tn);
     const int r = threadIdx.x % BQ;
     const bool in = q0 + r < Tn;
     if (threadIdx.x < BQ)
@@ -738,8 +778,8 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
       cpAsync4(Ds + stage * BQ + r, Dvec + (in ? qh * Tn + q0 + r : 0),
                in ? 4 : 0);
   };
-  loadTile<kBN, D>(Ks, k + kvh * Tn * D, k0, Tn);
-  loadTile<kBN, D>(Vs, v + kvh * Tn * D, k0, Tn);
+  loadTile<kBN, D>(Ks, kL.at(k, b, hk), kL.row, k0, Tn);
+  loadTile<kBN, D>(Vs, vL.at(v, b, hk), vL.row, k0, Tn);
   issue(0, 0);
   cpCommit();
   float dK[D / 8][4], dV[D / 8][4];
@@ -797,12 +837,14 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
     const int key = key0 + i * 8;
     if (key >= Tn)
       continue;
-    bf16 *dkRow = dk + (kvh * Tn + key) * D, *dvRow = dv + (kvh * Tn + key) * D;
+    bf16 *dkRow = dkL.at(dk, b, hk) + key * dkL.row;
+    bf16 *dvRow = dvL.at(dv, b, hk) + key * dvL.row;
 #pragma unroll
     for (int dt = 0; dt < D / 8; ++dt) {
       addPair(dkRow + dt * 8 + 2 * t, scale * dK[dt][2 * i],
-              scale * dK[dt][2 * i + 1], true);
-      addPair(dvRow + dt * 8 + 2 * t, dV[dt][2 * i], dV[dt][2 * i + 1], true);
+              scale * dK[dt][2 * i + 1], accumulate);
+      addPair(dvRow + dt * 8 + 2 * t, dV[dt][2 * i], dV[dt][2 * i + 1],
+              accumulate);
     }
   }
 }
@@ -810,8 +852,9 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
 template <int D>
 __global__ void __launch_bounds__(kThreads)
     bwdQKernel(bf16 *dq, const bf16 *dout, const bf16 *q, const bf16 *k,
-               const bf16 *v, const float *lse2, const float *Dvec, int Hq,
-               int Hkv, int Tn, float c, float scale) {
+               const bf16 *v, const float *lse2, const float *Dvec, Layout dqL,
+               Layout doL, Layout qL, Layout kL, Layout vL, bool accumulate,
+               int Hq, int Hkv, int Tn, float c, float scale) {
   constexpr int LD = D + 8;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   bf16 *Qs = reinterpret_cast<bf16 *>(smemRaw), *dOs = Qs + kBM * LD;
@@ -819,16 +862,16 @@ __global__ void __launch_bounds__(kThreads)
   const int q0 = int(gridDim.x - 1 - blockIdx.x) * kBM;
   const int h = blockIdx.y, b = blockIdx.z;
   const int64_t qh = int64_t(b) * Hq + h;
-  const int64_t kvh = int64_t(b) * Hkv + h / (Hq / Hkv);
-  const bf16 *K = k + kvh * Tn * D, *V = v + kvh * Tn * D;
+  const int hk = h / (Hq / Hkv);
+  const bf16 *K = kL.at(k, b, hk), *V = vL.at(v, b, hk);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int g = lane >> 2, t = lane & 3;
   const int wrow = q0 + warp * 16, row0 = wrow + g;
 
-  loadTile<kBM, D>(Qs, q + qh * Tn * D, q0, Tn);
-  loadTile<kBM, D>(dOs, dout + qh * Tn * D, q0, Tn);
-  loadTile<kBN, D>(Ks, K, 0, Tn);
-  loadTile<kBN, D>(Vs, V, 0, Tn);
+  loadTile<kBM, D>(Qs, qL.at(q, b, h), qL.row, q0, Tn);
+  loadTile<kBM, D>(dOs, doL.at(dout, b, h), doL.row, q0, Tn);
+  loadTile<kBN, D>(Ks, K, kL.row, 0, Tn);
+  loadTile<kBN, D>(Vs, V, vL.row, 0, Tn);
   cpCommit();
   float lr[2], dr[2];
 #pragma unroll
@@ -843,8 +886,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int it = 0; it < nTiles; ++it) {
     if (it + 1 < nTiles) {
       const int nb = (it + 1) & 1;
-      loadTile<kBN, D>(Ks + nb * kBN * LD, K, (it + 1) * kBN, Tn);
-      loadTile<kBN, D>(Vs + nb * kBN * LD, V, (it + 1) * kBN, Tn);
+      loadTile<kBN, D>(Ks + nb * kBN * LD, K, kL.row, (it + 1) * kBN, Tn);
+      loadTile<kBN, D>(Vs + nb * kBN * LD, V, vL.row, (it + 1) * kBN, Tn);
       cpCommit();
       cpWait<1>();
     } else {
@@ -882,11 +925,11 @@ __global__ void __launch_bounds__(kThreads)
     const int row = row0 + i * 8;
     if (row >= Tn)
       continue;
-    bf16 *dqRow = dq + (qh * Tn + row) * D;
+    bf16 *dqRow = dqL.at(dq, b, h) + row * dqL.row;
 #pragma unroll
     for (int dt = 0; dt < D / 8; ++dt)
       addPair(dqRow + dt * 8 + 2 * t, scale * dQ[dt][2 * i],
-              scale * dQ[dt][2 * i + 1], true);
+              scale * dQ[dt][2 * i + 1], accumulate);
   }
 }
 
@@ -907,19 +950,25 @@ bool aligned16(const void *p) { return (uintptr_t(p) & 15) == 0; }
 
 template <int D>
 void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
-             int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn, float scale) {
+             const Layout &oL, const Layout &qL, const Layout &kL,
+             const Layout &vL, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
+             float scale) {
   static const bool once = (allowSmemTC(fwdKernel<D>, fwdSmem<D>()), true);
   (void)once;
   const dim3 grid(unsigned((Tn + kBM - 1) / kBM), unsigned(Hq), unsigned(B));
   fwdKernel<D><<<grid, kThreads, fwdSmem<D>(), stream()>>>(
-      out, lse, q, k, v, int(Hq), int(Hkv), int(Tn), scale * kLog2e);
+      out, lse, q, k, v, oL, qL, kL, vL, int(Hq), int(Hkv), int(Tn),
+      scale * kLog2e);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
 template <int D>
 void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
               const bf16 *k, const bf16 *v, const bf16 *out, const bf16 *lse,
-              int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn, float scale) {
+              const Layout &dqL, const Layout &dkL, const Layout &dvL,
+              const Layout &doL, const Layout &qL, const Layout &kL,
+              const Layout &vL, const Layout &oL, bool accumulate, int64_t B,
+              int64_t Hq, int64_t Hkv, int64_t Tn, float scale) {
   static const bool once = (allowSmemTC(bwdKVKernel<D>, bwdKVSmem<D>()),
                             allowSmemTC(bwdQKernel<D>, bwdQSmem<D>()), true);
   (void)once;
@@ -929,75 +978,129 @@ void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
   constexpr int rowsPerBlock = 8;
   bwdPrepKernel<<<unsigned((rows + rowsPerBlock - 1) / rowsPerBlock),
                   rowsPerBlock * 32, 0, stream()>>>(Dvec, lse2, dout, out, lse,
-                                                    rows, D);
+                                                    doL, oL, rows, Hq, Tn, D);
   PTC_CUDA_CHECK_LAUNCH();
   const float c = scale * kLog2e;
   const unsigned kTiles = unsigned((Tn + kBN - 1) / kBN);
-  bwdKVKernel<D><<<dim3(kTiles, unsigned(Hkv), unsigned(B)), kThreads,
-                   bwdKVSmem<D>(), stream()>>>(
-      dk, dv, dout, q, k, v, lse2, Dvec, int(Hq), int(Hkv), int(Tn), c, scale);
+  bwdKVKernel<D>
+      <<<dim3(kTiles, unsigned(Hkv), unsigned(B)), kThreads, bwdKVSmem<D>(),
+         stream()>>>(dk, dv, dout, q, k, v, lse2, Dvec, dkL, dvL, doL, qL, kL,
+                     vL, accumulate, int(Hq), int(Hkv), int(Tn), c, scale);
   PTC_CUDA_CHECK_LAUNCH();
   const unsigned qTiles = unsigned((Tn + kBM - 1) / kBM);
-  bwdQKernel<D><<<dim3(qTiles, unsigned(Hq), unsigned(B)), kThreads,
-                  bwdQSmem<D>(), stream()>>>(
-      dq, dout, q, k, v, lse2, Dvec, int(Hq), int(Hkv), int(Tn), c, scale);
+  bwdQKernel<D>
+      <<<dim3(qTiles, unsigned(Hq), unsigned(B)), kThreads, bwdQSmem<D>(),
+         stream()>>>(dq, dout, q, k, v, lse2, Dvec, dqL, doL, qL, kL, vL,
+                     accumulate, int(Hq), int(Hkv), int(Tn), c, scale);
   PTC_CUDA_CHECK_LAUNCH();
 }
 
 } // namespace tc
 
-// The tensor-core path: bf16, Dh 64 or 128, 16-byte aligned rows, T within
-// int range of the kernels' index arithmetic; PTC_ATTENTION_NO_TC=1 turns
-// it off (A/B timing against the CUDA-core kernels).
+// The tensor-core path: bf16, Dh 64 or 128, every row start 16-byte aligned
+// (16-byte aligned bases, offsets and strides multiples of 8 elements), T
+// within int range of the kernels' index arithmetic; PTC_ATTENTION_NO_TC=1
+// turns it off (A/B timing against the CUDA-core kernels).
+struct Operand {
+  const void *base;
+  const Layout *layout;
+};
 bool useTensorCores(int64_t Dh, int64_t Tn,
-                    std::initializer_list<const void *> ptrs) {
+                    std::initializer_list<Operand> operands) {
   if ((Dh != 64 && Dh != 128) || Tn > (int64_t(1) << 24) || tc::disabled())
     return false;
-  for (const void *p : ptrs)
-    if (!tc::aligned16(p))
+  for (const Operand &o : operands) {
+    const Layout &l = *o.layout;
+    if (!tc::aligned16(o.base) || l.off % 8 || l.batch % 8 || l.head % 8 ||
+        l.row % 8)
       return false;
+  }
   return true;
+}
+
+// The layout of a contiguous [B, H, T, Dh] tensor.
+Layout contiguous(int64_t H, int64_t Tn, int64_t Dh) {
+  return Layout{0, H * Tn * Dh, Tn * Dh, Dh};
 }
 
 } // namespace
 
 template <typename T>
-void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
-                       int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                       int64_t Dh, double scale) {
+void attention_forward_strided(T *out, T *lse, const T *q, const T *k,
+                               const T *v, int64_t B, int64_t Hq, int64_t Hkv,
+                               int64_t T_, int64_t Dh, double scale, //
+                               int64_t qOffset, int64_t qBatch, int64_t qHead,
+                               int64_t qRow, int64_t kOffset, int64_t kBatch,
+                               int64_t kHead, int64_t kRow, int64_t vOffset,
+                               int64_t vBatch, int64_t vHead, int64_t vRow,
+                               int64_t outOffset, int64_t outBatch,
+                               int64_t outHead, int64_t outRow) {
   checkSizes("attention_forward", B, Hq, Hkv, T_, Dh);
   if (B == 0 || T_ == 0)
     return;
+  const Layout qL{qOffset, qBatch, qHead, qRow},
+      kL{kOffset, kBatch, kHead, kRow}, vL{vOffset, vBatch, vHead, vRow},
+      oL{outOffset, outBatch, outHead, outRow};
   if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    if (useTensorCores(Dh, T_, {out, lse, q, k, v})) {
+    if (useTensorCores(Dh, T_, {{out, &oL}, {q, &qL}, {k, &kL}, {v, &vL}})) {
       if (Dh == 64)
-        tc::forward<64>(out, lse, q, k, v, B, Hq, Hkv, T_, float(scale));
+        tc::forward<64>(out, lse, q, k, v, oL, qL, kL, vL, B, Hq, Hkv, T_,
+                        float(scale));
       else
-        tc::forward<128>(out, lse, q, k, v, B, Hq, Hkv, T_, float(scale));
+        tc::forward<128>(out, lse, q, k, v, oL, qL, kL, vL, B, Hq, Hkv, T_,
+                         float(scale));
       return;
     }
   }
   if (Dh <= 64)
-    forwardD<T, 64>(out, lse, q, k, v, B, Hq, Hkv, T_, Dh, float(scale));
+    forwardD<T, 64>(out, lse, q, k, v, oL, qL, kL, vL, B, Hq, Hkv, T_, Dh,
+                    float(scale));
   else
-    forwardD<T, 128>(out, lse, q, k, v, B, Hq, Hkv, T_, Dh, float(scale));
+    forwardD<T, 128>(out, lse, q, k, v, oL, qL, kL, vL, B, Hq, Hkv, T_, Dh,
+                     float(scale));
 }
 
 template <typename T>
-void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                        const T *k, const T *v, const T *out, const T *lse,
-                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                        int64_t Dh, double scale) {
+void attention_backward_strided(
+    T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
+    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
+    int64_t Dh, double scale, int64_t accumulate, //
+    int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
+    int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,
+    int64_t dvOffset, int64_t dvBatch, int64_t dvHead, int64_t dvRow,
+    int64_t doutOffset, int64_t doutBatch, int64_t doutHead, int64_t doutRow,
+    int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
+    int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
+    int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
+    int64_t outOffset, int64_t outBatch, int64_t outHead, int64_t outRow) {
   checkSizes("attention_backward", B, Hq, Hkv, T_, Dh);
   if (B == 0 || T_ == 0)
     return;
+  const Layout dqL{dqOffset, dqBatch, dqHead, dqRow},
+      dkL{dkOffset, dkBatch, dkHead, dkRow},
+      dvL{dvOffset, dvBatch, dvHead, dvRow},
+      doL{doutOffset, doutBatch, doutHead, doutRow},
+      qL{qOffset, qBatch, qHead, qRow}, kL{kOffset, kBatch, kHead, kRow},
+      vL{vOffset, vBatch, vHead, vRow},
+      oL{outOffset, outBatch, outHead, outRow};
+  const bool acc = accumulate != 0;
   if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    if (useTensorCores(Dh, T_, {dq, dk, dv, dout, q, k, v, out})) {
+    if (useTensorCores(Dh, T_,
+                       {{dq, &dqL},
+                        {dk, &dkL},
+                        {dv, &dvL},
+                        {dout, &doL},
+                        {q, &qL},
+                        {k, &kL},
+                        {v, &vL},
+                        {out, &oL}})) {
       if (Dh == 64)
-        tc::backward<64>(dq, dk, dv, dout, q, k, v, out, lse, B, Hq, Hkv, T_,
+        tc::backward<64>(dq, dk, dv, dout, q, k, v, out, lse, dqL, dkL, dvL,
+                         doL, qL, kL, vL, oL, acc, B, Hq, Hkv, T_,
                          float(scale));
       else
-        tc::backward<128>(dq, dk, dv, dout, q, k, v, out, lse, B, Hq, Hkv, T_,
+        tc::backward<128>(dq, dk, dv, dout, q, k, v, out, lse, dqL, dkL, dvL,
+                          doL, qL, kL, vL, oL, acc, B, Hq, Hkv, T_,
                           float(scale));
       return;
     }
@@ -1007,14 +1110,44 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
   constexpr int rowsPerBlock = 8;
   attentionBackwardDotKernel<<<
       unsigned((rows + rowsPerBlock - 1) / rowsPerBlock), rowsPerBlock * 32, 0,
-      stream()>>>(Dvec, dout, out, rows, int(Dh));
+      stream()>>>(Dvec, dout, out, doL, oL, rows, Hq, T_, int(Dh));
   PTC_CUDA_CHECK_LAUNCH();
   if (Dh <= 64)
-    backwardD<T, 64>(dq, dk, dv, dout, q, k, v, lse, Dvec, B, Hq, Hkv, T_, Dh,
-                     float(scale));
+    backwardD<T, 64>(dq, dk, dv, dout, q, k, v, lse, Dvec, dqL, dkL, dvL, doL,
+                     qL, kL, vL, acc, B, Hq, Hkv, T_, Dh, float(scale));
   else
-    backwardD<T, 128>(dq, dk, dv, dout, q, k, v, lse, Dvec, B, Hq, Hkv, T_, Dh,
-                      float(scale));
+    backwardD<T, 128>(dq, dk, dv, dout, q, k, v, lse, Dvec, dqL, dkL, dvL, doL,
+                      qL, kL, vL, acc, B, Hq, Hkv, T_, Dh, float(scale));
+}
+
+template <typename T>
+void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
+                       int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
+                       int64_t Dh, double scale) {
+  const Layout qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
+  attention_forward_strided(out, lse, q, k, v, B, Hq, Hkv, T_, Dh, scale, //
+                            qo.off, qo.batch, qo.head, qo.row,            //
+                            kv.off, kv.batch, kv.head, kv.row,            //
+                            kv.off, kv.batch, kv.head, kv.row,            //
+                            qo.off, qo.batch, qo.head, qo.row);
+}
+
+template <typename T>
+void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
+                        const T *k, const T *v, const T *out, const T *lse,
+                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
+                        int64_t Dh, double scale) {
+  const Layout qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
+  attention_backward_strided(dq, dk, dv, dout, q, k, v, out, lse, B, Hq, Hkv,
+                             T_, Dh, scale, /*accumulate=*/1,    //
+                             qo.off, qo.batch, qo.head, qo.row,  // dq
+                             kv.off, kv.batch, kv.head, kv.row,  // dk
+                             kv.off, kv.batch, kv.head, kv.row,  // dv
+                             qo.off, qo.batch, qo.head, qo.row,  // dout
+                             qo.off, qo.batch, qo.head, qo.row,  // q
+                             kv.off, kv.batch, kv.head, kv.row,  // k
+                             kv.off, kv.batch, kv.head, kv.row,  // v
+                             qo.off, qo.batch, qo.head, qo.row); // out
 }
 
 #define PTC_INSTANTIATE(T)                                                     \
@@ -1023,7 +1156,19 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
                                      int64_t, int64_t, double);                \
   template void attention_backward<T>(                                         \
       T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
-      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double);
+      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double);         \
+  template void attention_forward_strided<T>(                                  \
+      T *, T *, const T *, const T *, const T *, int64_t, int64_t, int64_t,    \
+      int64_t, int64_t, double, int64_t, int64_t, int64_t, int64_t, int64_t,   \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t, int64_t, int64_t);                                              \
+  template void attention_backward_strided<T>(                                 \
+      T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
+      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double, int64_t, \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
 

@@ -20,7 +20,8 @@
 //   Each dq, dk, dv element is owned by one thread: read, += once, written.
 // That path does all arithmetic in fp32 on the CUDA cores (bf16 inputs are
 // widened when a tile is loaded); it serves fp32 and any Dh.
-// bf16 with Dh 64 or 128 (16-byte aligned tensors) takes the tensor-core path
+// bf16 with Dh 64 or 128 and 16-byte aligned rows (aligned bases; offsets
+// and strides multiples of 8 elements) takes the tensor-core path
 // instead (attention.cu, namespace tc): the same three-launch scheme on
 // mma.sync m16n8k16 (bf16 operands, fp32 accumulation and softmax), P and dS
 // kept in registers, any T (tails zero-filled and masked), still

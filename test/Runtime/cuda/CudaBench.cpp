@@ -6,7 +6,8 @@
 //   attention       fwd and bwd, B=8 H=12 T=1024 Dh=64, causal, bf16 and fp32
 //                   (bf16 also B=16 H=12 T=1024 Dh=64, gpt2-124m's layer, and
 //                   B=8 H=16 T=1024 Dh=128; PTC_ATTENTION_NO_TC=1 times the
-//                   CUDA-core kernels instead of the tensor-core ones)
+//                   CUDA-core kernels instead of the tensor-core ones; and
+//                   the strided entry points on gpt2-124m's fused layouts)
 //                   -> ms and TFLOP/s (flash-attention accounting: forward
 //                   4 B H T^2 Dh / 2, backward 2.5 times that)
 //   cross-entropy   fwd and bwd, N = 16 x 1024 rows, V = Vp = 50304, bf16
@@ -18,7 +19,8 @@
 //                   gradients) of [B*T, C | 3C | 4C], layernorm/rmsnorm
 //                   backward on [B*T, C], fill and convert of [B*T, C]
 //                   -> ms and GB/s of the bytes the kernel must move
-// on random data (init_normal). Not a test: prints a table.
+// on random data (init_normal). Not a test: prints a table. PTC_BENCH=
+// "attention gemm ..." (the words in main) times only those sections.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +31,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -105,18 +109,61 @@ void benchAttention(const char *type, int64_t B = 8, int64_t H = 12,
                             std::to_string(H) + " T" + std::to_string(Tn) +
                             " Dh" + std::to_string(Dh);
   const double fwdFlops = 4.0 * B * H * Tn * Tn * Dh / 2;
-  const double fwd = medianMs([&] {
-    k::attention_forward(out, lse, q, kk, v, B, H, H, Tn, Dh, scale);
-  });
+  const double fwd = medianMs(
+      [&] { k::attention_forward(out, lse, q, kk, v, B, H, H, Tn, Dh, scale); },
+      5, 50);
   row(std::string("attention fwd ") + type + shape, fwd,
       fwdFlops / (fwd * 1e-3) / 1e12, "TFLOP/s");
-  const double bwd = medianMs([&] {
-    k::attention_backward(dq, dk, dv, dout, q, kk, v, out, lse, B, H, H, Tn, Dh,
-                          scale);
-  });
+  const double bwd = medianMs(
+      [&] {
+        k::attention_backward(dq, dk, dv, dout, q, kk, v, out, lse, B, H, H, Tn,
+                              Dh, scale);
+      },
+      5, 50);
   row(std::string("attention bwd ") + type + shape, bwd,
       2.5 * fwdFlops / (bwd * 1e-3) / 1e12, "TFLOP/s");
   for (T *p : {q, kk, v, dout, out, lse, dq, dk, dv})
+    cudaFree(p);
+}
+
+/// The strided entry points on a layer's own layouts: q, k, v read out of
+/// the fused [B, T, 3 H Dh] projection, out / dout in [B, T, H Dh], dq, dk,
+/// dv written (accumulate 0) into the fused [B, T, 3 H Dh] gradient.
+template <typename T>
+void benchAttentionStrided(const char *type, int64_t B, int64_t H, int64_t Tn,
+                           int64_t Dh) {
+  const int64_t C = H * Dh, n = B * Tn * C;
+  const double scale = 1.0 / std::sqrt(double(Dh));
+  T *qkv = deviceRandom<T>(3 * n, 30, 1.0),
+    *dqkv = deviceRandom<T>(3 * n, 31, 1);
+  T *out = deviceRandom<T>(n, 32, 1.0), *dout = deviceRandom<T>(n, 33, 1.0);
+  T *lse = deviceRandom<T>(B * H * Tn, 34, 1.0);
+  const std::string shape = " B" + std::to_string(B) + " H" +
+                            std::to_string(H) + " T" + std::to_string(Tn) +
+                            " Dh" + std::to_string(Dh);
+  const double fwdFlops = 4.0 * B * H * Tn * Tn * Dh / 2;
+  const int64_t W = 3 * C;
+  const double fwd = medianMs(
+      [&] {
+        k::attention_forward_strided(out, lse, qkv, qkv, qkv, B, H, H, Tn, Dh,
+                                     scale, 0, Tn * W, Dh, W, C, Tn * W, Dh, W,
+                                     2 * C, Tn * W, Dh, W, 0, Tn * C, Dh, C);
+      },
+      5, 50);
+  row(std::string("attention fwd strided ") + type + shape, fwd,
+      fwdFlops / (fwd * 1e-3) / 1e12, "TFLOP/s");
+  const double bwd = medianMs(
+      [&] {
+        k::attention_backward_strided(
+            dqkv, dqkv, dqkv, dout, qkv, qkv, qkv, out, lse, B, H, H, Tn, Dh,
+            scale, 0, 0, Tn * W, Dh, W, C, Tn * W, Dh, W, 2 * C, Tn * W, Dh, W,
+            0, Tn * C, Dh, C, 0, Tn * W, Dh, W, C, Tn * W, Dh, W, 2 * C, Tn * W,
+            Dh, W, 0, Tn * C, Dh, C);
+      },
+      5, 50);
+  row(std::string("attention bwd strided ") + type + shape, bwd,
+      2.5 * fwdFlops / (bwd * 1e-3) / 1e12, "TFLOP/s");
+  for (T *p : {qkv, dqkv, out, dout, lse})
     cudaFree(p);
 }
 
@@ -228,19 +275,35 @@ int main() {
     return 1;
   }
   PTC_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
-  std::printf("ptc-cuda-bench on %s (sm_%d%d, %d SMs); median of 20 runs\n",
+  std::printf("ptc-cuda-bench on %s (sm_%d%d, %d SMs); median of 20 runs "
+              "(attention: 50)\n",
               prop.name, prop.major, prop.minor, prop.multiProcessorCount);
-  benchGemm<bf16>("bf16");
-  benchGemm<float>("fp32");
-  benchAttention<bf16>("bf16");
-  benchAttention<bf16>("bf16", 16, 12, 1024, 64); // gpt2-124m, one layer
-  benchAttention<bf16>("bf16", 8, 16, 1024, 128);
-  benchAttention<float>("fp32");
-  benchCrossEntropy<bf16>("bf16");
-  benchCrossEntropy<float>("fp32");
-  benchEmbedding<bf16>("bf16");
-  benchDataMovement<bf16>("bf16");
-  benchDataMovement<float>("fp32");
+  // PTC_BENCH=attention (or any list of the words below) times only those.
+  const char *only = std::getenv("PTC_BENCH");
+  auto want = [&](const char *what) {
+    return !only || !*only || std::strstr(only, what);
+  };
+  if (want("gemm")) {
+    benchGemm<bf16>("bf16");
+    benchGemm<float>("fp32");
+  }
+  if (want("attention")) {
+    benchAttention<bf16>("bf16");
+    benchAttention<bf16>("bf16", 16, 12, 1024, 64); // gpt2-124m, one layer
+    benchAttention<bf16>("bf16", 8, 16, 1024, 128);
+    benchAttentionStrided<bf16>("bf16", 16, 12, 1024, 64);
+    benchAttention<float>("fp32");
+  }
+  if (want("cross-entropy")) {
+    benchCrossEntropy<bf16>("bf16");
+    benchCrossEntropy<float>("fp32");
+  }
+  if (want("embedding"))
+    benchEmbedding<bf16>("bf16");
+  if (want("data-movement")) {
+    benchDataMovement<bf16>("bf16");
+    benchDataMovement<float>("fp32");
+  }
   PTC_CUDA_CHECK(cudaDeviceSynchronize());
   return 0;
 }

@@ -31,8 +31,11 @@
 #include "runtime/cpu/tensor_ops.h"
 #include "test/Runtime/cuda/CudaTestUtil.h"
 
-#include <cstring>
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <initializer_list>
+#include <utility>
 
 namespace ptc::kernels {
 /// The CPU twin of permute_view (runtime/cpu/kernels.h cannot be included
@@ -776,6 +779,149 @@ template <typename T> void checkAttention(std::mt19937 &rng) {
   attentionCase<T>(rng, 1, 2, 2, 95, 64);   // odd T, 2 tiles
 }
 PTC_BOTH_TYPES(Attention)
+
+// A [B, H, T, Dh] operand inside a larger buffer, as the strided entry points
+// take it: element (b, h, t, d) at buf[off + b*batch + h*head + t*row + d].
+struct AttnLayout {
+  int64_t off, batch, head, row;
+};
+void scatterAttn(std::vector<float> &buf, const std::vector<float> &x,
+                 int64_t B, int64_t H, int64_t Tn, int64_t Dh, AttnLayout l) {
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t t = 0; t < Tn; ++t)
+        for (int64_t d = 0; d < Dh; ++d)
+          buf[l.off + b * l.batch + h * l.head + t * l.row + d] =
+              x[((b * H + h) * Tn + t) * Dh + d];
+}
+std::vector<float> gatherAttn(const std::vector<float> &buf, int64_t B,
+                              int64_t H, int64_t Tn, int64_t Dh, AttnLayout l) {
+  std::vector<float> x(B * H * Tn * Dh);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t t = 0; t < Tn; ++t)
+        for (int64_t d = 0; d < Dh; ++d)
+          x[((b * H + h) * Tn + t) * Dh + d] =
+              buf[l.off + b * l.batch + h * l.head + t * l.row + d];
+  return x;
+}
+// The elements of buf that none of the layouts covers (padding columns).
+std::vector<float>
+uncovered(std::vector<float> buf, int64_t B, int64_t Tn, int64_t Dh,
+          std::initializer_list<std::pair<int64_t, AttnLayout>> operands) {
+  for (const auto &[H, l] : operands)
+    scatterAttn(buf, std::vector<float>(B * H * Tn * Dh, 12345.f), B, H, Tn, Dh,
+                l);
+  std::vector<float> rest;
+  for (float x : buf)
+    if (x != 12345.f)
+      rest.push_back(x);
+  return rest;
+}
+
+// The strided entry points against the contiguous ones (whose CPU checks are
+// above) on the target layouts: q, k, v read out of a fused [B, T, (Hq +
+// 2 Hkv) Dh + pad] projection, out and dout in [B, T, Hq Dh + pad], dq, dk,
+// dv written into a fused gradient buffer shaped like the projection. Padding
+// columns hold random values that must survive. With accumulate 0 the
+// gradient regions start as NaN (the kernels must not read them). `same` says
+// whether both calls take the same kernels (then the results are equal);
+// with pad % 8 != 0, bf16 Dh 64/128 falls back to the CUDA-core path.
+template <typename T>
+void stridedAttentionCase(std::mt19937 &rng, int64_t B, int64_t Hq, int64_t Hkv,
+                          int64_t Tn, int64_t Dh, int64_t pad, bool same) {
+  const std::string tag =
+      " B=" + std::to_string(B) + " Hq=" + std::to_string(Hq) +
+      " Hkv=" + std::to_string(Hkv) + " T=" + std::to_string(Tn) +
+      " Dh=" + std::to_string(Dh) + " pad=" + std::to_string(pad);
+  const double tol = same ? 1e-6 : kTol<T>;
+  const double scale = 1.0 / std::sqrt(double(Dh));
+  const int64_t nq = B * Hq * Tn * Dh, nkv = B * Hkv * Tn * Dh;
+  const std::vector<float> q = rounded<T>(randomVector(nq, rng, -2, 2));
+  const std::vector<float> kk = rounded<T>(randomVector(nkv, rng, -2, 2));
+  const std::vector<float> v = rounded<T>(randomVector(nkv, rng));
+  const std::vector<float> dout = rounded<T>(randomVector(nq, rng));
+
+  // The contiguous results.
+  Dev<T> gq(q), gk(kk), gv(v), gdout(dout), gout(nq), glse(B * Hq * Tn);
+  k::attention_forward(gout.ptr(), glse.ptr(), gq.ptr(), gk.ptr(), gv.ptr(), B,
+                       Hq, Hkv, Tn, Dh, scale);
+  const std::vector<float> out = gout.get(), lse = glse.get();
+
+  // Fused projection [B, T, W] and [B, T, Wo] layouts.
+  const int64_t W = (Hq + 2 * Hkv) * Dh + pad, Wo = Hq * Dh + pad;
+  const AttnLayout qL{0, Tn * W, Dh, W}, kL{Hq * Dh, Tn * W, Dh, W},
+      vL{(Hq + Hkv) * Dh, Tn * W, Dh, W}, oL{0, Tn * Wo, Dh, Wo};
+  std::vector<float> qkv = rounded<T>(randomVector(B * Tn * W, rng));
+  scatterAttn(qkv, q, B, Hq, Tn, Dh, qL);
+  scatterAttn(qkv, kk, B, Hkv, Tn, Dh, kL);
+  scatterAttn(qkv, v, B, Hkv, Tn, Dh, vL);
+  const std::vector<float> oInit = rounded<T>(randomVector(B * Tn * Wo, rng));
+  std::vector<float> doBuf = rounded<T>(randomVector(B * Tn * Wo, rng));
+  scatterAttn(doBuf, dout, B, Hq, Tn, Dh, oL);
+  Dev<T> sqkv(qkv), sout(oInit), sdout(doBuf), slse(B * Hq * Tn);
+  k::attention_forward_strided(sout.ptr(), slse.ptr(), sqkv.ptr(), sqkv.ptr(),
+                               sqkv.ptr(), B, Hq, Hkv, Tn, Dh, scale, qL.off,
+                               qL.batch, qL.head, qL.row, kL.off, kL.batch,
+                               kL.head, kL.row, vL.off, vL.batch, vL.head,
+                               vL.row, oL.off, oL.batch, oL.head, oL.row);
+  const std::vector<float> sOut = sout.get();
+  expectClose(gatherAttn(sOut, B, Hq, Tn, Dh, oL), out, tol,
+              "strided attention out" + tag);
+  expectClose(slse.get(), lse, tol, "strided attention lse" + tag);
+  expectClose(uncovered(sOut, B, Tn, Dh, {{Hq, oL}}),
+              uncovered(oInit, B, Tn, Dh, {{Hq, oL}}), 0,
+              "strided attention out padding" + tag);
+
+  for (int64_t accumulate : {0, 1}) {
+    const std::string atag = tag + " accumulate=" + std::to_string(accumulate);
+    const auto init = [&](int64_t n) {
+      return accumulate ? rounded<T>(randomVector(n, rng))
+                        : std::vector<float>(n, 0.f);
+    };
+    const std::vector<float> dq0 = init(nq), dk0 = init(nkv), dv0 = init(nkv);
+    Dev<T> gdq(dq0), gdk(dk0), gdv(dv0);
+    k::attention_backward(gdq.ptr(), gdk.ptr(), gdv.ptr(), gdout.ptr(),
+                          gq.ptr(), gk.ptr(), gv.ptr(), gout.ptr(), glse.ptr(),
+                          B, Hq, Hkv, Tn, Dh, scale);
+    std::vector<float> grad = rounded<T>(randomVector(B * Tn * W, rng));
+    const std::vector<float> nan(std::max(nq, nkv), NAN);
+    scatterAttn(grad, accumulate ? dq0 : nan, B, Hq, Tn, Dh, qL);
+    scatterAttn(grad, accumulate ? dk0 : nan, B, Hkv, Tn, Dh, kL);
+    scatterAttn(grad, accumulate ? dv0 : nan, B, Hkv, Tn, Dh, vL);
+    Dev<T> sgrad(grad);
+    k::attention_backward_strided(
+        sgrad.ptr(), sgrad.ptr(), sgrad.ptr(), sdout.ptr(), sqkv.ptr(),
+        sqkv.ptr(), sqkv.ptr(), sout.ptr(), slse.ptr(), B, Hq, Hkv, Tn, Dh,
+        scale, accumulate, qL.off, qL.batch, qL.head, qL.row, kL.off, kL.batch,
+        kL.head, kL.row, vL.off, vL.batch, vL.head, vL.row, oL.off, oL.batch,
+        oL.head, oL.row, qL.off, qL.batch, qL.head, qL.row, kL.off, kL.batch,
+        kL.head, kL.row, vL.off, vL.batch, vL.head, vL.row, oL.off, oL.batch,
+        oL.head, oL.row);
+    const std::vector<float> sGrad = sgrad.get();
+    expectClose(gatherAttn(sGrad, B, Hq, Tn, Dh, qL), gdq.get(), tol,
+                "strided attention dq" + atag);
+    expectClose(gatherAttn(sGrad, B, Hkv, Tn, Dh, kL), gdk.get(), tol,
+                "strided attention dk" + atag);
+    expectClose(gatherAttn(sGrad, B, Hkv, Tn, Dh, vL), gdv.get(), tol,
+                "strided attention dv" + atag);
+    expectClose(uncovered(sGrad, B, Tn, Dh, {{Hq, qL}, {Hkv, kL}, {Hkv, vL}}),
+                uncovered(grad, B, Tn, Dh, {{Hq, qL}, {Hkv, kL}, {Hkv, vL}}), 0,
+                "strided attention gradient padding" + atag);
+  }
+}
+
+template <typename T> void checkAttentionStrided(std::mt19937 &rng) {
+  constexpr bool bf = std::is_same_v<T, bf16>;
+  stridedAttentionCase<T>(rng, 2, 6, 2, 67, 64, 0, true);   // GQA, tc for bf16
+  stridedAttentionCase<T>(rng, 2, 4, 4, 130, 128, 8, true); // Dh 128, padded
+  stridedAttentionCase<T>(rng, 1, 2, 1, 200, 64, 16, true); // MQA, tail of 8
+  stridedAttentionCase<T>(rng, 2, 3, 1, 95, 33, 0, true); // odd Dh, CUDA cores
+  stridedAttentionCase<T>(rng, 1, 2, 2, 70, 40, 5, true); // Dh 40, odd rows
+  // Rows not 16-byte aligned: bf16 leaves the tensor cores.
+  stridedAttentionCase<T>(rng, 1, 4, 2, 70, 64, 3, !bf);
+}
+PTC_BOTH_TYPES(AttentionStrided)
 
 //===--- Loss ------------------------------------------------------------===//
 
