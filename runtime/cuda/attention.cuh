@@ -22,7 +22,7 @@
 // widened when a tile is loaded); it serves fp32 and any Dh.
 // bf16 with Dh 64 or 128 and 16-byte aligned rows (aligned bases; offsets
 // and strides multiples of 8 elements) takes the tensor-core path
-// instead (attention.cu, namespace tc): the same three-launch scheme on
+// instead (attention_tc.cu): the same three-launch scheme on
 // mma.sync m16n8k16 (bf16 operands, fp32 accumulation and softmax), P and dS
 // kept in registers, any T (tails zero-filled and masked), still
 // deterministic. PTC_ATTENTION_NO_TC=1 in the environment forces the

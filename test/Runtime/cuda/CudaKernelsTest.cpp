@@ -771,7 +771,7 @@ template <typename T> void checkAttention(std::mt19937 &rng) {
   attentionCase<T>(rng, 1, 4, 1, 67, 128); // MQA, the largest head
   attentionCase<T>(rng, 2, 2, 2, 1, 64);   // one position
   // bf16 with Dh 64 or 128 runs on the tensor cores (runtime/cuda/
-  // attention.cu, namespace tc): full tiles, GQA, tails of every size.
+  // attention_tc.cu): full tiles, GQA, tails of every size.
   attentionCase<T>(rng, 1, 2, 1, 1024, 64); // gpt2's T and Dh, 16 tiles
   attentionCase<T>(rng, 2, 4, 2, 200, 128); // GQA, Dh 128, tail of 8
   attentionCase<T>(rng, 1, 2, 2, 129, 64);  // tail of one row
