@@ -182,6 +182,31 @@ __device__ __forceinline__ void addPair(bf16 *p, float x, float y,
   *h = __floats2bfloat162_rn(x, y);
 }
 
+// A row fragment of an accumulator tile a (columns 8 dt + 2 t + (0, 1), the
+// elements e0, e0 + 1 of each a[dt]) written to dst[8 dt] as bf16 pairs:
+// dst = old + scale * a, old = dst (accumulate) or 0. Every old value is
+// loaded before the first store: ptxas cannot tell the pointers apart, and
+// each load behind a store would wait a round trip of its own.
+template <int N>
+__device__ __forceinline__ void loadPairs(float2 (&old)[N], const bf16 *src,
+                                          bool accumulate) {
+#pragma unroll
+  for (int dt = 0; dt < N; ++dt)
+    old[dt] = accumulate
+                  ? __bfloat1622float2(
+                        *reinterpret_cast<const __nv_bfloat162 *>(src + dt * 8))
+                  : make_float2(0.f, 0.f);
+}
+template <int N>
+__device__ __forceinline__ void storePairs(bf16 *dst, const float2 (&old)[N],
+                                           const float (&a)[N][4], int e0,
+                                           float scale) {
+#pragma unroll
+  for (int dt = 0; dt < N; ++dt)
+    *reinterpret_cast<__nv_bfloat162 *>(dst + dt * 8) = __floats2bfloat162_rn(
+        scale * a[dt][e0] + old[dt].x, scale * a[dt][e0 + 1] + old[dt].y);
+}
+
 template <int D> constexpr size_t fwdSmem() {
   return sizeof(bf16) * size_t(kBM + 4 * kBN) * (D + 8);
 }
@@ -421,15 +446,13 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
     const int key = key0 + i * 8;
     if (key >= Tn)
       continue;
-    bf16 *dkRow = dkL.at(dk, b, hk) + key * dkL.row;
-    bf16 *dvRow = dvL.at(dv, b, hk) + key * dvL.row;
-#pragma unroll
-    for (int dt = 0; dt < D / 8; ++dt) {
-      addPair(dkRow + dt * 8 + 2 * t, scale * dK[dt][2 * i],
-              scale * dK[dt][2 * i + 1], accumulate);
-      addPair(dvRow + dt * 8 + 2 * t, dV[dt][2 * i], dV[dt][2 * i + 1],
-              accumulate);
-    }
+    bf16 *dkRow = dkL.at(dk, b, hk) + key * dkL.row + 2 * t;
+    bf16 *dvRow = dvL.at(dv, b, hk) + key * dvL.row + 2 * t;
+    float2 oldK[D / 8], oldV[D / 8];
+    loadPairs(oldK, dkRow, accumulate);
+    loadPairs(oldV, dvRow, accumulate);
+    storePairs(dkRow, oldK, dK, 2 * i, scale);
+    storePairs(dvRow, oldV, dV, 2 * i, 1.f);
   }
 }
 
