@@ -11,13 +11,23 @@
 // loop.
 //   forward: CTA per (64 query rows, head, batch); key tiles of 64 up to the
 //     diagonal; scores in the log2 domain (scale * log2 e folded in).
-//   backward: prep (D = rowsum(dO o O), lse * log2 e, fp32 scratch); CTA per
-//     (64 keys, kv head, batch) looping over the group's heads and the query
-//     tiles from the diagonal (64 rows for Dh 64, 32 for Dh 128), each warp
-//     computing Sᵀ = K Qᵀ, dPᵀ = V dOᵀ for its 16 keys and accumulating
-//     dV += Pᵀ dO, dK += dSᵀ Q; CTA per (64 query rows, head, batch)
-//     accumulating dQ += dS K. Each dq, dk, dv element is owned by one
-//     thread: read, += once, written (deterministic, no atomics).
+//   backward (deterministic: every output element has one writer, or a sum
+//     in a fixed order): prep (D = rowsum(dO o O), lse * log2 e, fp32
+//     scratch; zeroes the flags), then
+//   - Dh 64, one fused launch (bwdFusedKernel): CTA per (64 keys, kv head,
+//     batch) looping over the query tiles from the diagonal (and the group's
+//     heads); each warp computes Sᵀ = K Qᵀ, dPᵀ = V dOᵀ for its 16 keys and
+//     accumulates dV += Pᵀ dO, dK += dSᵀ Q in registers; dSᵀ goes through
+//     shared memory into the CTA's part of dQ = dS K, and the parts of a
+//     query tile are summed in fp32 scratch in a fixed key-tile order
+//     (flags between the CTAs, see bwdFusedKernel): 5 matrix products a
+//     step, as FlashAttention-2, without its order-dependent atomics;
+//   - Dh 128, two launches: the same CTA per key tile without dQ
+//     (bwdKVKernel, query tiles of 32), then a CTA per (64 query rows, head,
+//     batch) that recomputes S and dP and accumulates dQ += dS K
+//     (bwdQKernel): 7 products, but faster than the fused kernel at Dh 128
+//     (whose 32-row steps pay its per-step synchronization twice as often).
+//   PTC_ATTENTION_BWD=fused / =3pass forces either (A/B timing).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +36,7 @@
 #include "runtime/cuda/device_utils.cuh"
 
 #include <cstdlib>
+#include <string>
 
 namespace ptc::kernels::attention_detail::tc {
 
@@ -149,6 +160,51 @@ mmaPV(float (&acc)[D / 8][4], const uint32_t (&p)[N / 16][4], const bf16 *Vm) {
     }
 }
 
+// acc[16 x N] += A[16 x K] · Bm[K x N], A stored transposed (At[k][m],
+// leading dimension LDA), Bm[k][n] (leading dimension LDB), both in shared
+// memory.
+template <int K, int N, int LDA, int LDB>
+__device__ __forceinline__ void mmaAtB(float (&acc)[N / 8][4], const bf16 *At,
+                                       const bf16 *Bm) {
+  const int lane = threadIdx.x & 31;
+  const uint32_t aBase = smemAddr(
+      At + ((lane & 7) + ((lane >> 4) & 1) * 8) * LDA + ((lane >> 3) & 1) * 8);
+  const uint32_t bBase = smemAddr(
+      Bm + ((lane & 7) + ((lane >> 3) & 1) * 8) * LDB + (lane >> 4) * 8);
+#pragma unroll
+  for (int kk = 0; kk < K / 16; ++kk) {
+    uint32_t a[4];
+    ldsm4t(a, aBase + kk * 16 * LDA * 2);
+#pragma unroll
+    for (int np = 0; np < N / 16; ++np) {
+      uint32_t b[4];
+      ldsm4t(b, bBase + (kk * 16 * LDB + np * 16) * 2);
+      mma(acc[2 * np], a, b[0], b[1]);
+      mma(acc[2 * np + 1], a, b[2], b[3]);
+    }
+  }
+}
+
+__device__ __forceinline__ int ldAcquire(const int *p) {
+  int v;
+  asm volatile("ld.acquire.gpu.global.b32 %0, [%1];\n"
+               : "=r"(v)
+               : "l"(p)
+               : "memory");
+  return v;
+}
+__device__ __forceinline__ void stRelease(int *p, int v) {
+  asm volatile("st.release.gpu.global.b32 [%0], %1;\n" ::"l"(p), "r"(v)
+               : "memory");
+}
+__device__ __forceinline__ void redAdd4(float *p, float x, float y, float z,
+                                        float w) {
+  asm volatile(
+      "red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"l"(p),
+      "f"(x), "f"(y), "f"(z), "f"(w)
+      : "memory");
+}
+
 // The accumulator fragments of a 16 x N fp32 tile as bf16 A fragments.
 template <int N>
 __device__ __forceinline__ void toA(uint32_t (&p)[N / 16][4],
@@ -216,6 +272,10 @@ template <int D> __host__ __device__ constexpr int bwdBQ() {
 template <int D> constexpr size_t bwdKVSmem() {
   return sizeof(bf16) * size_t(2 * kBN + 4 * bwdBQ<D>()) * (D + 8) +
          sizeof(float) * 4 * bwdBQ<D>();
+}
+template <int D, int BQ> constexpr size_t bwdFusedSmem() {
+  return sizeof(bf16) * size_t(2 * kBN + 4 * BQ) * (D + 8) +
+         sizeof(float) * 4 * BQ + sizeof(bf16) * size_t(kBN) * (BQ + 8);
 }
 template <int D> constexpr size_t bwdQSmem() {
   return sizeof(bf16) * size_t(2 * kBM + 4 * kBN) * (D + 8);
@@ -327,13 +387,16 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // Dvec[row] = sum_d dout[row, d] * out[row, d]; lse2[row] = lse[row] log2 e.
-__global__ void bwdPrepKernel(float *Dvec, float *lse2, const bf16 *dout,
-                              const bf16 *out, const bf16 *lse, Layout doL,
-                              Layout oL, int64_t rows, int64_t Hq, int64_t Tn,
-                              int D) {
+__global__ void bwdPrepKernel(float *Dvec, float *lse2, int *flags,
+                              const bf16 *dout, const bf16 *out,
+                              const bf16 *lse, Layout doL, Layout oL,
+                              int64_t rows, int64_t nFlags, int64_t Hq,
+                              int64_t Tn, int D) {
   const int64_t row = blockIdx.x * int64_t(blockDim.x / 32) + threadIdx.x / 32;
   if (row >= rows)
     return;
+  if (row < nFlags && threadIdx.x % 32 == 0)
+    flags[row] = 0;
   const int64_t t = row % Tn, bh = row / Tn, b = bh / Hq, h = bh % Hq;
   const bf16 *dO = doL.at(dout, b, h) + t * doL.row;
   const bf16 *O = oL.at(out, b, h) + t * oL.row;
@@ -540,9 +603,244 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// The fused backward: bwdKVKernel's CTA per (64 keys, kv head, batch) that
+// also produces dQ, 5 matrix products a step instead of the two passes' 7.
+// A step's dSᵀ goes through shared memory (dSs[key][query]) into the part
+// dQ_j = dS K_j of query tile i from key tile j; the parts of a query tile
+// are summed in fp32 scratch (dqAcc) in the fixed order j = the diagonal,
+// .., 1, 0, each CTA waiting for its predecessor's flag (flags[head][tile] =
+// parts added): the diagonal stores, the middle ones red.add, j = 0 adds the
+// sum to its part and writes dq. The result does not depend on timing
+// (deterministic). Steps walk the query tiles upwards from the diagonal
+// (then the group's heads), so key tile j + 1 reaches a query tile `group`
+// steps before key tile j and the waits are rare; key tile j + 1 has the
+// block index before key tile j, so a CTA only ever waits on one launched
+// before it (CTAs are dispatched in block order). Thread 0 raises a step's
+// flag (st.release) after the next step's second barrier, which orders the
+// CTA's adds before it, and reads the flag it waits on (ld.acquire) before
+// the dQ product, so neither round trip stalls the CTA when the predecessor
+// is ahead. Scratch: fp32 [B, Hq, T, D] (dqAcc) and an int per query tile.
+template <int D, int BQ, int MinBlocks>
+__global__ void __launch_bounds__(kThreads, MinBlocks)
+    bwdFusedKernel(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout,
+                   const bf16 *q, const bf16 *k, const bf16 *v,
+                   const float *lse2, const float *Dvec, float *dqAcc,
+                   int *flags, Layout dqL, Layout dkL, Layout dvL, Layout doL,
+                   Layout qL, Layout kL, Layout vL, bool accumulate, int Hq,
+                   int Hkv, int Tn, float c, float scale) {
+  constexpr int LD = D + 8, LDS = BQ + 8;
+  // dQ tile BQ x D over the 4 warps: RW warps along rows, DQ columns each.
+  constexpr int RW = BQ / 16, DQ = D * RW / 4;
+  extern __shared__ __align__(16) unsigned char smemRaw[];
+  bf16 *Ks = reinterpret_cast<bf16 *>(smemRaw), *Vs = Ks + kBN * LD;
+  bf16 *Qs = Vs + kBN * LD, *dOs = Qs + 2 * BQ * LD;
+  float *Ls = reinterpret_cast<float *>(dOs + 2 * BQ * LD), *Ds = Ls + 2 * BQ;
+  bf16 *dSs = reinterpret_cast<bf16 *>(Ds + 2 * BQ);
+  const int jk = gridDim.x - 1 - blockIdx.x, k0 = jk * kBN;
+  const int hk = blockIdx.y, b = blockIdx.z;
+  const int group = Hq / Hkv;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int g = lane >> 2, t = lane & 3;
+  const int wkey = k0 + warp * 16, key0 = wkey + g;
+  const int nqAll = (Tn + BQ - 1) / BQ, iq0 = k0 / BQ;
+  const int total = group * (nqAll - iq0);
+  const int mrow = (warp % RW) * 16, dcol = (warp / RW) * DQ;
+  int *raise = nullptr; // the flag to raise after the next barrier
+  int raiseTo = 0;
+
+  auto issue = [&](int it, int stage) {
+    const int q0 = (iq0 + it / group) * BQ;
+    const int h = hk * group + it % group;
+    const int64_t qh = int64_t(b) * Hq + h;
+    loadTile<BQ, D>(Qs + stage * BQ * LD, qL.at(q, b, h), qL.row, q0, Tn);
+    loadTile<BQ, D>(dOs + stage * BQ * LD, doL.at(dout, b, h), doL.row, q0, Tn);
+    const int r = threadIdx.x % BQ;
+    const bool in = q0 + r < Tn;
+    if (threadIdx.x < BQ)
+      cpAsync4(Ls + stage * BQ + r, lse2 + (in ? qh * Tn + q0 + r : 0),
+               in ? 4 : 0);
+    else if (threadIdx.x < 2 * BQ)
+      cpAsync4(Ds + stage * BQ + r, Dvec + (in ? qh * Tn + q0 + r : 0),
+               in ? 4 : 0);
+  };
+  loadTile<kBN, D>(Ks, kL.at(k, b, hk), kL.row, k0, Tn);
+  loadTile<kBN, D>(Vs, vL.at(v, b, hk), vL.row, k0, Tn);
+  issue(0, 0);
+  cpCommit();
+  float dK[D / 8][4], dV[D / 8][4];
+  zero(dK);
+  zero(dV);
+  for (int it = 0; it < total; ++it) {
+    const int stage = it & 1;
+    if (it + 1 < total) {
+      issue(it + 1, stage ^ 1);
+      cpCommit();
+      cpWait<1>();
+    } else {
+      cpWait<0>();
+    }
+    __syncthreads();
+    const bf16 *Qt = Qs + stage * BQ * LD, *dOt = dOs + stage * BQ * LD;
+    const float *Lt = Ls + stage * BQ, *Dt = Ds + stage * BQ;
+    const int iq = iq0 + it / group, q0 = iq * BQ;
+    const int h = hk * group + it % group;
+    float s[BQ / 8][4];
+    zero(s);
+    mmaABt<BQ, D>(s, Ks + warp * 16 * LD, Qt); // Sᵀ = K Qᵀ
+    const bool mask = q0 < wkey + 15 || q0 + BQ > Tn;
+#pragma unroll
+    for (int nt = 0; nt < BQ / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int col = nt * 8 + 2 * t + (e & 1);
+        float p = fastExp2(s[nt][e] * c - Lt[col]);
+        if (mask) {
+          const int query = q0 + col, key = key0 + (e >> 1) * 8;
+          if (query < key || query >= Tn)
+            p = 0.f;
+        }
+        s[nt][e] = p;
+      }
+    uint32_t pa[BQ / 16][4];
+    toA<BQ>(pa, s);
+    mmaPV<BQ, D>(dV, pa, dOt); // dV += Pᵀ dO
+    float dp[BQ / 8][4];
+    zero(dp);
+    mmaABt<BQ, D>(dp, Vs + warp * 16 * LD, dOt); // dPᵀ = V dOᵀ
+#pragma unroll
+    for (int nt = 0; nt < BQ / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int col = nt * 8 + 2 * t + (e & 1);
+        dp[nt][e] = s[nt][e] * (dp[nt][e] - Dt[col]);
+      }
+    toA<BQ>(pa, dp);
+    mmaPV<BQ, D>(dK, pa, Qt); // dK += dSᵀ Q
+    // dSᵀ rows of this warp's keys into dSs.
+    bf16 *dSw = dSs + (warp * 16 + g) * LDS + 2 * t;
+#pragma unroll
+    for (int kk = 0; kk < BQ / 16; ++kk) {
+      *reinterpret_cast<uint32_t *>(dSw + kk * 16) = pa[kk][0];
+      *reinterpret_cast<uint32_t *>(dSw + 8 * LDS + kk * 16) = pa[kk][1];
+      *reinterpret_cast<uint32_t *>(dSw + kk * 16 + 8) = pa[kk][2];
+      *reinterpret_cast<uint32_t *>(dSw + 8 * LDS + kk * 16 + 8) = pa[kk][3];
+    }
+    __syncthreads();
+    const int64_t qh = int64_t(b) * Hq + h;
+    const int last = (q0 + BQ - 1) / kBN; // the diagonal key tile
+    int *flag = flags + qh * nqAll + iq;
+    // Raise the last step's flag (its adds are ordered by the barriers
+    // since) and read this step's before the product, to have it at hand
+    // after it.
+    int seen = 0;
+    if (threadIdx.x == 0) {
+      if (raise)
+        stRelease(raise, raiseTo);
+      if (jk < last)
+        seen = ldAcquire(flag);
+    }
+    raise = nullptr;
+    float dQ[DQ / 8][4];
+    zero(dQ);
+    mmaAtB<kBN, DQ, LDS, LD>(dQ, dSs + mrow, Ks + dcol); // dQ_j = dS K_j
+
+    // Add the part in key-tile order (see above).
+    if (jk < last) {
+      if (threadIdx.x == 0) {
+        if (seen < last - jk)
+          while (ldAcquire(flag) < last - jk)
+            __nanosleep(32);
+      }
+      __syncthreads();
+    }
+    if (jk != 0 && jk != last) {
+      // 16-byte reds: lanes t, t ^ 1 swap halves, the even lane adding 4
+      // columns of row g, the odd one 4 columns of row g + 8.
+      const bool odd = t & 1;
+      const int row = q0 + mrow + g + (odd ? 8 : 0);
+      float *acc = dqAcc + (qh * Tn + row) * D + dcol + 2 * (t & ~1);
+#pragma unroll
+      for (int dt = 0; dt < DQ / 8; ++dt) {
+        const float sx = odd ? dQ[dt][0] : dQ[dt][2];
+        const float sy = odd ? dQ[dt][1] : dQ[dt][3];
+        const float rx = __shfl_xor_sync(0xffffffffu, sx, 1);
+        const float ry = __shfl_xor_sync(0xffffffffu, sy, 1);
+        if (row < Tn) {
+          if (odd)
+            redAdd4(acc + dt * 8, rx, ry, dQ[dt][2], dQ[dt][3]);
+          else
+            redAdd4(acc + dt * 8, dQ[dt][0], dQ[dt][1], rx, ry);
+        }
+      }
+    } else
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        const int row = q0 + mrow + g + i * 8;
+        if (row >= Tn)
+          continue;
+        float *acc = dqAcc + (qh * Tn + row) * D + dcol + 2 * t;
+        if (jk == 0) {
+          bf16 *dqRow = dqL.at(dq, b, h) + row * dqL.row + dcol + 2 * t;
+          float2 sum[DQ / 8], old[DQ / 8];
+#pragma unroll
+          for (int dt = 0; dt < DQ / 8; ++dt)
+            sum[dt] =
+                last > 0
+                    ? __ldcg(reinterpret_cast<const float2 *>(acc + dt * 8))
+                    : make_float2(0.f, 0.f);
+          loadPairs(old, dqRow, accumulate);
+#pragma unroll
+          for (int dt = 0; dt < DQ / 8; ++dt) {
+            dQ[dt][2 * i] += sum[dt].x;
+            dQ[dt][2 * i + 1] += sum[dt].y;
+          }
+          storePairs(dqRow, old, dQ, 2 * i, scale);
+        } else { // the diagonal: the first part
+#pragma unroll
+          for (int dt = 0; dt < DQ / 8; ++dt)
+            __stcg(reinterpret_cast<float2 *>(acc + dt * 8),
+                   make_float2(dQ[dt][2 * i], dQ[dt][2 * i + 1]));
+        }
+      }
+    if (jk > 0) {
+      raise = flag;
+      raiseTo = last - jk + 1;
+    }
+  }
+  __syncthreads();
+  if (raise && threadIdx.x == 0)
+    stRelease(raise, raiseTo);
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    const int key = key0 + i * 8;
+    if (key >= Tn)
+      continue;
+    bf16 *dkRow = dkL.at(dk, b, hk) + key * dkL.row + 2 * t;
+    bf16 *dvRow = dvL.at(dv, b, hk) + key * dvL.row + 2 * t;
+    float2 oldK[D / 8], oldV[D / 8];
+    loadPairs(oldK, dkRow, accumulate);
+    loadPairs(oldV, dvRow, accumulate);
+    storePairs(dkRow, oldK, dK, 2 * i, scale);
+    storePairs(dvRow, oldV, dV, 2 * i, 1.f);
+  }
+}
+
 template <typename Kernel> void allowSmemTC(Kernel kernel, size_t bytes) {
   PTC_CUDA_CHECK(cudaFuncSetAttribute(
       kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
+}
+
+// The backward's path: the fused one-pass kernel (bwdFusedKernel) for Dh 64,
+// the two passes (bwdKVKernel, bwdQKernel) for Dh 128, where they measured
+// faster (H100: 0.64 ms vs 0.67 at B8 H16 T1024, docs/perf-attention.md);
+// PTC_ATTENTION_BWD=fused or =3pass forces one (A/B timing, tests).
+template <int D> bool fusedBackward() {
+  static const int forced = [] {
+    const char *e = std::getenv("PTC_ATTENTION_BWD");
+    const std::string s = e ? e : "";
+    return s == "fused" ? 1 : s == "3pass" ? 0 : -1;
+  }();
+  return forced < 0 ? D == 64 : forced == 1;
 }
 
 } // namespace
@@ -579,16 +877,37 @@ void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
   static const bool once = (allowSmemTC(bwdKVKernel<D>, bwdKVSmem<D>()),
                             allowSmemTC(bwdQKernel<D>, bwdQSmem<D>()), true);
   (void)once;
+  // Scratch: D and lse log2 e per query row; the fused kernel's dQ sums
+  // (fp32 [B, Hq, T, D]) and flags (one per query tile).
   const int64_t rows = B * Hq * Tn;
-  auto *Dvec = static_cast<float *>(scratch(2 * size_t(rows) * sizeof(float)));
-  float *lse2 = Dvec + rows;
+  const int64_t nFlags = B * Hq * ((Tn + 31) / 32); // tiles of >= 32 rows
+  const bool fused = fusedBackward<D>();
+  const size_t floats = size_t(rows) * (fused ? 2 + D : 2);
+  auto *Dvec = static_cast<float *>(
+      scratch(floats * sizeof(float) + (fused ? size_t(nFlags) : 0) * 4));
+  float *lse2 = Dvec + rows, *dqAcc = lse2 + rows;
+  int *flags = reinterpret_cast<int *>(Dvec + floats);
   constexpr int rowsPerBlock = 8;
   bwdPrepKernel<<<unsigned((rows + rowsPerBlock - 1) / rowsPerBlock),
-                  rowsPerBlock * 32, 0, stream()>>>(Dvec, lse2, dout, out, lse,
-                                                    doL, oL, rows, Hq, Tn, D);
+                  rowsPerBlock * 32, 0, stream()>>>(
+      Dvec, lse2, flags, dout, out, lse, doL, oL, rows, fused ? nFlags : 0, Hq,
+      Tn, D);
   PTC_CUDA_CHECK_LAUNCH();
   const float c = scale * kLog2e;
   const unsigned kTiles = unsigned((Tn + kBN - 1) / kBN);
+  if (fused) {
+    constexpr int BQ = bwdBQ<D>(), kMinBlocks = D == 64 ? 3 : 2;
+    auto *kernel = bwdFusedKernel<D, BQ, kMinBlocks>;
+    static const bool fusedOnce =
+        (allowSmemTC(kernel, bwdFusedSmem<D, BQ>()), true);
+    (void)fusedOnce;
+    kernel<<<dim3(kTiles, unsigned(Hkv), unsigned(B)), kThreads,
+             bwdFusedSmem<D, BQ>(), stream()>>>(
+        dq, dk, dv, dout, q, k, v, lse2, Dvec, dqAcc, flags, dqL, dkL, dvL, doL,
+        qL, kL, vL, accumulate, int(Hq), int(Hkv), int(Tn), c, scale);
+    PTC_CUDA_CHECK_LAUNCH();
+    return;
+  }
   bwdKVKernel<D>
       <<<dim3(kTiles, unsigned(Hkv), unsigned(B)), kThreads, bwdKVSmem<D>(),
          stream()>>>(dk, dv, dout, q, k, v, lse2, Dvec, dkL, dvL, doL, qL, kL,
