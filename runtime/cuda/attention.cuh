@@ -21,12 +21,14 @@
 // That path does all arithmetic in fp32 on the CUDA cores (bf16 inputs are
 // widened when a tile is loaded); it serves fp32 and any Dh.
 // bf16 with Dh 64 or 128 and 16-byte aligned rows (aligned bases; offsets
-// and strides multiples of 8 elements) takes the tensor-core path
-// instead (attention.cu, namespace tc): the same three-launch scheme on
-// mma.sync m16n8k16 (bf16 operands, fp32 accumulation and softmax), P and dS
-// kept in registers, any T (tails zero-filled and masked), still
-// deterministic. PTC_ATTENTION_NO_TC=1 in the environment forces the
-// CUDA-core path (for A/B timing).
+// and strides multiples of 8 elements) takes the tensor-core path instead
+// (attention_tc.cu): mma.sync m16n8k16 (bf16 operands, fp32 accumulation and
+// softmax), P and dS kept in registers, any T (tails zero-filled and
+// masked), still deterministic; its Dh 64 backward is one launch after the
+// prep (dQ parts of the key tiles summed in fp32 scratch in a fixed order).
+// PTC_ATTENTION_NO_TC=1 in the environment forces the CUDA-core path,
+// PTC_ATTENTION_BWD=fused / =3pass the tensor cores' fused or two-pass
+// backward (for A/B timing).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CUDA_ATTENTION_CUH

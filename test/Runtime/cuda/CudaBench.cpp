@@ -6,8 +6,10 @@
 //   attention       fwd and bwd, B=8 H=12 T=1024 Dh=64, causal, bf16 and fp32
 //                   (bf16 also B=16 H=12 T=1024 Dh=64, gpt2-124m's layer, and
 //                   B=8 H=16 T=1024 Dh=128; PTC_ATTENTION_NO_TC=1 times the
-//                   CUDA-core kernels instead of the tensor-core ones; and
-//                   the strided entry points on gpt2-124m's fused layouts)
+//                   CUDA-core kernels instead of the tensor-core ones,
+//                   PTC_ATTENTION_BWD=fused / =3pass a backward path; and
+//                   the strided entry points on gpt2-124m's fused layouts,
+//                   accumulate 0 and 1, and contiguous with accumulate 0)
 //                   -> ms and TFLOP/s (flash-attention accounting: forward
 //                   4 B H T^2 Dh / 2, backward 2.5 times that)
 //   cross-entropy   fwd and bwd, N = 16 x 1024 rows, V = Vp = 50304, bf16
@@ -163,6 +165,32 @@ void benchAttentionStrided(const char *type, int64_t B, int64_t H, int64_t Tn,
       5, 50);
   row(std::string("attention bwd strided ") + type + shape, bwd,
       2.5 * fwdFlops / (bwd * 1e-3) / 1e12, "TFLOP/s");
+  // The same with accumulate 1, and contiguous [B, H, T, Dh] operands
+  // (carved from the same buffers) with accumulate 0: the cost of the layout
+  // apart from that of accumulation.
+  const double bwdAcc = medianMs(
+      [&] {
+        k::attention_backward_strided(
+            dqkv, dqkv, dqkv, dout, qkv, qkv, qkv, out, lse, B, H, H, Tn, Dh,
+            scale, 1, 0, Tn * W, Dh, W, C, Tn * W, Dh, W, 2 * C, Tn * W, Dh, W,
+            0, Tn * C, Dh, C, 0, Tn * W, Dh, W, C, Tn * W, Dh, W, 2 * C, Tn * W,
+            Dh, W, 0, Tn * C, Dh, C);
+      },
+      5, 50);
+  row(std::string("attention bwd strided acc1 ") + type + shape, bwdAcc,
+      2.5 * fwdFlops / (bwdAcc * 1e-3) / 1e12, "TFLOP/s");
+  const int64_t hs = Tn * Dh, bs = H * hs;
+  const double bwdC0 = medianMs(
+      [&] {
+        k::attention_backward_strided(
+            dqkv, dqkv + n, dqkv + 2 * n, dout, qkv, qkv + n, qkv + 2 * n, out,
+            lse, B, H, H, Tn, Dh, scale, 0, 0, bs, hs, Dh, 0, bs, hs, Dh, 0, bs,
+            hs, Dh, 0, bs, hs, Dh, 0, bs, hs, Dh, 0, bs, hs, Dh, 0, bs, hs, Dh,
+            0, bs, hs, Dh);
+      },
+      5, 50);
+  row(std::string("attention bwd contiguous acc0 ") + type + shape, bwdC0,
+      2.5 * fwdFlops / (bwdC0 * 1e-3) / 1e12, "TFLOP/s");
   for (T *p : {qkv, dqkv, out, dout, lse})
     cudaFree(p);
 }

@@ -771,7 +771,7 @@ template <typename T> void checkAttention(std::mt19937 &rng) {
   attentionCase<T>(rng, 1, 4, 1, 67, 128); // MQA, the largest head
   attentionCase<T>(rng, 2, 2, 2, 1, 64);   // one position
   // bf16 with Dh 64 or 128 runs on the tensor cores (runtime/cuda/
-  // attention.cu, namespace tc): full tiles, GQA, tails of every size.
+  // attention_tc.cu): full tiles, GQA, tails of every size.
   attentionCase<T>(rng, 1, 2, 1, 1024, 64); // gpt2's T and Dh, 16 tiles
   attentionCase<T>(rng, 2, 4, 2, 200, 128); // GQA, Dh 128, tail of 8
   attentionCase<T>(rng, 1, 2, 2, 129, 64);  // tail of one row
@@ -922,6 +922,41 @@ template <typename T> void checkAttentionStrided(std::mt19937 &rng) {
   stridedAttentionCase<T>(rng, 1, 4, 2, 70, 64, 3, !bf);
 }
 PTC_BOTH_TYPES(AttentionStrided)
+
+// The backward is deterministic: the fused bf16 kernel (Dh 64; Dh 128 with
+// PTC_ATTENTION_BWD=fused) sums the dQ parts of the key tiles in a fixed
+// order whatever the timing, so repeated runs give the same bits (many key
+// tiles, GQA, a tail, both tensor-core head sizes).
+TEST_F(CudaKernels, AttentionBackwardDeterministic) {
+  for (int64_t Dh : {64, 128}) {
+    const int64_t B = 2, Hq = 8, Hkv = 2, Tn = 1000;
+    const int64_t nq = B * Hq * Tn * Dh, nkv = B * Hkv * Tn * Dh;
+    const double scale = 1.0 / std::sqrt(double(Dh));
+    Dev<bf16> q(randomVector(nq, rng, -2, 2)),
+        kk(randomVector(nkv, rng, -2, 2));
+    Dev<bf16> v(randomVector(nkv, rng)), dout(randomVector(nq, rng));
+    Dev<bf16> out(nq), lse(B * Hq * Tn);
+    k::attention_forward(out.ptr(), lse.ptr(), q.ptr(), kk.ptr(), v.ptr(), B,
+                         Hq, Hkv, Tn, Dh, scale);
+    std::vector<float> first[3];
+    for (int run = 0; run < 4; ++run) {
+      Dev<bf16> dq(std::vector<float>(nq, 0.f)),
+          dk(std::vector<float>(nkv, 0.f));
+      Dev<bf16> dv(std::vector<float>(nkv, 0.f));
+      k::attention_backward(dq.ptr(), dk.ptr(), dv.ptr(), dout.ptr(), q.ptr(),
+                            kk.ptr(), v.ptr(), out.ptr(), lse.ptr(), B, Hq, Hkv,
+                            Tn, Dh, scale);
+      const std::vector<float> got[3] = {dq.get(), dk.get(), dv.get()};
+      for (int i = 0; i < 3; ++i) {
+        if (run == 0)
+          first[i] = got[i];
+        else
+          EXPECT_EQ(got[i], first[i]) << "attention backward run " << run
+                                      << " gradient " << i << " Dh=" << Dh;
+      }
+    }
+  }
+}
 
 //===--- Loss ------------------------------------------------------------===//
 
