@@ -6,6 +6,7 @@
 # Tiny Shakespeare shards, compare_logs.py, a copy of ../shared/bench, and
 # these scripts. Then, on a 4-GPU machine (run with carry DIR):
 #   bash DIR/build.sh && bash DIR/final.sh
+# ONLY="spec names" emits only those specs.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$root/gpu-run4}
@@ -19,7 +20,10 @@ for name, plan in [("tiny-1", {}), ("tiny-tp2dp2", {"tp": 2, "dp": 2}), ("tiny-t
     spec["parallel"] = dict({"tp": 1, "pp": 1, "dp": 1}, **plan)
     json.dump(spec, open(f"{sys.argv[2]}/{name}.json", "w"), indent=1)
 PY
+# ONLY="name ...": emit just these specs (the others take minutes).
 for spec in "$dir"/src/*.json; do
+  name=$(basename "$spec" .json)
+  [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]] && continue
   flags=()
   [[ $spec == *-zw.json ]] && flags=(--zero-whole-copies)
   "$ptc" compile "$spec" --emit=cuda "${flags[@]}" -o "${spec%.json}.cu"
