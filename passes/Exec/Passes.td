@@ -185,9 +185,10 @@ def ExecShardMasterWeights : Pass<"exec-shard-master-weights", "mlir::ModuleOp">
       the chunks over dp and loading slices them);
     - `optimizer_step`: `adamw_update_chunk` becomes `adamw_update` of the
       whole chunk (the padding has zero gradients and moments and stays
-      zero); the f32 all-gather after it goes away; each refresh converts
-      the chunk, all-gathers the bf16 chunks over dp (half the bytes of the
-      f32 gather) and copies the parameter's elements into the copy;
+      zero); the f32 all-gather after it goes away; the refreshes convert
+      every chunk, then one NCCL group all-gathers the bf16 chunks over dp
+      (half the bytes of the f32 gathers) straight into the copies (through
+      a padded buffer and a copy where dp does not divide the parameter);
     - `init_params` initializes the whole tensor (the same on every rank)
       into a transient buffer, keeps the rank's chunk (`copy_chunk`) and
       refreshes the copies from it right after its last write;
@@ -202,8 +203,9 @@ def ExecShardMasterWeights : Pass<"exec-shard-master-weights", "mlir::ModuleOp">
     exec.launch "adamw_update"(%w, %m, %v, %g, %lr, %clip, %step) ...
         args [8192, 9.0e-01, 9.5e-01, 1.0e-08, 1.0e-01]
     exec.launch "convert"(%c, %w) access [write, read] args [8192]
-    exec.launch "all_gather"(%all, %c) access [write, read] args [8192, 0]
-    exec.launch "copy"(%w.compute, %all) access [write, read] args [16384]
+    exec.launch "group_start"() access []
+    exec.launch "all_gather"(%w.compute, %c) access [write, read] args [8192, 0]
+    exec.launch "group_end"() access []
     ```
   }];
   let dependentDialects = ["::ptc::exec::ExecDialect"];

@@ -69,6 +69,11 @@ struct ExecShardMasterWeightsPass
           llvm::all_of(refsOf[param],
                        [&](GlobalRefOp ref) { return isShardableUse(ref); }))
         shard(param, refsOf[param]);
+    llvm::MapVector<Block *, SmallVector<Refresh>> byBlock;
+    for (Refresh &r : refreshes)
+      byBlock[r.launch->getBlock()].push_back(r);
+    for (auto &[block, list] : byBlock)
+      expandRefreshes(list);
   }
 
   /// The index of the `[dp]` communicator in the module's `ptc.comms`.
@@ -152,7 +157,7 @@ struct ExecShardMasterWeightsPass
       for (Operation *user : llvm::to_vector(ref->getUsers())) {
         auto launch = cast<LaunchOp>(user);
         if (isRefresh(launch, param))
-          expandRefresh(launch, ref, whole.getNumElements(), chunk);
+          refreshes.push_back({launch, ref, whole.getNumElements(), chunk});
         else if (launch.getCallee() == "adamw_update_chunk")
           updateWholeChunk(launch, chunk);
       }
@@ -178,33 +183,66 @@ struct ExecShardMasterWeightsPass
     launch.erase();
   }
 
-  /// copy = param, with param a chunk: each rank converts its chunk to the
-  /// copy's element type, the chunks are all-gathered over dp (in that
-  /// type: bf16 halves the traffic of gathering the f32 masters) and the
-  /// parameter's elements copied out of the zero-padded result.
-  void expandRefresh(LaunchOp refresh, Value master, int64_t n,
-                     int64_t chunk) {
-    OpBuilder builder(refresh);
-    Location loc = refresh.getLoc();
-    Value copy = refresh.getBuffers()[0];
-    Type element = cast<MemRefType>(copy.getType()).getElementType();
-    Value source = master;
-    if (element != cast<MemRefType>(master.getType()).getElementType()) {
-      source = AllocOp::create(builder, loc, MemRefType::get({chunk}, element));
-      LaunchOp::create(builder, loc, "convert", ValueRange{source, master},
-                       {Access::write, Access::read},
-                       {builder.getI64IntegerAttr(chunk)});
+  /// A refresh `copy = param` whose param is now a chunk.
+  struct Refresh {
+    LaunchOp launch;
+    Value master;
+    int64_t n, chunk;
+  };
+
+  /// The refreshes of one entry point, where the last one was: each rank
+  /// converts its chunks to the copies' element type, one NCCL group
+  /// all-gathers them over dp (in that type: bf16 halves the traffic of
+  /// gathering the f32 masters) straight into the copies, or into a
+  /// zero-padded buffer whose first n elements are then copied where dp
+  /// does not divide the parameter.
+  void expandRefreshes(MutableArrayRef<Refresh> refreshes) {
+    Operation *last = refreshes.front().launch;
+    for (Refresh &r : refreshes)
+      if (last->isBeforeInBlock(r.launch))
+        last = r.launch;
+    OpBuilder builder(last);
+    Location loc = last->getLoc();
+    SmallVector<Value> sources;
+    for (Refresh &r : refreshes) {
+      Value copy = r.launch.getBuffers()[0];
+      Type element = cast<MemRefType>(copy.getType()).getElementType();
+      Value source = r.master;
+      if (element != cast<MemRefType>(r.master.getType()).getElementType()) {
+        source =
+            AllocOp::create(builder, loc, MemRefType::get({r.chunk}, element));
+        LaunchOp::create(builder, loc, "convert", ValueRange{source, r.master},
+                         {Access::write, Access::read},
+                         {builder.getI64IntegerAttr(r.chunk)});
+      }
+      sources.push_back(source);
     }
-    Value gathered =
-        AllocOp::create(builder, loc, MemRefType::get({chunk * dp}, element));
-    LaunchOp::create(builder, loc, "all_gather", ValueRange{gathered, source},
-                     {Access::write, Access::read},
-                     {builder.getI64IntegerAttr(chunk),
-                      builder.getI64IntegerAttr(dpComm)});
-    LaunchOp::create(builder, loc, "copy", ValueRange{copy, gathered},
-                     {Access::write, Access::read},
-                     {builder.getI64IntegerAttr(n)});
-    refresh.erase();
+    LaunchOp::create(builder, loc, "group_start", ValueRange{}, {});
+    SmallVector<std::pair<Value, Value>> padded; // copy, gathered
+    for (auto [r, source] : llvm::zip(refreshes, sources)) {
+      Value copy = r.launch.getBuffers()[0];
+      Value gathered = copy;
+      if (r.chunk * dp != r.n) {
+        gathered = AllocOp::create(
+            builder, loc,
+            MemRefType::get({r.chunk * dp},
+                            cast<MemRefType>(copy.getType()).getElementType()));
+        padded.push_back({copy, gathered});
+      }
+      LaunchOp::create(builder, loc, "all_gather", ValueRange{gathered, source},
+                       {Access::write, Access::read},
+                       {builder.getI64IntegerAttr(r.chunk),
+                        builder.getI64IntegerAttr(dpComm)});
+    }
+    LaunchOp::create(builder, loc, "group_end", ValueRange{}, {});
+    for (auto [copy, gathered] : padded)
+      LaunchOp::create(
+          builder, loc, "copy", ValueRange{copy, gathered},
+          {Access::write, Access::read},
+          {builder.getI64IntegerAttr(
+              cast<MemRefType>(copy.getType()).getNumElements())});
+    for (Refresh &r : refreshes)
+      r.launch.erase();
   }
 
   /// Erases `launch`, then every transient buffer that nothing reads any
@@ -302,6 +340,7 @@ struct ExecShardMasterWeightsPass
 
   ModuleOp module;
   int64_t dpAxis = -1, dpComm = -1, dp = 1;
+  SmallVector<Refresh> refreshes; // expanded per entry point at the end
 };
 
 } // namespace
