@@ -196,7 +196,11 @@ def ExecShardMasterWeights : Pass<"exec-shard-master-weights", "mlir::ModuleOp">
 
     Parameters read in f32 by a computing entry point (norms, the token
     embedding's lookup) keep their whole f32 tensor. Per rank this saves
-    4 (dp - 1) / dp bytes per sharded parameter.
+    4 (dp - 1) / dp bytes per sharded parameter. Those whole masters still
+    gather their updated chunks back; where dp divides the parameter, the
+    rank's chunk already sits at its place, so `copy_chunk`, `all_gather`
+    and `copy` become one `all_gather_inplace`, and an entry point's
+    in-place gathers form one NCCL group after its last update.
 
     ```mlir
     // optimizer_step, dp = 2: @w is memref<8192xf32>, the chunk of 256x64

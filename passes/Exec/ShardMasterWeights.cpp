@@ -74,6 +74,85 @@ struct ExecShardMasterWeightsPass
       byBlock[r.launch->getBlock()].push_back(r);
     for (auto &[block, list] : byBlock)
       expandRefreshes(list);
+    gatherWholeMastersInPlace();
+    // The references that erased launches left unused.
+    SmallVector<GlobalRefOp> unused;
+    module.walk([&](GlobalRefOp ref) {
+      if (ref->use_empty())
+        unused.push_back(ref);
+    });
+    for (GlobalRefOp ref : unused)
+      ref.erase();
+  }
+
+  /// The parameters whose masters stay whole still gather their updated
+  /// chunks back: `copy_chunk(t, p)`, `all_gather(g, t)`, `copy(p, g)`.
+  /// Where dp divides the parameter, the rank's chunk already sits at its
+  /// place in p, so one in-place all-gather does it; those of an entry
+  /// point go into one NCCL group after its last update.
+  void gatherWholeMastersInPlace() {
+    llvm::MapVector<Block *, SmallVector<std::pair<LaunchOp, GlobalOp>>>
+        byBlock;
+    module.walk([&](LaunchOp copy) {
+      if (copy.getCallee() != "copy" || copy.getBuffers().size() != 2 ||
+          copy.getStream())
+        return;
+      GlobalOp param = referencedGlobal(module, copy.getBuffers()[0]);
+      auto chunkAttr = param ? param->getAttrOfType<IntegerAttr>(
+                                   "dist.zero_chunk")
+                             : IntegerAttr();
+      if (!chunkAttr || param->hasAttr("exec.zero_master") ||
+          chunkAttr.getInt() * dp != param.getMemRefType().getNumElements())
+        return;
+      LaunchOp gather = onlyWriter(copy.getBuffers()[1]);
+      if (!gather || gather.getCallee() != "all_gather" ||
+          gather.getBuffers().size() != 2)
+        return;
+      LaunchOp chunk = onlyWriter(gather.getBuffers()[1]);
+      if (!chunk || chunk.getCallee() != "copy_chunk" ||
+          referencedGlobal(module, chunk.getBuffers()[1]) != param)
+        return;
+      byBlock[copy->getBlock()].push_back({copy, param});
+    });
+    for (auto &[block, gathers] : byBlock) {
+      Operation *last = gathers.front().first;
+      for (auto &[copy, param] : gathers)
+        if (last->isBeforeInBlock(copy))
+          last = copy;
+      OpBuilder builder(last);
+      Location loc = last->getLoc();
+      LaunchOp::create(builder, loc, "group_start", ValueRange{}, {});
+      for (auto &[copy, param] : gathers) {
+        Value whole = GlobalRefOp::create(builder, loc, param);
+        LaunchOp::create(
+            builder, loc, "all_gather_inplace", ValueRange{whole},
+            {Access::readwrite},
+            {param->getAttr("dist.zero_chunk"),
+             builder.getI64IntegerAttr(dpComm)});
+      }
+      LaunchOp::create(builder, loc, "group_end", ValueRange{}, {});
+      for (auto &[copy, param] : gathers)
+        eraseWithDeadProducers(copy);
+    }
+  }
+
+  /// The launch that writes `buffer`, a transient buffer that nothing else
+  /// writes; null otherwise.
+  static LaunchOp onlyWriter(Value buffer) {
+    if (!buffer.getDefiningOp<AllocOp>())
+      return {};
+    LaunchOp writer;
+    for (OpOperand &use : buffer.getUses()) {
+      auto launch = dyn_cast<LaunchOp>(use.getOwner());
+      if (!launch)
+        return {};
+      if (launch.getAccessMode(use.getOperandNumber()) == Access::read)
+        continue;
+      if (writer)
+        return {};
+      writer = launch;
+    }
+    return writer;
   }
 
   /// The index of the `[dp]` communicator in the module's `ptc.comms`.

@@ -63,6 +63,14 @@ void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op) {
                           op);
   std::copy(mine.begin(), mine.end(), buf + index * count);
 }
+/// buf = groupSize blocks of count; every member's block (its index in the
+/// group) is gathered into the same block of everyone's buf.
+template <typename T>
+void all_gather_inplace(T *buf, int64_t count, int64_t comm) {
+  const int64_t index = rt::dist::groupIndex(comm);
+  std::vector<T> mine(buf + index * count, buf + (index + 1) * count);
+  rt::dist::allGather(buf, mine.data(), count, collectiveType<T>(), comm);
+}
 /// buf = member `root`'s buf.
 template <typename T>
 void broadcast(T *buf, int64_t count, int64_t comm, int64_t root) {

@@ -168,6 +168,18 @@ void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op) {
 }
 
 template <typename T>
+void all_gather_inplace(T *buf, int64_t count, int64_t comm) {
+  ncclComm_t c = ptc::cuda::ncclCommOf(comm, "all_gather_inplace");
+  requireCount(count, "all_gather_inplace");
+  if (!c || count == 0)
+    return; // one member: its block is the whole buffer
+  const dist::World &w = dist::world();
+  const int64_t self = w.groups[size_t(comm)].key;
+  PTC_NCCL_CHECK(ncclAllGather(buf + self * count, buf, size_t(count),
+                               ncclTypeOf<T>(), c, stream()));
+}
+
+template <typename T>
 void broadcast(T *buf, int64_t count, int64_t comm, int64_t root) {
   ncclComm_t c = ptc::cuda::ncclCommOf(comm, "broadcast");
   requireCount(count, "broadcast");
@@ -212,6 +224,7 @@ void group_end() {
   template void all_gather<T>(T *, const T *, int64_t, int64_t);               \
   template void reduce_scatter<T>(T *, const T *, int64_t, int64_t, int64_t);  \
   template void reduce_scatter_inplace<T>(T *, int64_t, int64_t, int64_t);     \
+  template void all_gather_inplace<T>(T *, int64_t, int64_t);                  \
   template void broadcast<T>(T *, int64_t, int64_t, int64_t);                  \
   template void send<T>(const T *, int64_t, int64_t, int64_t);                 \
   template void recv<T>(T *, int64_t, int64_t, int64_t);

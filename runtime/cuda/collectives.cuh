@@ -40,6 +40,11 @@ void reduce_scatter(T *out, const T *in, int64_t outCount, int64_t comm,
 /// that block of every member's buf (NCCL's in-place reduce-scatter).
 template <typename T>
 void reduce_scatter_inplace(T *buf, int64_t count, int64_t comm, int64_t op);
+/// In place: every member's block `count` elements at its group index is
+/// gathered into the same block of everyone's buf (NCCL's in-place
+/// all-gather).
+template <typename T>
+void all_gather_inplace(T *buf, int64_t count, int64_t comm);
 template <typename T>
 void broadcast(T *buf, int64_t count, int64_t comm, int64_t root);
 template <typename T>

@@ -10,7 +10,8 @@
 // point form one NCCL group after every conversion; @u (8 elements, chunks
 // of 4) is gathered straight into its copy, @w (padded to 16) through a
 // buffer whose first 15 elements are copied after the group. @n, read in
-// f32 by the micro-step, and @v, whose copy eval_step bypasses, stay whole.
+// f32 by the micro-step, and @v, whose copy eval_step bypasses, stay whole;
+// @v's updated chunk is gathered back in place (dp divides its 4 elements).
 
 // CHECK-LABEL: module @zero
 // CHECK: exec.global @w in @parameters : memref<8xf32> {dist.zero_chunk = 8 : i64, exec.zero_master = memref<3x5xf32>}
@@ -33,9 +34,12 @@
 // CHECK: exec.launch "adamw_update"(%[[W]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) access [readwrite, readwrite, readwrite, read, read, read, read] args [8, 9.000000e-01, 0.94999999999999996, 1.000000e-08, 1.000000e-01]
 // CHECK-NOT: "copy_chunk"
 // CHECK: exec.launch "adamw_update_chunk"
-// CHECK: exec.launch "copy_chunk"
-// CHECK: exec.launch "all_gather"(%{{.*}}, %{{.*}}) access [write, read] args [2, 0] : memref<4xf32>, memref<2xf32>
-// CHECK: exec.launch "copy"(%{{.*}}, %{{.*}}) access [write, read] args [4] : memref<4xf32>, memref<4xf32>
+// CHECK-NOT: "copy_chunk"
+// CHECK-NOT: exec.global_ref @v :
+// CHECK: exec.launch "group_start"
+// CHECK-NEXT: %[[V:.*]] = exec.global_ref @v : memref<4xf32>
+// CHECK-NEXT: exec.launch "all_gather_inplace"(%[[V]]) access [readwrite] args [2, 0] : memref<4xf32>
+// CHECK-NEXT: exec.launch "group_end"
 // CHECK: %[[C:.*]] = exec.global_ref @w.compute : memref<3x5xbf16>
 // CHECK-NEXT: %[[M:.*]] = exec.global_ref @w : memref<8xf32>
 // CHECK: %[[CU:.*]] = exec.global_ref @u.compute : memref<2x4xbf16>

@@ -128,6 +128,7 @@ template <typename T> void checkParallelKernels() {
   void (*reduceScatter)(P, C, i64, i64, i64) = &k::reduce_scatter<T>;
   void (*reduceScatterInPlace)(P, i64, i64, i64) =
       &k::reduce_scatter_inplace<T>;
+  void (*allGatherInPlace)(P, i64, i64) = &k::all_gather_inplace<T>;
   void (*broadcast)(P, i64, i64, i64) = &k::broadcast<T>;
   void (*send)(C, i64, i64, i64) = &k::send<T>;
   void (*recv)(P, i64, i64, i64) = &k::recv<T>;
@@ -136,7 +137,8 @@ template <typename T> void checkParallelKernels() {
   void (*unslice)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64) =
       &k::shard_unslice<T>;
   EXPECT_TRUE(allReduce && allGather && reduceScatter && reduceScatterInPlace &&
-              broadcast && send && recv && slice && unslice);
+              allGatherInPlace && broadcast && send && recv && slice &&
+              unslice);
 }
 
 TEST(CudaKernelSignatures, ParallelKernelsMatchTheCpuContract) {

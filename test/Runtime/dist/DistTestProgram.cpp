@@ -19,6 +19,7 @@
 #include "runtime/dist/world.h"
 #include "runtime/train/run_main.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -102,6 +103,12 @@ void checkComm(const abi::Model &model, int32_t c) {
       gathered[size_t(j * 3 + i)] = float(100 * j + i);
   k::all_gather(out.data(), in.data(), 3, c);
   expectEqual(name + "all_gather f32", out, gathered);
+  // all_gather_inplace: the member's block already sits at its index; the
+  // other blocks hold garbage that the gather overwrites.
+  std::vector<float> inPlace(size_t(3 * n), -1.0f);
+  std::copy(in.begin(), in.end(), inPlace.begin() + 3 * key);
+  k::all_gather_inplace(inPlace.data(), 3, c);
+  expectEqual(name + "all_gather_inplace f32", inPlace, gathered);
 
   // reduce_scatter: block b of member m holds 10 m + b + i; member `key`
   // gets the sum over m of block `key`.
