@@ -47,20 +47,22 @@ void buildExecPipeline(mlir::OpPassManager &pm,
   // 2. Kernel pairs merged: in-place gradients, products accumulated into
   //    the gradients, norms that write bf16.
   pm.addPass(exec::createExecFuse());
-  // 3. Attention on views of the projections' rows: the head split and
+  // 3. GELU and its gradient in the epilogues of the MLP's GEMMs.
+  pm.addPass(exec::createExecGemmGelu());
+  // 4. Attention on views of the projections' rows: the head split and
   //    merge copies around it go.
   pm.addPass(exec::createExecAttentionLayout());
-  // 4. The weights' bf16 copies kept across micro-steps, refreshed by the
+  // 5. The weights' bf16 copies kept across micro-steps, refreshed by the
   //    optimizer step.
   exec::ExecPersistWeightCopiesOptions copies;
   copies.sameType = options.zeroWholeCopies;
   pm.addPass(exec::createExecPersistWeightCopies(copies));
-  // 5. ZeRO-1: each rank keeps its chunk of the f32 weights that only feed
+  // 6. ZeRO-1: each rank keeps its chunk of the f32 weights that only feed
   //    those copies; the refreshes all-gather the copies.
   pm.addPass(exec::createExecShardMasterWeights());
-  // 6. Offsets in arenas, activation memory reused by liveness.
+  // 7. Offsets in arenas, activation memory reused by liveness.
   pm.addPass(exec::createExecPlanMemory());
-  // 7. The optimizer's per-tensor launches merged over tensors that 6.
+  // 8. The optimizer's per-tensor launches merged over tensors that 7.
   //    packed back to back.
   pm.addPass(exec::createExecCoalesce());
 }

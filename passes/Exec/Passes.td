@@ -64,10 +64,59 @@ def ExecFuse : Pass<"exec-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptc::exec::ExecDialect"];
 }
 
+def ExecGemmGelu : Pass<"exec-gemm-gelu", "mlir::ModuleOp"> {
+  let summary = "GELU and its gradient in the epilogues of the GEMMs around them";
+  let description = [{
+    Runs right after `exec-fuse` (whose in-place `gelu_backward` it
+    matches). cuBLASLt applies GELU, the tanh approximation, in a GEMM's
+    epilogue (`CUBLASLT_EPILOGUE_GELU_AUX_BIAS`, `GELU_BIAS`, `DGELU_BGRAD`),
+    so in each entry point's straight-line body:
+
+    1. `h = gemm(a, b, bias)` then `gelu_forward(g, h)` (h's next user, tanh)
+       becomes `gemm_bias_gelu_aux(g, h, a, b, bias)` at the GEMM, which
+       writes both g and GELU's input h (the backward reads h), or
+       `gemm_bias_gelu(g, a, b, bias)` when nothing else reads h (the
+       evaluation step; h's buffer goes).
+    2. `dh = gemm(a, b)`, then `gelu_backward(dh, x, dh)` in place (dh's next
+       user, tanh) with x unwritten in between, then, with dh only read by
+       what comes between (the GEMMs of the input and weight gradients),
+       `reduce_leading(db, dh)` over dh's rows: one
+       `gemm_dgelu_bgrad(dh, db, a, b, x)` at the GEMM writes GELU's input
+       gradient and its column sums, the bias gradient; db's alloc moves
+       before it.
+
+    Only exact matches: one packed product (batch 1, no `accumulate`, alpha
+    1), one element type for operands and output, an `exec.alloc` for each
+    buffer written earlier than before (g, dh, db) and for x, nothing on a
+    stream, no use of g or db from the GEMM to the op that wrote them, and
+    accesses as the kernels declare them. The exact (erf) GELU, a GEMM
+    without a bias in the forward and a gradient without the column sums
+    are left as they are. The kernel library (runtime/cuda/gemm.cuh) runs
+    the unfused kernels where cuBLASLt has no algorithm for the epilogue or
+    where they time faster (the gradient's column sums usually stay with
+    `reduce_leading`); the cpu target always runs them, in the same order,
+    with the same results.
+
+    ```mlir
+    exec.gemm %h, %x, %w, %b m 64 n 256 k 32 epilogue bias transpose_b
+        : memref<64x256xbf16>, memref<64x32xbf16>, memref<256x32xbf16>,
+          memref<256xbf16>
+    %g = exec.alloc : memref<64x256xbf16>
+    exec.launch "gelu_forward"(%g, %h) access [write, read] args [16384, 1]
+        : memref<64x256xbf16>, memref<64x256xbf16>
+    // becomes, when the backward reads %h
+    %g = exec.alloc : memref<64x256xbf16>
+    exec.launch "gemm_bias_gelu_aux"(%g, %h, %x, %w, %b)
+        access [write, write, read, read, read] args [64, 256, 32, 0, 1] : ...
+    ```
+  }];
+  let dependentDialects = ["::ptc::exec::ExecDialect"];
+}
+
 def ExecAttentionLayout : Pass<"exec-attention-layout", "mlir::ModuleOp"> {
   let summary = "Attention reads and writes the projections' layout: no head permutes";
   let description = [{
-    Runs right after `exec-fuse`. The lowering feeds attention
+    Runs right after `exec-gemm-gelu`. The lowering feeds attention
     [B, H, T, Dh] copies made by head splits and merges (`permute` or
     `permute_view`, rank 4, perm [0, 2, 1, 3]) of the projections'
     [B, T, H*Dh] rows: per layer three splits of q, k, v out of the fused

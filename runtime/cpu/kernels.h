@@ -213,6 +213,43 @@ void gelu_backward(T *dx, const T *x, const T *dout, int64_t n,
                      tanhApprox ? cpu::GeluApprox::Tanh : cpu::GeluApprox::None);
 }
 
+/// GELU (tanh) in a GEMM's epilogue, as exec-gemm-gelu fuses it: the same
+/// kernels in the same order as the unfused ops, so the results are the
+/// same bit for bit. One batch, op(A) [M, K], op(B) [K, N], out and aux
+/// [M, N], bias [N] (runtime/cuda/gemm.cuh has the cuBLASLt versions):
+///   gemm_bias_gelu_aux: aux = op(a) op(b) + bias, out = gelu(aux);
+///   gemm_bias_gelu:     out = gelu(op(a) op(b) + bias);
+///   gemm_dgelu_bgrad:   out = op(a) op(b) * gelu'(aux), biasGrad = the
+///                       column sums of out.
+template <typename T>
+void gemm_bias_gelu_aux(T *out, T *aux, const T *a, const T *b, const T *bias,
+                        int64_t M, int64_t N, int64_t K, int64_t transA,
+                        int64_t transB) {
+  PTC_RT_CHECK(out != aux && bias, "gemm_bias_gelu_aux: out == aux or no bias");
+  cpu::matmul_batched(aux, a, b, 1, M, N, K, transA != 0, transB != 0, false,
+                      M * K, K * N, M * N, bias);
+  cpu::gelu_forward(out, aux, M * N, cpu::GeluApprox::Tanh);
+}
+template <typename T>
+void gemm_bias_gelu(T *out, const T *a, const T *b, const T *bias, int64_t M,
+                    int64_t N, int64_t K, int64_t transA, int64_t transB) {
+  PTC_RT_CHECK(bias, "gemm_bias_gelu: no bias");
+  cpu::matmul_batched(out, a, b, 1, M, N, K, transA != 0, transB != 0, false,
+                      M * K, K * N, M * N, bias);
+  cpu::gelu_forward(out, out, M * N, cpu::GeluApprox::Tanh);
+}
+template <typename T>
+void gemm_dgelu_bgrad(T *out, T *biasGrad, const T *a, const T *b, const T *aux,
+                      int64_t M, int64_t N, int64_t K, int64_t transA,
+                      int64_t transB) {
+  PTC_RT_CHECK(out != aux && biasGrad,
+               "gemm_dgelu_bgrad: out == aux or no bias gradient");
+  cpu::matmul_batched(out, a, b, 1, M, N, K, transA != 0, transB != 0, false,
+                      M * K, K * N, M * N);
+  cpu::gelu_backward(out, aux, out, M * N, cpu::GeluApprox::Tanh);
+  cpu::reduce_leading(biasGrad, out, M, N);
+}
+
 /// The mask of dropout site `site` depends on (seed, step, micro-batch).
 inline uint64_t dropout_seed(const int64_t *seed, const int64_t *step,
                              const int64_t *micro) {

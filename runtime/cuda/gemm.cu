@@ -3,13 +3,18 @@
 #include "runtime/cuda/gemm.cuh"
 
 #include "runtime/cuda/device_utils.cuh"
+#include "runtime/cuda/gelu.cuh"
+#include "runtime/cuda/tensor_ops.cuh"
 
 #include <cublasLt.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace ptc::cuda {
 
@@ -49,8 +54,35 @@ struct Plan {
   cublasLtMatmulAlgo_t algo{};
   bool ok = false;
 };
-using PlanKey = std::tuple<int, int64_t, int64_t, int64_t, int64_t, bool, bool,
-                           bool, int64_t, int64_t, int64_t, int, int, int, int>;
+/// (types and autotune, batch, M, N, K, transA, transB, epilogue, strides,
+///  alignments of cuBLASLt's A, B, C/D, the bias and the aux matrix).
+using PlanKey =
+    std::tuple<int, int64_t, int64_t, int64_t, int64_t, bool, bool, int,
+               int64_t, int64_t, int64_t, int, int, int, int, int>;
+
+/// What the epilogue reads or writes besides the product: the bias (or the
+/// bias gradient) and, for the GELU epilogues, the aux matrix (GELU's input,
+/// laid out like the output: leading dimension N in cuBLASLt's terms).
+struct Epilogue {
+  cublasLtEpilogue_t kind = CUBLASLT_EPILOGUE_DEFAULT;
+  const void *bias = nullptr;
+  const void *aux = nullptr;
+};
+
+/// Sets the epilogue's pointers on `op` (they change from call to call; the
+/// descriptor is cached per shape).
+void setEpiloguePointers(cublasLtMatmulDesc_t op, const Epilogue &e,
+                         int64_t auxLd) {
+  if (e.bias)
+    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &e.bias, sizeof(e.bias)));
+  if (e.aux) {
+    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        op, CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_POINTER, &e.aux, sizeof(e.aux)));
+    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
+        op, CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_LD, &auxLd, sizeof(auxLd)));
+  }
+}
 
 cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols,
                               int64_t ld, int64_t batch, int64_t stride) {
@@ -126,8 +158,13 @@ int fastest(const cublasLtMatmulHeuristicResult_t *results, int found,
 }
 
 /// TI: the operands' type; TO: the output's (and the bias's).
+/// An epilogue with an aux matrix (GELU's) is planned for batch 1 only, and
+/// always from the fastest of cuBLASLt's first candidates (the heuristic's
+/// first pick for these epilogues was far from the best on an H100).
+/// `ok` is false when cuBLASLt has no algorithm for the combination (the
+/// caller then takes its fallback).
 template <typename TI, typename TO>
-Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
+Plan &plan(const TO *out, const TI *a, const TI *b, const Epilogue &epi,
            int64_t batch, int64_t M, int64_t N, int64_t K, bool transA,
            bool transB, int64_t strideA, int64_t strideB, int64_t strideOut) {
   static std::map<PlanKey, Plan> cache;
@@ -135,7 +172,8 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
   const int alA = alignment(b, strideB * e, batch);
   const int alB = alignment(a, strideA * e, batch);
   const int alC = alignment(out, strideOut * int64_t(sizeof(TO)), batch);
-  const int alBias = bias ? alignment(bias, 0, 1) : 0;
+  const int alBias = epi.bias ? alignment(epi.bias, 0, 1) : 0;
+  const int alAux = epi.aux ? alignment(epi.aux, 0, 1) : 0;
   PlanKey key{(int(dataType<TI>()) * 1000 + int(dataType<TO>())) * 2 +
                   int(autotune()),
               batch,
@@ -144,14 +182,15 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
               K,
               transA,
               transB,
-              bias != nullptr,
+              int(epi.kind),
               strideA,
               strideB,
               strideOut,
               alA,
               alB,
               alC,
-              alBias};
+              alBias,
+              alAux};
   auto it = cache.find(key);
   if (it != cache.end())
     return it->second;
@@ -166,12 +205,11 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
       p.op, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)));
   PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
       p.op, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)));
-  if (bias) {
-    const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+  if (epi.kind != CUBLASLT_EPILOGUE_DEFAULT) {
     PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
-        p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
-    PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
-        p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
+        p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi.kind, sizeof(epi.kind)));
+    // The heuristic reads the pointers' alignment.
+    setEpiloguePointers(p.op, epi, N);
   }
   p.la = transB ? layout(type, K, N, K, batch, strideB)
                 : layout(type, N, K, N, batch, strideB);
@@ -198,7 +236,7 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
   int found = 0;
   cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
       cublasLtHandle(), p.op, p.la, p.lb, p.lc, p.lc, pref,
-      autotune() ? kCandidates : 1, results, &found);
+      autotune() || epi.aux ? kCandidates : 1, results, &found);
   PTC_CUBLAS_CHECK(cublasLtMatmulPreferenceDestroy(pref));
   if (status == CUBLAS_STATUS_SUCCESS && found > 0) {
     const int pick =
@@ -209,7 +247,11 @@ Plan &plan(const TO *out, const TI *a, const TI *b, const TO *bias,
     p.algo = results[pick].algo;
     p.ok = true;
   } else if (status != CUBLAS_STATUS_NOT_SUPPORTED &&
-             status != CUBLAS_STATUS_SUCCESS) {
+             status != CUBLAS_STATUS_SUCCESS &&
+             !(epi.aux && status == CUBLAS_STATUS_INVALID_VALUE)) {
+    // A GELU epilogue's aux matrix has requirements of its own (leading
+    // dimension a multiple of 8): INVALID_VALUE there means "not this way",
+    // and the caller falls back.
     PTC_CUBLAS_CHECK(status);
   }
   return p;
@@ -301,12 +343,15 @@ void gemmImpl(TO *out, const TI *a, const TI *b, const TO *bias, const TO *c,
   if (batch == 0 || M == 0 || N == 0)
     return;
   if (K > 0 && !fallbackOnly) {
-    Plan &p = plan(out, a, b, bias, batch, M, N, K, transA, transB, strideA,
+    Epilogue epi;
+    if (bias) {
+      epi.kind = CUBLASLT_EPILOGUE_BIAS;
+      epi.bias = bias;
+    }
+    Plan &p = plan(out, a, b, epi, batch, M, N, K, transA, transB, strideA,
                    strideB, strideOut);
     if (p.ok) {
-      if (bias)
-        PTC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
-            p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
+      setEpiloguePointers(p.op, epi, N);
       const float alpha = 1.f, beta = c ? 1.f : 0.f;
       PTC_CUBLAS_CHECK(cublasLtMatmul(
           cublasLtHandle(), p.op, &alpha, b, p.la, a, p.lb, &beta,
@@ -365,5 +410,247 @@ void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
   gemmImpl(out, a, b, (const float *)nullptr, c, 1, M, N, K, transA != 0,
            transB != 0, M * K, K * N, M * N);
 }
+
+} // namespace ptc::kernels
+
+//===--- GELU in the epilogue ---------------------------------------------===//
+//
+// cuBLASLt's GELU is the tanh approximation. Its aux matrix is column-major
+// [N, M] with leading dimension N in its terms: the row-major [M, N] matrix,
+// like the output, so aux lines up with out element for element and the
+// bias (gradient) with out's columns.
+//
+// Each entry point has ways to compute the same thing: 0 is the unfused
+// kernels (always there), the others use an epilogue and are there only
+// where cuBLASLt has an algorithm (N a multiple of 8, aligned pointers,
+// K > 0). A fused epilogue is not always faster than the kernels it
+// replaces (DGELU_BGRAD's column sums, in particular), so the first call of
+// a shape times every way there is on the call's own buffers (each way only
+// writes the call's outputs) and keeps the fastest: like the GEMM plans,
+// this runs in the first, uncaptured call. PTC_GEMM_VERBOSE=1 prints the
+// timings.
+
+namespace ptc::cuda {
+namespace {
+int64_t epilogueFallbacks = 0;
+int forcedWay = -1;
+
+bool verbose() {
+  static const bool on = [] {
+    const char *v = std::getenv("PTC_GEMM_VERBOSE");
+    return v && std::string(v) == "1";
+  }();
+  return on;
+}
+
+/// (entry point, type, M, N, K, transA, transB, alignments of out, a, b,
+/// aux, bias).
+using WayKey = std::tuple<std::string, int, int64_t, int64_t, int64_t, bool,
+                          bool, int, int, int, int, int>;
+
+/// Runs way i of a call; false (nothing enqueued) when it is not there.
+using RunWay = std::function<bool(int)>;
+
+/// The mean time of 3 runs of way i after a warm-up run, in ms; negative
+/// when the way is not there.
+float timeWay(const RunWay &run, int i) {
+  if (!run(i))
+    return -1.f;
+  cudaEvent_t start, stop;
+  PTC_CUDA_CHECK(cudaEventCreate(&start));
+  PTC_CUDA_CHECK(cudaEventCreate(&stop));
+  constexpr int kReps = 3;
+  PTC_CUDA_CHECK(cudaEventRecord(start, ptc::kernels::stream()));
+  for (int r = 0; r < kReps; ++r)
+    run(i);
+  PTC_CUDA_CHECK(cudaEventRecord(stop, ptc::kernels::stream()));
+  PTC_CUDA_CHECK(cudaEventSynchronize(stop));
+  float ms = 0;
+  PTC_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+  PTC_CUDA_CHECK(cudaEventDestroy(start));
+  PTC_CUDA_CHECK(cudaEventDestroy(stop));
+  return ms / kReps;
+}
+
+/// Runs the call the way chosen for its key: the forced way (tests; way 0
+/// when it is not there, counted as a fallback), else the fastest, timed
+/// at the key's first call.
+void runChosenWay(const WayKey &key, const std::vector<const char *> &names,
+                  const RunWay &run) {
+  const int ways = int(names.size());
+  if (forcedWay >= 0) {
+    if (forcedWay == 0 || forcedWay >= ways || !run(forcedWay)) {
+      if (forcedWay != 0)
+        ++epilogueFallbacks;
+      run(0);
+    }
+    return;
+  }
+  static std::map<WayKey, int> chosen;
+  auto it = chosen.find(key);
+  if (it == chosen.end()) {
+    std::vector<float> ms(ways);
+    int best = 0;
+    for (int i = 0; i < ways; ++i) {
+      ms[i] = timeWay(run, i);
+      if (ms[i] >= 0 && ms[i] < ms[best])
+        best = i;
+    }
+    if (best == 0)
+      ++epilogueFallbacks;
+    if (verbose()) {
+      std::fprintf(stderr,
+                   "ptc: %s %lldx%lldx%lld%s%s:", std::get<0>(key).c_str(),
+                   (long long)std::get<2>(key), (long long)std::get<3>(key),
+                   (long long)std::get<4>(key), std::get<5>(key) ? " tA" : "",
+                   std::get<6>(key) ? " tB" : "");
+      for (int i = 0; i < ways; ++i)
+        if (ms[i] >= 0)
+          std::fprintf(stderr, " %s %.4f ms", names[i], ms[i]);
+        else
+          std::fprintf(stderr, " %s (no algorithm)", names[i]);
+      std::fprintf(stderr, " -> %s\n", names[best]);
+    }
+    it = chosen.emplace(key, best).first;
+  }
+  if (!run(it->second))
+    run(0); // Unreachable: a way that was there stays there.
+}
+
+} // namespace
+int64_t gemmEpilogueFallbacks() { return epilogueFallbacks; }
+void setGemmEpilogueWay(int way) { forcedWay = way; }
+} // namespace ptc::cuda
+
+namespace ptc::kernels {
+
+namespace {
+
+void requireFusedSizes(const char *name, int64_t M, int64_t N, int64_t K) {
+  PTC_CUDA_REQUIRE(M >= 0 && N >= 0 && K >= 0 && M <= INT32_MAX &&
+                       N <= INT32_MAX && K <= INT32_MAX,
+                   "%s: bad sizes M=%lld N=%lld K=%lld", name, (long long)M,
+                   (long long)N, (long long)K);
+}
+
+/// out = op(a) op(b) through one batch-1 cuBLASLt call with a GELU epilogue;
+/// false (nothing enqueued) when cuBLASLt offers no algorithm for it.
+template <typename T>
+bool gemmGeluEpilogue(cublasLtEpilogue_t kind, T *out, const T *a, const T *b,
+                      const void *bias, const void *aux, int64_t M, int64_t N,
+                      int64_t K, bool transA, bool transB) {
+  if (fallbackOnly || M == 0 || N == 0 || K == 0 || N % 8 != 0)
+    return false;
+  const Epilogue epi{kind, bias, aux};
+  Plan &p =
+      plan(out, a, b, epi, 1, M, N, K, transA, transB, M * K, K * N, M * N);
+  if (!p.ok)
+    return false;
+  setEpiloguePointers(p.op, epi, N);
+  const float alpha = 1.f, beta = 0.f;
+  PTC_CUBLAS_CHECK(cublasLtMatmul(cublasLtHandle(), p.op, &alpha, b, p.la, a,
+                                  p.lb, &beta, out, p.lc, out, p.lc, &p.algo,
+                                  workspace(), kWorkspaceBytes, stream()));
+  return true;
+}
+
+template <typename T>
+WayKey wayKey(const char *name, const T *out, const T *a, const T *b,
+              const void *aux, const void *bias, int64_t M, int64_t N,
+              int64_t K, int64_t transA, int64_t transB) {
+  auto al = [](const void *p) { return p ? alignment(p, 0, 1) : 0; };
+  return WayKey{name,        int(dataType<T>()),
+                M,           N,
+                K,           transA != 0,
+                transB != 0, al(out),
+                al(a),       al(b),
+                al(aux),     al(bias)};
+}
+
+} // namespace
+
+template <typename T>
+void gemm_bias_gelu_aux(T *out, T *aux, const T *a, const T *b, const T *bias,
+                        int64_t M, int64_t N, int64_t K, int64_t transA,
+                        int64_t transB) {
+  requireFusedSizes("gemm_bias_gelu_aux", M, N, K);
+  PTC_CUDA_REQUIRE(out != aux && bias, "gemm_bias_gelu_aux: out == aux or "
+                                       "no bias");
+  const RunWay run = [&](int way) {
+    if (way == 1)
+      return gemmGeluEpilogue(CUBLASLT_EPILOGUE_GELU_AUX_BIAS, out, a, b, bias,
+                              aux, M, N, K, transA != 0, transB != 0);
+    gemm<T>(aux, a, b, bias, 1, M, N, K, transA != 0, transB != 0, false, M * K,
+            K * N, M * N);
+    gelu_forward<T>(out, aux, M * N, /*tanhApprox=*/1);
+    return true;
+  };
+  runChosenWay(wayKey("gemm_bias_gelu_aux", out, a, b, aux, bias, M, N, K,
+                      transA, transB),
+               {"unfused", "GELU_AUX_BIAS"}, run);
+}
+
+template <typename T>
+void gemm_bias_gelu(T *out, const T *a, const T *b, const T *bias, int64_t M,
+                    int64_t N, int64_t K, int64_t transA, int64_t transB) {
+  requireFusedSizes("gemm_bias_gelu", M, N, K);
+  PTC_CUDA_REQUIRE(bias, "gemm_bias_gelu: no bias");
+  const RunWay run = [&](int way) {
+    if (way == 1)
+      return gemmGeluEpilogue(CUBLASLT_EPILOGUE_GELU_BIAS, out, a, b, bias,
+                              (const void *)nullptr, M, N, K, transA != 0,
+                              transB != 0);
+    gemm<T>(out, a, b, bias, 1, M, N, K, transA != 0, transB != 0, false, M * K,
+            K * N, M * N);
+    gelu_forward<T>(out, out, M * N, /*tanhApprox=*/1);
+    return true;
+  };
+  runChosenWay(wayKey("gemm_bias_gelu", out, a, b, (const void *)nullptr, bias,
+                      M, N, K, transA, transB),
+               {"unfused", "GELU_BIAS"}, run);
+}
+
+template <typename T>
+void gemm_dgelu_bgrad(T *out, T *biasGrad, const T *a, const T *b, const T *aux,
+                      int64_t M, int64_t N, int64_t K, int64_t transA,
+                      int64_t transB) {
+  requireFusedSizes("gemm_dgelu_bgrad", M, N, K);
+  PTC_CUDA_REQUIRE(out != aux && biasGrad,
+                   "gemm_dgelu_bgrad: out == aux or no bias gradient");
+  // Way 2: the gradient in the epilogue, the column sums by reduce_leading.
+  const RunWay run = [&](int way) {
+    if (way == 1)
+      return gemmGeluEpilogue(CUBLASLT_EPILOGUE_DGELU_BGRAD, out, a, b,
+                              biasGrad, aux, M, N, K, transA != 0, transB != 0);
+    if (way == 2) {
+      if (!gemmGeluEpilogue(CUBLASLT_EPILOGUE_DGELU, out, a, b,
+                            (const void *)nullptr, aux, M, N, K, transA != 0,
+                            transB != 0))
+        return false;
+    } else {
+      gemm<T>(out, a, b, nullptr, 1, M, N, K, transA != 0, transB != 0, false,
+              M * K, K * N, M * N);
+      gelu_backward<T>(out, aux, out, M * N, /*tanhApprox=*/1);
+    }
+    reduce_leading<T>(biasGrad, out, M, N);
+    return true;
+  };
+  runChosenWay(wayKey("gemm_dgelu_bgrad", out, a, b, aux, biasGrad, M, N, K,
+                      transA, transB),
+               {"unfused", "DGELU_BGRAD", "DGELU+reduce_leading"}, run);
+}
+
+#define PTC_INSTANTIATE(T)                                                     \
+  template void gemm_bias_gelu_aux<T>(T *, T *, const T *, const T *,          \
+                                      const T *, int64_t, int64_t, int64_t,    \
+                                      int64_t, int64_t);                       \
+  template void gemm_bias_gelu<T>(T *, const T *, const T *, const T *,        \
+                                  int64_t, int64_t, int64_t, int64_t,          \
+                                  int64_t);                                    \
+  template void gemm_dgelu_bgrad<T>(T *, T *, const T *, const T *, const T *, \
+                                    int64_t, int64_t, int64_t, int64_t,        \
+                                    int64_t);
+PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
+#undef PTC_INSTANTIATE
 
 } // namespace ptc::kernels

@@ -56,6 +56,35 @@ void gemm_add(float *out, const __nv_bfloat16 *a, const __nv_bfloat16 *b,
               const float *c, int64_t M, int64_t N, int64_t K, int64_t transA,
               int64_t transB);
 
+/// GELU (the tanh approximation) in the epilogue, as exec-gemm-gelu makes of
+/// a GEMM and the gelu kernels around it; one batch of packed row-major
+/// matrices, op(A) [M, K], op(B) [K, N], out and aux [M, N], bias [N]:
+///   gemm_bias_gelu_aux: aux = op(a) op(b) + bias, out = gelu(aux)
+///                       (CUBLASLT_EPILOGUE_GELU_AUX_BIAS);
+///   gemm_bias_gelu:     the same without keeping aux (GELU_BIAS);
+///   gemm_dgelu_bgrad:   out = (op(a) op(b)) * gelu'(aux) and biasGrad =
+///                       out's column sums (DGELU_BGRAD): the gradient of
+///                       GELU's input and of the bias before it.
+/// out is not aux. cuBLASLt rounds aux to T but applies GELU to the f32 value
+/// (the unfused kernels read the rounded one). Where cuBLASLt has no
+/// algorithm (N not a multiple of 8, unaligned pointers, K = 0) each runs the
+/// unfused kernels: gemm, gelu_forward / gelu_backward, reduce_leading. A
+/// fused epilogue is not always the faster: the first call of a shape times
+/// the ways there are (unfused; the epilogue; for the gradient also DGELU
+/// with reduce_leading's column sums) and keeps the fastest
+/// (PTC_GEMM_VERBOSE=1 prints the timings).
+template <typename T>
+void gemm_bias_gelu_aux(T *out, T *aux, const T *a, const T *b, const T *bias,
+                        int64_t M, int64_t N, int64_t K, int64_t transA,
+                        int64_t transB);
+template <typename T>
+void gemm_bias_gelu(T *out, const T *a, const T *b, const T *bias, int64_t M,
+                    int64_t N, int64_t K, int64_t transA, int64_t transB);
+template <typename T>
+void gemm_dgelu_bgrad(T *out, T *biasGrad, const T *a, const T *b, const T *aux,
+                      int64_t M, int64_t N, int64_t K, int64_t transA,
+                      int64_t transB);
+
 } // namespace ptc::kernels
 
 struct cublasLtContext;
@@ -68,6 +97,14 @@ void setGemmFallbackOnly(bool on);
 /// Times cuBLASLt's candidates when a plan is made (tests only; the
 /// environment's PTC_GEMM_AUTOTUNE otherwise).
 void setGemmAutotune(bool on);
+/// How many times a GELU-epilogue entry point ran the unfused kernels where
+/// an epilogue was asked for: a forced way cuBLASLt had no algorithm for, or
+/// a shape whose timing chose the unfused kernels (tests only).
+int64_t gemmEpilogueFallbacks();
+/// Forces way `way` of the GELU-epilogue entry points instead of timing
+/// them: 0 the unfused kernels, 1 the fused epilogue, 2 (gemm_dgelu_bgrad)
+/// DGELU with reduce_leading; -1 times them again (tests only).
+void setGemmEpilogueWay(int way);
 } // namespace ptc::cuda
 
 #endif // PTC_RUNTIME_CUDA_GEMM_CUH

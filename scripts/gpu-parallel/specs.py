@@ -48,11 +48,12 @@ def write(name, model, precision, micro, glob, plan, bucket=None, keep=False):
 
 for p in ["1", "tp2", "dp2", "tp2dp2", "all", "tp4"]:
     write(f"g124-fp32-{p}", "gpt2-124m", "fp32", 8, 16, PLANS[p])
-for p in ["1", "tp2dp2", "tp4"]:
+for p in ["1", "tp2", "dp2", "tp2dp2", "tp4"]:
     write(f"g13-fp32-{p}", "gpt-1.3b", "fp32", 4, 8, PLANS[p])
 for p in ["1", "tp2", "tp2dp2"]:
     write(f"g124-bf16-{p}", "gpt2-124m", "bf16", 8, 16, PLANS[p])
     write(f"g13-bf16-{p}", "gpt-1.3b", "bf16", 4, 8, PLANS[p])
+write("g13-bf16-dp2", "gpt-1.3b", "bf16", 4, 8, PLANS["dp2"])
 for n in [1, 2, 4]:
     write(f"b124-dp{n}", "gpt2-124m", "bf16", 16, 16 * n, {"dp": n})
     write(f"b13-tp{n}", "gpt-1.3b", "bf16", 8, 8, {"tp": n})

@@ -248,6 +248,55 @@ TEST(KernelsGemm, NullBiasAndBiasAgainstNaive) {
     }
 }
 
+// The GELU epilogues (what exec-gemm-gelu makes of a GEMM and the GELU
+// kernels around it) against those kernels run one by one: the same values
+// bit for bit, every transpose, odd sizes.
+TEST(KernelsGemmGelu, FusedEqualsTheUnfusedKernels) {
+  const int64_t M = 7, N = 5, K = 3;
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      std::vector<double> a = randomVector(M * K, 1 + ta),
+                          b = randomVector(K * N, 3 + tb),
+                          bias = randomVector(N, 5),
+                          dy = randomVector(M * K, 6),
+                          wp = randomVector(K * N, 7);
+      // Forward: aux = a b + bias, out = gelu(aux).
+      std::vector<double> h(M * N), g(M * N), out(M * N), aux(M * N),
+          outNoAux(M * N);
+      k::gemm(h.data(), a.data(), b.data(), bias.data(), 1, M, N, K, ta, tb,
+              false, M * K, K * N, M * N);
+      k::gelu_forward(g.data(), h.data(), M * N, 1);
+      k::gemm_bias_gelu_aux(out.data(), aux.data(), a.data(), b.data(),
+                            bias.data(), M, N, K, ta, tb);
+      k::gemm_bias_gelu(outNoAux.data(), a.data(), b.data(), bias.data(), M, N,
+                        K, ta, tb);
+      EXPECT_EQ(aux, h);
+      EXPECT_EQ(out, g);
+      EXPECT_EQ(outNoAux, g);
+      // Backward: dh = (dy wp) * gelu'(h), db = column sums of dh.
+      std::vector<double> dh(M * N), db(N), fused(M * N), fusedDb(N);
+      k::gemm(dh.data(), dy.data(), wp.data(), nullptr, 1, M, N, K, ta, tb,
+              false, M * K, K * N, M * N);
+      k::gelu_backward(dh.data(), h.data(), dh.data(), M * N, 1);
+      k::reduce_leading(db.data(), dh.data(), M, N);
+      k::gemm_dgelu_bgrad(fused.data(), fusedDb.data(), dy.data(), wp.data(),
+                          h.data(), M, N, K, ta, tb);
+      EXPECT_EQ(fused, dh);
+      EXPECT_EQ(fusedDb, db);
+      // And the gradient is GELU's: dh = (dy wp) * gelu'(h), tanh form.
+      std::vector<double> p(M * N);
+      k::gemm(p.data(), dy.data(), wp.data(), nullptr, 1, M, N, K, ta, tb,
+              false, M * K, K * N, M * N);
+      for (int64_t i = 0; i < M * N; ++i) {
+        const double x = h[i], c = std::sqrt(2.0 / M_PI);
+        const double t = std::tanh(c * (x + 0.044715 * x * x * x));
+        const double d = 0.5 * (1 + t) +
+                         0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+        EXPECT_NEAR(fused[i], p[i] * d, 1e-12);
+      }
+    }
+}
+
 TEST(KernelsLayerNorm, NoBiasIsAZeroBias) {
   const int64_t N = 3, C = 7;
   std::vector<double> x = randomVector(N * C, 1), g = randomVector(C, 2),

@@ -723,6 +723,91 @@ TEST_F(CudaKernels, GemmBiasAddBF16InF32Out) {
   ptc::cuda::setGemmFallbackOnly(false);
 }
 
+// GELU (tanh) in the epilogue against the unfused kernels on the device:
+// gemm then gelu_forward (aux = the product plus bias, out = its GELU), and
+// gemm, the in-place gelu_backward, reduce_leading (out = the product times
+// gelu'(aux), biasGrad = out's column sums). Each way forced in turn: 1 the
+// fused epilogues, 2 the gradient's DGELU with reduce_leading. M and K odd,
+// N a multiple of 8 (cuBLASLt's aux leading dimension): the epilogues run,
+// which the fallback counter checks; cuBLASLt applies GELU to the f32
+// product where the unfused kernels read it rounded to T, and its GELU may
+// use a faster tanh, hence the f32 tolerance. N = 99: cuBLASLt cannot, and
+// the fallback runs the unfused kernels themselves (the same values, bit
+// for bit). Then the timed choice (way -1), which may pick any of them.
+template <typename T>
+void gemmGeluCase(std::mt19937 &rng, int64_t M, int64_t N, int64_t K, int ta,
+                  int tb, int way, bool expectFused, const std::string &path) {
+  const double tol = std::is_same_v<T, bf16> ? 2e-2 : 2e-3;
+  const std::string tag =
+      path + " way=" + std::to_string(way) + " M=" + std::to_string(M) +
+      " N=" + std::to_string(N) + " K=" + std::to_string(K) +
+      " transA=" + std::to_string(ta) + " transB=" + std::to_string(tb);
+  const std::vector<float> a = rounded<T>(randomVector(M * K, rng));
+  const std::vector<float> b = rounded<T>(randomVector(K * N, rng));
+  const std::vector<float> bias = rounded<T>(randomVector(N, rng));
+  Dev<T> da(a), db(b), dbias(bias);
+  ptc::cuda::setGemmEpilogueWay(way);
+  const int64_t before = ptc::cuda::gemmEpilogueFallbacks();
+
+  // Forward.
+  Dev<T> hRef(M * N), gRef(M * N), out(M * N), aux(M * N), outNoAux(M * N);
+  k::gemm<T>(hRef, da, db, dbias, 1, M, N, K, ta, tb, false, M * K, K * N,
+             M * N);
+  k::gelu_forward<T>(gRef, hRef, M * N, 1);
+  k::gemm_bias_gelu_aux<T>(out, aux, da, db, dbias, M, N, K, ta, tb);
+  k::gemm_bias_gelu<T>(outNoAux, da, db, dbias, M, N, K, ta, tb);
+  // Exact where the unfused kernels ran: the forward under way 2 too.
+  const bool fwdFused = expectFused && way != 2;
+  expectClose(aux.get(), hRef.get(), fwdFused ? kTol<T> : 0, "aux" + tag);
+  expectClose(out.get(), gRef.get(), fwdFused ? tol : 0, "gelu out" + tag);
+  expectClose(outNoAux.get(), gRef.get(), fwdFused ? tol : 0,
+              "gelu out, no aux" + tag);
+
+  // Backward, from the forward's aux on both sides.
+  const std::vector<float> h = hRef.get();
+  Dev<T> dh(h);
+  Dev<T> dhRef(M * N), dbRef(N), dout(M * N), dbias2(N);
+  k::gemm<T>(dhRef, da, db, nullptr, 1, M, N, K, ta, tb, false, M * K, K * N,
+             M * N);
+  k::gelu_backward<T>(dhRef, dh, dhRef, M * N, 1);
+  k::reduce_leading<T>(dbRef, dhRef, M, N);
+  k::gemm_dgelu_bgrad<T>(dout, dbias2, da, db, dh, M, N, K, ta, tb);
+  expectClose(dout.get(), dhRef.get(), expectFused ? tol : 0,
+              "dgelu out" + tag);
+  expectClose(dbias2.get(), dbRef.get(), expectFused ? tol : 0,
+              "bias gradient" + tag);
+  ptc::cuda::setGemmEpilogueWay(-1);
+
+  const int64_t fallbacks = ptc::cuda::gemmEpilogueFallbacks() - before;
+  if (way < 0)
+    return;
+  if (expectFused)
+    EXPECT_EQ(fallbacks, way == 2 ? 2 : 0)
+        << "cuBLASLt had no algorithm:" << tag;
+  else
+    EXPECT_EQ(fallbacks, 3) << tag;
+}
+
+template <typename T> void checkGemmGelu(std::mt19937 &rng) {
+  for (int way : {1, 2})
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        gemmGeluCase<T>(rng, 77, 200, 67, ta, tb, way, true, "cublaslt");
+        gemmGeluCase<T>(rng, 45, 136, 33, ta, tb, way, true, "cublaslt");
+        gemmGeluCase<T>(rng, 37, 99, 67, ta, tb, way, false, "N % 8 != 0");
+      }
+  // The MLP's shapes at a few rows: forward transB, backward plain; then
+  // the timed choice.
+  for (int way : {1, 2, -1}) {
+    gemmGeluCase<T>(rng, 1000, 3072, 768, 0, 1, way, true, "mlp");
+    gemmGeluCase<T>(rng, 1000, 3072, 768, 0, 0, way, true, "mlp");
+  }
+  ptc::cuda::setGemmFallbackOnly(true);
+  gemmGeluCase<T>(rng, 77, 200, 67, 0, 1, 1, false, "fallback only");
+  ptc::cuda::setGemmFallbackOnly(false);
+}
+PTC_BOTH_TYPES(GemmGelu)
+
 //===--- Attention -------------------------------------------------------===//
 
 template <typename T>

@@ -78,6 +78,13 @@ template <typename T> void checkFloatKernels() {
                       i64, i64, i64, i64, i64, i64, i64, i64, i64) =
       &k::permute_view<T>;
   EXPECT_TRUE(attFS && attBS && permuteView);
+  // GELU in the GEMM's epilogue (passes/Exec/GemmGelu.cpp).
+  void (*gemmGeluAux)(P, P, C, C, C, i64, i64, i64, i64, i64) =
+      &k::gemm_bias_gelu_aux<T>;
+  void (*gemmGelu)(P, C, C, C, i64, i64, i64, i64, i64) = &k::gemm_bias_gelu<T>;
+  void (*gemmDgelu)(P, P, C, C, C, i64, i64, i64, i64, i64) =
+      &k::gemm_dgelu_bgrad<T>;
+  EXPECT_TRUE(gemmGeluAux && gemmGelu && gemmDgelu);
   void (*embF)(P, const int32_t *, C, i64, i64, i64) = &k::embedding_forward<T>;
   void (*embB)(P, const int32_t *, C, i64, i64, i64) =
       &k::embedding_backward<T>;
