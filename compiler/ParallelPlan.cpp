@@ -26,15 +26,19 @@ struct Traffic {
 /// The collectives the traffic table counts.
 bool isCollective(StringRef callee) {
   return callee == "all_reduce" || callee == "all_gather" ||
-         callee == "reduce_scatter" || callee == "reduce_scatter_inplace";
+         callee == "reduce_scatter" || callee == "reduce_scatter_inplace" ||
+         callee == "all_gather_inplace";
 }
 
 /// The bytes a collective launch moves into the communication library on
 /// this rank: its buffer (all_reduce; reduce_scatter_inplace: the group's
-/// blocks), its input (all_gather) or its input (reduce_scatter: the
-/// group's blocks).
+/// blocks), its input (all_gather; all_gather_inplace: its block) or its
+/// input (reduce_scatter: the group's blocks).
 int64_t collectiveBytes(exec::LaunchOp launch) {
   auto buffers = launch.getBuffers();
+  if (launch.getCallee() == "all_gather_inplace") // this rank's block
+    return cast<IntegerAttr>(launch.getArgs()[0]).getInt() *
+           cast<MemRefType>(buffers[0].getType()).getElementTypeBitWidth() / 8;
   bool inPlace = launch.getCallee() == "all_reduce" ||
                  launch.getCallee() == "reduce_scatter_inplace";
   Value moved = inPlace ? buffers[0] : buffers[1];
@@ -210,7 +214,12 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
       wholeBytes += exec::getBufferBytes(cast<MemRefType>(whole.getValue()));
     }
   }
-  if (params > 0)
+  if (params > 0 && sharded == 0)
+    os << fmt::format("ZeRO-1: optimizer state of all {} parameters split "
+                      "over dp; their f32 master weights stay whole (the "
+                      "micro-steps read them in f32)\n",
+                      params);
+  else if (params > 0)
     os << fmt::format(
         "ZeRO-1: optimizer state of all {} parameters split over dp; master "
         "weights of {} of them kept as dp chunks ({} bytes per rank instead "
