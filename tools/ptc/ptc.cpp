@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -57,6 +58,22 @@ commands:
 
 void printVersion(llvm::raw_ostream &os) {
   os << "ptc " << PTC_VERSION << " (MLIR " << PTC_MLIR_VERSION << ")\n";
+}
+
+/// The options that the libraries ptc links (LLVM's code generators and
+/// the like) register before main: `--help` hides them (`--help-hidden`
+/// lists them), so that it shows the command's own options and MLIR's.
+llvm::StringSet<> &libraryOptions() {
+  static llvm::StringSet<> names;
+  return names;
+}
+
+void hideLibraryOptions() {
+  for (auto &entry : cl::getRegisteredOptions())
+    if (libraryOptions().contains(entry.first) &&
+        !entry.first.starts_with("mlir-") && entry.first != "help" &&
+        entry.first != "version")
+      entry.second->setHiddenFlag(cl::Hidden);
 }
 
 /// Parses the options of one command: argv[0] becomes "ptc <command>".
@@ -339,6 +356,9 @@ int runInspect(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  for (auto &entry : cl::getRegisteredOptions())
+    libraryOptions().insert(entry.first);
+  hideLibraryOptions();
   if (argc < 2) {
     llvm::errs() << kUsage;
     return 1;
