@@ -28,7 +28,10 @@ def GraphMixedPrecision : Pass<"graph-mixed-precision", "mlir::ModuleOp"> {
       feeds a bf16 op, one `graph.cast` to bf16 right after it is the compute
       copy;
     - `graph.linear`, `graph.matmul` and `graph.attention` compute in bf16:
-      their float operands are cast to bf16, their results are bf16;
+      their float operands are cast to bf16, their results are bf16
+      (attention's log-sum-exp, which the graph level does not show, stays
+      f32: `convert-graph-to-exec` gives 16-bit attention an f32 one, as
+      FlashAttention keeps it);
     - `graph.layer_norm` and `graph.rms_norm` compute in f32: their float
       operands are cast to f32;
     - `graph.cross_entropy` reads the logits in their own type (bf16 from

@@ -132,7 +132,7 @@ LogicalResult Lowering::lowerBackward(Operation *op, bool &handled) {
           lse = saved[1];
         } else {
           out = alloc(q);
-          lse = scratch(q.getShape().drop_back(), q.getElementType());
+          lse = attentionLse(q);
           launch("attention_forward",
                  {{out, W}, {lse, W}, {qb, R}, {kb, R}, {vb, R}}, sizes, loc);
         }

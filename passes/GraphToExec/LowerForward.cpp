@@ -163,7 +163,7 @@ LogicalResult Lowering::lowerForward(Operation *op, bool &handled) {
           return failure();
         auto q = cast<ShapedType>(attn.getQuery().getType());
         Value out = alloc(attn.getType());
-        Value lse = scratch(q.getShape().drop_back(), q.getElementType());
+        Value lse = attentionLse(q);
         launch("attention_forward",
                {{out, W},
                 {lse, W},

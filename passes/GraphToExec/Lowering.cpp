@@ -131,6 +131,13 @@ Lowering::attentionArgs(Operation *op, Type query, Type key, bool causal,
                                 f64(factor)};
 }
 
+Value Lowering::attentionLse(ShapedType query) {
+  Type element = query.getElementType();
+  if (cast<FloatType>(element).getWidth() < 32)
+    element = builder.getF32Type();
+  return scratch(query.getShape().drop_back(), element);
+}
+
 LogicalResult Lowering::lowerBlock(Block &block) {
   for (Operation &op : block.without_terminator())
     if (failed(lowerOp(&op)))

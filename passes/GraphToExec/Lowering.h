@@ -79,6 +79,11 @@ public:
   mlir::FailureOr<llvm::SmallVector<mlir::Attribute>>
   attentionArgs(mlir::Operation *op, mlir::Type query, mlir::Type key,
                 bool causal, double dropout, std::optional<llvm::APFloat> scale);
+  /// A scratch buffer for attention's log-sum-exp, [B, Hq, T] of the query
+  /// [B, Hq, T, Dh]: f32 for 16-bit queries (bf16 attention keeps its lse in
+  /// f32, as FlashAttention does: the backward's P = exp(s - lse) inherits
+  /// lse's rounding, ~2% for an lse near 7 in bf16), else the query's type.
+  mlir::Value attentionLse(mlir::ShapedType query);
 
   /// Statistics a forward kernel computed (mean/rstd of a norm, the
   /// log-sum-exp and output of attention, the log-sum-exp of the loss),

@@ -49,8 +49,8 @@ static void checkView(const char *fn, const char *name, View v) {
 }
 
 template <typename T>
-static void forward(T *out, T *lse, const T *q, const T *k, const T *v,
-                    int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
+static void forward(T *out, AttentionLse<T> *lse, const T *q, const T *k,
+                    const T *v, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
                     int64_t Dh, double scale, View qv, View kv, View vv,
                     View ov) {
   const int64_t group = Hq / Hkv;
@@ -80,7 +80,7 @@ static void forward(T *out, T *lse, const T *q, const T *k, const T *v,
         for (int64_t d = 0; d < Dh; ++d)
           ot[d] = T(acc[d]);
         if (lse)
-          lse[(b * Hq + h) * Tn + t] = T(l);
+          lse[(b * Hq + h) * Tn + t] = AttentionLse<T>(l);
       }
     }
 }
@@ -93,12 +93,11 @@ static void store(T *dst, const double *src, int64_t n, bool accumulate) {
 }
 
 template <typename T>
-static void backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                     const T *k, const T *v, const T *out, const T *lse,
-                     int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
-                     int64_t Dh, double scale, bool accumulate, View dqv,
-                     View dkv, View dvv, View dov, View qv, View kv, View vv,
-                     View ov) {
+static void backward(T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k,
+                     const T *v, const T *out, const AttentionLse<T> *lse,
+                     int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn, int64_t Dh,
+                     double scale, bool accumulate, View dqv, View dkv,
+                     View dvv, View dov, View qv, View kv, View vv, View ov) {
   const int64_t group = Hq / Hkv;
   // dk, dv of one key/value head, summed in double over its query heads.
   std::vector<double> dkAcc(Tn * Dh), dvAcc(Tn * Dh), dqAcc(Dh);
@@ -134,8 +133,8 @@ static void backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
 
 template <typename T>
 void attention_forward_strided(
-    T *out, T *lse, const T *q, const T *k, const T *v, int64_t B, int64_t Hq,
-    int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
+    T *out, AttentionLse<T> *lse, const T *q, const T *k, const T *v, int64_t B,
+    int64_t Hq, int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
     int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
     int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
     int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
@@ -155,8 +154,8 @@ void attention_forward_strided(
 template <typename T>
 void attention_backward_strided(
     T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
-    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv,
-    int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
+    const T *out, const AttentionLse<T> *lse, int64_t B, int64_t Hq,
+    int64_t Hkv, int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
     int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
     int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,
     int64_t dvOffset, int64_t dvBatch, int64_t dvHead, int64_t dvRow,
@@ -187,9 +186,9 @@ void attention_backward_strided(
 }
 
 template <typename T>
-void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
-                       int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                       int64_t Dh, double scale) {
+void attention_forward(T *out, AttentionLse<T> *lse, const T *q, const T *k,
+                       const T *v, int64_t B, int64_t Hq, int64_t Hkv,
+                       int64_t T_, int64_t Dh, double scale) {
   checkSizes("attention_forward", B, Hq, Hkv, T_, Dh);
   const View qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
   forward(out, lse, q, k, v, B, Hq, Hkv, T_, Dh, scale, qo, kv, kv, qo);
@@ -197,9 +196,9 @@ void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
 
 template <typename T>
 void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                        const T *k, const T *v, const T *out, const T *lse,
-                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                        int64_t Dh, double scale) {
+                        const T *k, const T *v, const T *out,
+                        const AttentionLse<T> *lse, int64_t B, int64_t Hq,
+                        int64_t Hkv, int64_t T_, int64_t Dh, double scale) {
   checkSizes("attention_backward", B, Hq, Hkv, T_, Dh);
   const View qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
   backward(dq, dk, dv, dout, q, k, v, out, lse, B, Hq, Hkv, T_, Dh, scale,
@@ -207,24 +206,26 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
 }
 
 #define PTC_INSTANTIATE(T)                                                     \
-  template void attention_forward<T>(T *, T *, const T *, const T *,           \
-                                     const T *, int64_t, int64_t, int64_t,     \
-                                     int64_t, int64_t, double);                \
+  template void attention_forward<T>(T *, AttentionLse<T> *, const T *,        \
+                                     const T *, const T *, int64_t, int64_t,   \
+                                     int64_t, int64_t, int64_t, double);       \
   template void attention_backward<T>(                                         \
       T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
-      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double);        \
+      const AttentionLse<T> *, int64_t, int64_t, int64_t, int64_t, int64_t,    \
+      double);                                                                 \
   template void attention_forward_strided<T>(                                  \
-      T *, T *, const T *, const T *, const T *, int64_t, int64_t, int64_t,    \
-      int64_t, int64_t, double, int64_t, int64_t, int64_t, int64_t, int64_t,   \
+      T *, AttentionLse<T> *, const T *, const T *, const T *, int64_t,        \
+      int64_t, int64_t, int64_t, int64_t, double, int64_t, int64_t, int64_t,   \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
-      int64_t, int64_t, int64_t);                                              \
+      int64_t, int64_t, int64_t, int64_t, int64_t);                            \
   template void attention_backward_strided<T>(                                 \
       T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
-      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double, int64_t, \
+      const AttentionLse<T> *, int64_t, int64_t, int64_t, int64_t, int64_t,    \
+      double, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,   \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
-      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
+      int64_t, int64_t);
 PTC_INSTANTIATE(float)
 PTC_INSTANTIATE(double)
 #undef PTC_INSTANTIATE

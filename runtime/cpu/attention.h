@@ -13,21 +13,31 @@
 // (flash-attention style); the backward recomputes the scores, so no T×T
 // matrix is stored. All dot products and sums accumulate in double.
 // No attention-probability dropout.
+// lse is kept in at least fp32 (AttentionLse): the backward's exp(s - lse)
+// is only as good as lse, and bf16 would round an lse near 7 by up to 0.02
+// (FlashAttention keeps it in fp32 too).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_CPU_ATTENTION_H
 #define PTC_RUNTIME_CPU_ATTENTION_H
 
 #include <cstdint>
+#include <type_traits>
 
 namespace ptc::rt::cpu {
+
+/// The element type of the saved log-sum-exp for inputs of type T: float for
+/// types narrower than float, else T. A non-deduced parameter type: calls
+/// deduce T from the other pointers.
+template <typename T>
+using AttentionLse = std::conditional_t<(sizeof(T) < sizeof(float)), float, T>;
 
 /// Writes out [B, Hq, T, Dh] and lse [B, Hq, T] (lse may be null when no
 /// backward follows). out must not alias q, k or v.
 template <typename T>
-void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
-                       int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                       int64_t Dh, double scale);
+void attention_forward(T *out, AttentionLse<T> *lse, const T *q, const T *k,
+                       const T *v, int64_t B, int64_t Hq, int64_t Hkv,
+                       int64_t T_, int64_t Dh, double scale);
 
 /// ACCUMULATES (+=) into dq [B, Hq, T, Dh], dk and dv [B, Hkv, T, Dh], given
 /// the forward's q, k, v, out and lse. With p_j = exp(s_j - lse_t) and
@@ -37,9 +47,9 @@ void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
 /// (dk, dv summed over the query heads of a group).
 template <typename T>
 void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                        const T *k, const T *v, const T *out, const T *lse,
-                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-                        int64_t Dh, double scale);
+                        const T *k, const T *v, const T *out,
+                        const AttentionLse<T> *lse, int64_t B, int64_t Hq,
+                        int64_t Hkv, int64_t T_, int64_t Dh, double scale);
 
 /// The strided forms; the two above are these with contiguous strides. Each
 /// [B, H, T, Dh] operand X is given by four element counts: X's element
@@ -50,8 +60,8 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
 /// The output must not overlap q, k or v.
 template <typename T>
 void attention_forward_strided(
-    T *out, T *lse, const T *q, const T *k, const T *v, int64_t B, int64_t Hq,
-    int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
+    T *out, AttentionLse<T> *lse, const T *q, const T *k, const T *v, int64_t B,
+    int64_t Hq, int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
     int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
     int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
     int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
@@ -64,8 +74,8 @@ void attention_forward_strided(
 template <typename T>
 void attention_backward_strided(
     T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
-    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv,
-    int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
+    const T *out, const AttentionLse<T> *lse, int64_t B, int64_t Hq,
+    int64_t Hkv, int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
     int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
     int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,
     int64_t dvOffset, int64_t dvBatch, int64_t dvHead, int64_t dvRow,

@@ -121,9 +121,10 @@ template <int D> constexpr size_t backwardQSmem() {
 
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
-    attentionForwardKernel(T *out, T *lse, const T *q, const T *k, const T *v,
-                           Layout oL, Layout qL, Layout kL, Layout vL, int Hq,
-                           int Hkv, int64_t Tn, int Dh, float scale) {
+    attentionForwardKernel(T *out, float *lse, const T *q, const T *k,
+                           const T *v, Layout oL, Layout qL, Layout kL,
+                           Layout vL, int Hq, int Hkv, int64_t Tn, int Dh,
+                           float scale) {
   extern __shared__ float smem[];
   float *Qs = smem, *Ks = Qs + kBr * (D + 1), *Vs = Ks + kBc * (D + 1);
   float *Ps = Vs + kBc * (D + 1);
@@ -195,7 +196,7 @@ __global__ void __launch_bounds__(kThreads)
         orow[d] = fromFloat<T>(o[i][jj] * inv);
     }
     if (lse && tx == 0)
-      lse[qh * Tn + row] = fromFloat<T>(m[i] + logf(l[i]));
+      lse[qh * Tn + row] = m[i] + logf(l[i]);
   }
 }
 
@@ -223,7 +224,7 @@ __global__ void attentionBackwardDotKernel(float *Dvec, const T *dout,
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     attentionBackwardKVKernel(T *dk, T *dv, const T *dout, const T *q,
-                              const T *k, const T *v, const T *lse,
+                              const T *k, const T *v, const float *lse,
                               const float *Dvec, Layout dkL, Layout dvL,
                               Layout doL, Layout qL, Layout kL, Layout vL,
                               bool accumulate, int Hq, int Hkv, int64_t Tn,
@@ -249,7 +250,7 @@ __global__ void __launch_bounds__(kThreads)
   for (int g = 0; g < group; ++g) {
     const int64_t h = int64_t(hk) * group + g, qh = int64_t(b) * Hq + h;
     const T *Q = qL.at(q, b, h), *dO = doL.at(dout, b, h);
-    const T *L = lse + qh * Tn;
+    const float *L = lse + qh * Tn;
     const float *Dq = Dvec + qh * Tn;
     for (int64_t q0 = (k0 / kBr) * kBr; q0 < Tn; q0 += kBr) {
       __syncthreads();
@@ -257,7 +258,7 @@ __global__ void __launch_bounds__(kThreads)
       loadRows<D>(dOs, dO, doL.row, q0, Tn, Dh);
       for (int r = threadIdx.x; r < kBr; r += kThreads) {
         const bool in = q0 + r < Tn;
-        lseS[r] = in ? toFloat(L[q0 + r]) : 0.f;
+        lseS[r] = in ? L[q0 + r] : 0.f;
         DS[r] = in ? Dq[q0 + r] : 0.f;
       }
       __syncthreads();
@@ -303,7 +304,7 @@ __global__ void __launch_bounds__(kThreads)
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     attentionBackwardQKernel(T *dq, const T *dout, const T *q, const T *k,
-                             const T *v, const T *lse, const float *Dvec,
+                             const T *v, const float *lse, const float *Dvec,
                              Layout dqL, Layout doL, Layout qL, Layout kL,
                              Layout vL, bool accumulate, int Hq, int Hkv,
                              int64_t Tn, int Dh, float scale) {
@@ -323,7 +324,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
     const int64_t row = q0 + r0 + i;
-    lseR[i] = row < Tn ? toFloat(lse[qh * Tn + row]) : 0.f;
+    lseR[i] = row < Tn ? lse[qh * Tn + row] : 0.f;
     DR[i] = row < Tn ? Dvec[qh * Tn + row] : 0.f;
 #pragma unroll
     for (int jj = 0; jj < D / 8; ++jj)
@@ -382,7 +383,7 @@ void checkSizes(const char *fn, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
 }
 
 template <typename T, int D>
-void forwardD(T *out, T *lse, const T *q, const T *k, const T *v,
+void forwardD(T *out, float *lse, const T *q, const T *k, const T *v,
               const Layout &oL, const Layout &qL, const Layout &kL,
               const Layout &vL, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
               int64_t Dh, float scale) {
@@ -397,11 +398,11 @@ void forwardD(T *out, T *lse, const T *q, const T *k, const T *v,
 
 template <typename T, int D>
 void backwardD(T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k,
-               const T *v, const T *lse, const float *Dvec, const Layout &dqL,
-               const Layout &dkL, const Layout &dvL, const Layout &doL,
-               const Layout &qL, const Layout &kL, const Layout &vL,
-               bool accumulate, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
-               int64_t Dh, float scale) {
+               const T *v, const float *lse, const float *Dvec,
+               const Layout &dqL, const Layout &dkL, const Layout &dvL,
+               const Layout &doL, const Layout &qL, const Layout &kL,
+               const Layout &vL, bool accumulate, int64_t B, int64_t Hq,
+               int64_t Hkv, int64_t Tn, int64_t Dh, float scale) {
   static const bool once =
       (allowSmem(attentionBackwardKVKernel<T, D>, backwardKVSmem<D>()),
        allowSmem(attentionBackwardQKernel<T, D>, backwardQSmem<D>()), true);
@@ -450,7 +451,7 @@ Layout contiguous(int64_t H, int64_t Tn, int64_t Dh) {
 } // namespace
 
 template <typename T>
-void attention_forward_strided(T *out, T *lse, const T *q, const T *k,
+void attention_forward_strided(T *out, float *lse, const T *q, const T *k,
                                const T *v, int64_t B, int64_t Hq, int64_t Hkv,
                                int64_t T_, int64_t Dh, double scale, //
                                int64_t qOffset, int64_t qBatch, int64_t qHead,
@@ -487,8 +488,8 @@ void attention_forward_strided(T *out, T *lse, const T *q, const T *k,
 template <typename T>
 void attention_backward_strided(
     T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
-    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
-    int64_t Dh, double scale, int64_t accumulate, //
+    const T *out, const float *lse, int64_t B, int64_t Hq, int64_t Hkv,
+    int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
     int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
     int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,
     int64_t dvOffset, int64_t dvBatch, int64_t dvHead, int64_t dvRow,
@@ -545,7 +546,7 @@ void attention_backward_strided(
 }
 
 template <typename T>
-void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
+void attention_forward(T *out, float *lse, const T *q, const T *k, const T *v,
                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
                        int64_t Dh, double scale) {
   const Layout qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
@@ -558,7 +559,7 @@ void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
 
 template <typename T>
 void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                        const T *k, const T *v, const T *out, const T *lse,
+                        const T *k, const T *v, const T *out, const float *lse,
                         int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
                         int64_t Dh, double scale) {
   const Layout qo = contiguous(Hq, T_, Dh), kv = contiguous(Hkv, T_, Dh);
@@ -575,24 +576,25 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
 }
 
 #define PTC_INSTANTIATE(T)                                                     \
-  template void attention_forward<T>(T *, T *, const T *, const T *,           \
+  template void attention_forward<T>(T *, float *, const T *, const T *,       \
                                      const T *, int64_t, int64_t, int64_t,     \
                                      int64_t, int64_t, double);                \
   template void attention_backward<T>(                                         \
       T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
-      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double);         \
+      const float *, int64_t, int64_t, int64_t, int64_t, int64_t, double);     \
   template void attention_forward_strided<T>(                                  \
-      T *, T *, const T *, const T *, const T *, int64_t, int64_t, int64_t,    \
-      int64_t, int64_t, double, int64_t, int64_t, int64_t, int64_t, int64_t,   \
+      T *, float *, const T *, const T *, const T *, int64_t, int64_t,         \
+      int64_t, int64_t, int64_t, double, int64_t, int64_t, int64_t, int64_t,   \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
-      int64_t, int64_t, int64_t);                                              \
+      int64_t, int64_t, int64_t, int64_t);                                     \
   template void attention_backward_strided<T>(                                 \
       T *, T *, T *, const T *, const T *, const T *, const T *, const T *,    \
-      const T *, int64_t, int64_t, int64_t, int64_t, int64_t, double, int64_t, \
+      const float *, int64_t, int64_t, int64_t, int64_t, int64_t, double,      \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
-      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
+      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+      int64_t);
 PTC_CUDA_FOR_FLOAT_TYPES(PTC_INSTANTIATE)
 #undef PTC_INSTANTIATE
 

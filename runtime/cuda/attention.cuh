@@ -2,7 +2,10 @@
 //
 // The CUDA twins of runtime/cpu/attention.h: q, out, dq, dout [B, Hq, T, Dh];
 // k, v, dk, dv [B, Hkv, T, Dh] (grouped-query: query head h reads key/value
-// head h / (Hq / Hkv)); lse [B, Hq, T]; causal; Dh <= 128.
+// head h / (Hq / Hkv)); lse [B, Hq, T], fp32 for float and bf16 alike (as in
+// FlashAttention: the backward's P = exp(s - lse) inherits lse's rounding,
+// and a bf16 lse near 7 is off by up to 0.02, P by up to 2%); causal;
+// Dh <= 128.
 //
 // No T×T matrix ever reaches global memory (flash-attention style):
 //   forward: one CTA (128 threads) per (query tile of 64 rows, head, batch);
@@ -41,12 +44,12 @@
 namespace ptc::kernels {
 
 template <typename T>
-void attention_forward(T *out, T *lse, const T *q, const T *k, const T *v,
+void attention_forward(T *out, float *lse, const T *q, const T *k, const T *v,
                        int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
                        int64_t Dh, double scale);
 template <typename T>
 void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
-                        const T *k, const T *v, const T *out, const T *lse,
+                        const T *k, const T *v, const T *out, const float *lse,
                         int64_t B, int64_t Hq, int64_t Hkv, int64_t T_,
                         int64_t Dh, double scale);
 
@@ -58,17 +61,19 @@ void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *q,
 /// lse stays contiguous [B, Hq, T]. The backward's accumulate: 1 adds into
 /// dq, dk, dv (as attention_backward does), 0 overwrites them.
 template <typename T>
-void attention_forward_strided(
-    T *out, T *lse, const T *q, const T *k, const T *v, int64_t B, int64_t Hq,
-    int64_t Hkv, int64_t T_, int64_t Dh, double scale, //
-    int64_t qOffset, int64_t qBatch, int64_t qHead, int64_t qRow,
-    int64_t kOffset, int64_t kBatch, int64_t kHead, int64_t kRow,
-    int64_t vOffset, int64_t vBatch, int64_t vHead, int64_t vRow,
-    int64_t outOffset, int64_t outBatch, int64_t outHead, int64_t outRow);
+void attention_forward_strided(T *out, float *lse, const T *q, const T *k,
+                               const T *v, int64_t B, int64_t Hq, int64_t Hkv,
+                               int64_t T_, int64_t Dh, double scale, //
+                               int64_t qOffset, int64_t qBatch, int64_t qHead,
+                               int64_t qRow, int64_t kOffset, int64_t kBatch,
+                               int64_t kHead, int64_t kRow, int64_t vOffset,
+                               int64_t vBatch, int64_t vHead, int64_t vRow,
+                               int64_t outOffset, int64_t outBatch,
+                               int64_t outHead, int64_t outRow);
 template <typename T>
 void attention_backward_strided(
     T *dq, T *dk, T *dv, const T *dout, const T *q, const T *k, const T *v,
-    const T *out, const T *lse, int64_t B, int64_t Hq, int64_t Hkv,
+    const T *out, const float *lse, int64_t B, int64_t Hq, int64_t Hkv,
     int64_t T_, int64_t Dh, double scale, int64_t accumulate, //
     int64_t dqOffset, int64_t dqBatch, int64_t dqHead, int64_t dqRow,
     int64_t dkOffset, int64_t dkBatch, int64_t dkHead, int64_t dkRow,

@@ -283,9 +283,9 @@ template <int D> constexpr size_t bwdQSmem() {
 
 template <int D>
 __global__ void __launch_bounds__(kThreads)
-    fwdKernel(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
-              Layout oL, Layout qL, Layout kL, Layout vL, int Hq, int Hkv,
-              int Tn, float c) {
+    fwdKernel(bf16 *out, float *lse, const bf16 *q, const bf16 *k,
+              const bf16 *v, Layout oL, Layout qL, Layout kL, Layout vL, int Hq,
+              int Hkv, int Tn, float c) {
   constexpr int LD = D + 8;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   bf16 *Qs = reinterpret_cast<bf16 *>(smemRaw);
@@ -382,14 +382,14 @@ __global__ void __launch_bounds__(kThreads)
       addPair(orow + dt * 8 + 2 * t, o[dt][2 * i] * inv, o[dt][2 * i + 1] * inv,
               false);
     if (lse && t == 0)
-      lse[qh * Tn + row] = __float2bfloat16(m[i] * kLn2 + logf(l[i]));
+      lse[qh * Tn + row] = m[i] * kLn2 + logf(l[i]);
   }
 }
 
 // Dvec[row] = sum_d dout[row, d] * out[row, d]; lse2[row] = lse[row] log2 e.
 __global__ void bwdPrepKernel(float *Dvec, float *lse2, int *flags,
                               const bf16 *dout, const bf16 *out,
-                              const bf16 *lse, Layout doL, Layout oL,
+                              const float *lse, Layout doL, Layout oL,
                               int64_t rows, int64_t nFlags, int64_t Hq,
                               int64_t Tn, int D) {
   const int64_t row = blockIdx.x * int64_t(blockDim.x / 32) + threadIdx.x / 32;
@@ -412,7 +412,7 @@ __global__ void bwdPrepKernel(float *Dvec, float *lse2, int *flags,
   s = warpSum(s);
   if (lane == 0) {
     Dvec[row] = s;
-    lse2[row] = __bfloat162float(lse[row]) * kLog2e;
+    lse2[row] = lse[row] * kLog2e;
   }
 }
 
@@ -854,7 +854,7 @@ bool disabled() {
 }
 
 template <int D>
-void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
+void forward(bf16 *out, float *lse, const bf16 *q, const bf16 *k, const bf16 *v,
              const Layout &oL, const Layout &qL, const Layout &kL,
              const Layout &vL, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
              float scale) {
@@ -869,7 +869,7 @@ void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
 
 template <int D>
 void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
-              const bf16 *k, const bf16 *v, const bf16 *out, const bf16 *lse,
+              const bf16 *k, const bf16 *v, const bf16 *out, const float *lse,
               const Layout &dqL, const Layout &dkL, const Layout &dvL,
               const Layout &doL, const Layout &qL, const Layout &kL,
               const Layout &vL, const Layout &oL, bool accumulate, int64_t B,
@@ -921,23 +921,23 @@ void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
   PTC_CUDA_CHECK_LAUNCH();
 }
 
-template void forward<64>(bf16 *, bf16 *, const bf16 *, const bf16 *,
+template void forward<64>(bf16 *, float *, const bf16 *, const bf16 *,
                           const bf16 *, const Layout &, const Layout &,
                           const Layout &, const Layout &, int64_t, int64_t,
                           int64_t, int64_t, float);
-template void forward<128>(bf16 *, bf16 *, const bf16 *, const bf16 *,
+template void forward<128>(bf16 *, float *, const bf16 *, const bf16 *,
                            const bf16 *, const Layout &, const Layout &,
                            const Layout &, const Layout &, int64_t, int64_t,
                            int64_t, int64_t, float);
 template void backward<64>(bf16 *, bf16 *, bf16 *, const bf16 *, const bf16 *,
                            const bf16 *, const bf16 *, const bf16 *,
-                           const bf16 *, const Layout &, const Layout &,
+                           const float *, const Layout &, const Layout &,
                            const Layout &, const Layout &, const Layout &,
                            const Layout &, const Layout &, const Layout &, bool,
                            int64_t, int64_t, int64_t, int64_t, float);
 template void backward<128>(bf16 *, bf16 *, bf16 *, const bf16 *, const bf16 *,
                             const bf16 *, const bf16 *, const bf16 *,
-                            const bf16 *, const Layout &, const Layout &,
+                            const float *, const Layout &, const Layout &,
                             const Layout &, const Layout &, const Layout &,
                             const Layout &, const Layout &, const Layout &,
                             bool, int64_t, int64_t, int64_t, int64_t, float);

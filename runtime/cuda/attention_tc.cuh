@@ -36,13 +36,13 @@ bool disabled();
 /// The tensor-core path (Dh = D, 64 or 128; every row 16-byte aligned):
 /// forward and backward with attention.cuh's strided semantics.
 template <int D>
-void forward(bf16 *out, bf16 *lse, const bf16 *q, const bf16 *k, const bf16 *v,
+void forward(bf16 *out, float *lse, const bf16 *q, const bf16 *k, const bf16 *v,
              const Layout &oL, const Layout &qL, const Layout &kL,
              const Layout &vL, int64_t B, int64_t Hq, int64_t Hkv, int64_t Tn,
              float scale);
 template <int D>
 void backward(bf16 *dq, bf16 *dk, bf16 *dv, const bf16 *dout, const bf16 *q,
-              const bf16 *k, const bf16 *v, const bf16 *out, const bf16 *lse,
+              const bf16 *k, const bf16 *v, const bf16 *out, const float *lse,
               const Layout &dqL, const Layout &dkL, const Layout &dvL,
               const Layout &doL, const Layout &qL, const Layout &kL,
               const Layout &vL, const Layout &oL, bool accumulate, int64_t B,

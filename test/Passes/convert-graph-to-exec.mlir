@@ -496,6 +496,46 @@ module @attention_gradients {
 
 // -----
 
+// Tests that bf16 attention keeps its log-sum-exp in f32 (the backward's
+// exp(s - lse) inherits lse's rounding), both where the forward writes it
+// and where attention_grad recomputes it, and that f64 attention keeps an
+// f64 one.
+
+// CHECK-LABEL: func.func @micro_step()
+// CHECK: %[[LSE:.*]] = exec.alloc : memref<2x4x5xf32>
+// CHECK-NEXT: exec.launch "attention_forward"(%{{.*}}, %[[LSE]], {{.*}} : memref<2x4x5x4xbf16>, memref<2x4x5xf32>, memref<2x4x5x4xbf16>, memref<2x2x5x4xbf16>, memref<2x2x5x4xbf16>
+// CHECK: %[[RLSE:.*]] = exec.alloc : memref<2x4x5xf32>
+// CHECK-NEXT: exec.launch "attention_forward"(%{{.*}}, %[[RLSE]], {{.*}} : memref<2x4x5x4xbf16>, memref<2x4x5xf32>,
+// CHECK: exec.launch "attention_backward"({{.*}}, %[[RLSE]]) {{.*}}, memref<2x4x5x4xbf16>, memref<2x4x5xf32>{{$}}
+// CHECK: %[[DLSE:.*]] = exec.alloc : memref<2x4x5xf64>
+// CHECK-NEXT: exec.launch "attention_forward"(%{{.*}}, %[[DLSE]], {{.*}} : memref<2x4x5x4xf64>, memref<2x4x5xf64>,
+module @attention_bf16 {
+  graph.param @dy : tensor<2x4x5x4xbf16> weight init #graph.init<zeros>
+  graph.param @q : tensor<2x4x5x4xbf16> weight init #graph.init<zeros>
+  graph.param @k : tensor<2x2x5x4xbf16> weight init #graph.init<zeros>
+  graph.param @v : tensor<2x2x5x4xbf16> weight init #graph.init<zeros>
+  graph.param @v2 : tensor<2x2x5x4xbf16> weight init #graph.init<zeros>
+  graph.param @qd : tensor<2x4x5x4xf64> weight init #graph.init<zeros>
+  graph.param @kd : tensor<2x2x5x4xf64> weight init #graph.init<zeros>
+  func.func @micro_step(%tok: tensor<2x5xi32> {ptc.input = "tokens"}) -> tensor<f32>
+      attributes {ptc.entry = "micro_step"} {
+    %dy = graph.param_ref @dy : tensor<2x4x5x4xbf16>
+    %q = graph.param_ref @q : tensor<2x4x5x4xbf16>
+    %k = graph.param_ref @k : tensor<2x2x5x4xbf16>
+    %v = graph.param_ref @v : tensor<2x2x5x4xbf16>
+    %v2 = graph.param_ref @v2 : tensor<2x2x5x4xbf16>
+    %o = graph.attention %q, %k, %v {causal} : tensor<2x4x5x4xbf16>, tensor<2x2x5x4xbf16>, tensor<2x2x5x4xbf16>
+    %dq, %dk, %dv = graph.attention_grad %dy, %q, %k, %v2 {causal} : tensor<2x4x5x4xbf16>, tensor<2x2x5x4xbf16>, tensor<2x2x5x4xbf16>
+    %qd = graph.param_ref @qd : tensor<2x4x5x4xf64>
+    %kd = graph.param_ref @kd : tensor<2x2x5x4xf64>
+    %od = graph.attention %qd, %kd, %kd {causal} : tensor<2x4x5x4xf64>, tensor<2x2x5x4xf64>, tensor<2x2x5x4xf64>
+    %z = graph.zeros : tensor<f32>
+    return %z : tensor<f32>
+  }
+}
+
+// -----
+
 // Tests that accumulate_grad adds the scaled gradient into the parameter's
 // accumulator `<param>.grad` with axpy (alpha, n).
 

@@ -4,6 +4,8 @@
 
 #include "GradCheck.h"
 
+#include <type_traits>
+
 using namespace ptc::rt::cpu;
 using namespace ptc::rt::test;
 
@@ -144,6 +146,12 @@ TEST(AttentionSingle, OneTokenReturnsV) {
         EXPECT_DOUBLE_EQ(out[(b * Hq + h) * Dh + e],
                          v[(b * Hkv + h / 2) * Dh + e]);
 }
+
+// lse is kept in at least fp32: float for float and for any 16-bit type,
+// double for double.
+static_assert(std::is_same_v<AttentionLse<float>, float>);
+static_assert(std::is_same_v<AttentionLse<double>, double>);
+static_assert(std::is_same_v<AttentionLse<uint16_t>, float>);
 
 TEST(AttentionDeathTest, KvHeadsMustDivideQueryHeads) {
   double buf[64] = {};

@@ -57,21 +57,25 @@ template <typename T> void checkFloatKernels() {
       &k::cross_entropy_forward<T>;
   void (*ceB)(P, C, C, const int32_t *, C, i64, i64, i64) =
       &k::cross_entropy_backward<T>;
-  void (*attF)(P, P, C, C, C, i64, i64, i64, i64, i64, double) =
+  // lse (the second buffer of the forward, the last of the backward) is fp32
+  // for every T.
+  using L = float *;
+  using LC = const float *;
+  void (*attF)(P, L, C, C, C, i64, i64, i64, i64, i64, double) =
       &k::attention_forward<T>;
-  void (*attB)(P, P, P, C, C, C, C, C, C, i64, i64, i64, i64, i64, double) =
+  void (*attB)(P, P, P, C, C, C, C, C, LC, i64, i64, i64, i64, i64, double) =
       &k::attention_backward<T>;
   // The strided forms (passes/Exec/AttentionLayout.cpp): four views
   // (offset, batch, head, row) after the sizes; the backward's accumulate.
-  void (*attFS)(P, P, C, C, C, i64, i64, i64, i64, i64, double, //
+  void (*attFS)(P, L, C, C, C, i64, i64, i64, i64, i64, double, //
                 i64, i64, i64, i64, i64, i64, i64, i64,         //
                 i64, i64, i64, i64, i64, i64, i64, i64) =
       &k::attention_forward_strided<T>;
-  void (*attBS)(P, P, P, C, C, C, C, C, C, i64, i64, i64, i64, i64, double,
-                i64,                                    //
-                i64, i64, i64, i64, i64, i64, i64, i64, // dq, dk
-                i64, i64, i64, i64, i64, i64, i64, i64, // dv, dout
-                i64, i64, i64, i64, i64, i64, i64, i64, // q, k
+  void (*attBS)(P, P, P, C, C, C, C, C, LC, i64, i64, i64, i64, i64, double,
+                i64,                                      //
+                i64, i64, i64, i64, i64, i64, i64, i64,   // dq, dk
+                i64, i64, i64, i64, i64, i64, i64, i64,   // dv, dout
+                i64, i64, i64, i64, i64, i64, i64, i64,   // q, k
                 i64, i64, i64, i64, i64, i64, i64, i64) = // v, out
       &k::attention_backward_strided<T>;
   void (*permuteView)(P, C, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64,
@@ -183,6 +187,11 @@ TEST(CudaKernelSignatures, ParallelKernelsMatchTheCpuContract) {
                         {{int64_t(2), double(0.1)}, {int64_t(1), double(0)}});
   rope_forward(h, h, int64_t(1), int64_t(1), int64_t(2), int64_t(4),
                double(10000));
+  // bf16 attention with its fp32 lse.
+  attention_forward(h, f, h, h, h, int64_t(1), int64_t(2), int64_t(2),
+                    int64_t(8), int64_t(64), double(0.125));
+  attention_backward(h, h, h, h, h, h, h, h, f, int64_t(1), int64_t(2),
+                     int64_t(2), int64_t(8), int64_t(64), double(0.125));
 }
 
 } // namespace
