@@ -24,6 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Exec/BufferUsers.h"
 #include "passes/Exec/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,17 +56,6 @@ int64_t intArg(LaunchOp launch, unsigned i) {
 int64_t numel(Value v) { return cast<MemRefType>(v.getType()).getNumElements(); }
 
 bool isAlloc(Value v) { return v.getDefiningOp<AllocOp>() != nullptr; }
-
-/// The users of `value`, in program order (all in one block), each once.
-SmallVector<Operation *> usersInOrder(Value value) {
-  SmallVector<Operation *> users;
-  for (Operation *user : value.getUsers())
-    if (!llvm::is_contained(users, user))
-      users.push_back(user);
-  llvm::sort(users,
-             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  return users;
-}
 
 /// Whether `op` may write `buffer` (unknown ops may).
 bool writes(Operation *op, Value buffer) {

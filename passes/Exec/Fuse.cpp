@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Exec/BufferUsers.h"
 #include "passes/Exec/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,17 +56,6 @@ bool sameStorage(Value a, Value b) {
   auto ta = cast<MemRefType>(a.getType()), tb = cast<MemRefType>(b.getType());
   return ta.getElementType() == tb.getElementType() &&
          ta.getNumElements() == tb.getNumElements();
-}
-
-/// The users of `value`, in program order (all in one block).
-SmallVector<Operation *> usersInOrder(Value value) {
-  SmallVector<Operation *> users;
-  for (Operation *user : value.getUsers())
-    if (!llvm::is_contained(users, user))
-      users.push_back(user);
-  llvm::sort(users,
-             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  return users;
 }
 
 bool isTransient(Value value) { return value.getDefiningOp<AllocOp>(); }

@@ -263,6 +263,51 @@ __device__ __forceinline__ void storePairs(bf16 *dst, const float2 (&old)[N],
         scale * a[dt][e0] + old[dt].x, scale * a[dt][e0 + 1] + old[dt].y);
 }
 
+/// One query tile of a key tile's backward, shared by the two-pass dK/dV
+/// kernel and the fused one: this warp's 16 keys (Kw, Vw: their rows in
+/// shared memory) against the tile's queries Qt and gradients dOt (Lt: the
+/// log-sum-exp times log2 e, Dt: rowsum(dO ∘ O)). Recomputes Pᵀ (causal,
+/// rows past Tn masked), dV += Pᵀ dO, dSᵀ = Pᵀ ∘ (dPᵀ − D) and dK += dSᵀ Q;
+/// dSᵀ is left in `ds` (A fragments) for the fused kernel's dQ.
+template <int BQ, int D>
+__device__ __forceinline__ void
+keyTileStep(float (&dK)[D / 8][4], float (&dV)[D / 8][4],
+            uint32_t (&ds)[BQ / 16][4], const bf16 *Kw, const bf16 *Vw,
+            const bf16 *Qt, const bf16 *dOt, const float *Lt, const float *Dt,
+            float c, int q0, int wkey, int key0, int Tn, int t) {
+  float s[BQ / 8][4];
+  zero(s);
+  mmaABt<BQ, D>(s, Kw, Qt); // Sᵀ = K Qᵀ
+  const bool mask = q0 < wkey + 15 || q0 + BQ > Tn;
+#pragma unroll
+  for (int nt = 0; nt < BQ / 8; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const int col = nt * 8 + 2 * t + (e & 1);
+      float p = fastExp2(s[nt][e] * c - Lt[col]);
+      if (mask) {
+        const int query = q0 + col, key = key0 + (e >> 1) * 8;
+        if (query < key || query >= Tn)
+          p = 0.f;
+      }
+      s[nt][e] = p;
+    }
+  toA<BQ>(ds, s);
+  mmaPV<BQ, D>(dV, ds, dOt); // dV += Pᵀ dO
+  float dp[BQ / 8][4];
+  zero(dp);
+  mmaABt<BQ, D>(dp, Vw, dOt); // dPᵀ = V dOᵀ
+#pragma unroll
+  for (int nt = 0; nt < BQ / 8; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const int col = nt * 8 + 2 * t + (e & 1);
+      dp[nt][e] = s[nt][e] * (dp[nt][e] - Dt[col]);
+    }
+  toA<BQ>(ds, dp);
+  mmaPV<BQ, D>(dK, ds, Qt); // dK += dSᵀ Q
+}
+
 template <int D> constexpr size_t fwdSmem() {
   return sizeof(bf16) * size_t(kBM + 4 * kBN) * (D + 8);
 }
@@ -470,38 +515,9 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
     const bf16 *Qt = Qs + stage * BQ * LD, *dOt = dOs + stage * BQ * LD;
     const float *Lt = Ls + stage * BQ, *Dt = Ds + stage * BQ;
     const int q0 = k0 + (it % nq) * BQ;
-    float s[BQ / 8][4];
-    zero(s);
-    mmaABt<BQ, D>(s, Ks + warp * 16 * LD, Qt); // Sᵀ = K Qᵀ
-    const bool mask = q0 < wkey + 15 || q0 + BQ > Tn;
-#pragma unroll
-    for (int nt = 0; nt < BQ / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int col = nt * 8 + 2 * t + (e & 1);
-        float p = fastExp2(s[nt][e] * c - Lt[col]);
-        if (mask) {
-          const int query = q0 + col, key = key0 + (e >> 1) * 8;
-          if (query < key || query >= Tn)
-            p = 0.f;
-        }
-        s[nt][e] = p;
-      }
     uint32_t pa[BQ / 16][4];
-    toA<BQ>(pa, s);
-    mmaPV<BQ, D>(dV, pa, dOt); // dV += Pᵀ dO
-    float dp[BQ / 8][4];
-    zero(dp);
-    mmaABt<BQ, D>(dp, Vs + warp * 16 * LD, dOt); // dPᵀ = V dOᵀ
-#pragma unroll
-    for (int nt = 0; nt < BQ / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int col = nt * 8 + 2 * t + (e & 1);
-        dp[nt][e] = s[nt][e] * (dp[nt][e] - Dt[col]);
-      }
-    toA<BQ>(pa, dp);
-    mmaPV<BQ, D>(dK, pa, Qt); // dK += dSᵀ Q
+    keyTileStep<BQ, D>(dK, dV, pa, Ks + warp * 16 * LD, Vs + warp * 16 * LD,
+                       Qt, dOt, Lt, Dt, c, q0, wkey, key0, Tn, t);
     __syncthreads();
   }
 #pragma unroll
@@ -684,38 +700,9 @@ __global__ void __launch_bounds__(kThreads, MinBlocks)
     const float *Lt = Ls + stage * BQ, *Dt = Ds + stage * BQ;
     const int iq = iq0 + it / group, q0 = iq * BQ;
     const int h = hk * group + it % group;
-    float s[BQ / 8][4];
-    zero(s);
-    mmaABt<BQ, D>(s, Ks + warp * 16 * LD, Qt); // Sᵀ = K Qᵀ
-    const bool mask = q0 < wkey + 15 || q0 + BQ > Tn;
-#pragma unroll
-    for (int nt = 0; nt < BQ / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int col = nt * 8 + 2 * t + (e & 1);
-        float p = fastExp2(s[nt][e] * c - Lt[col]);
-        if (mask) {
-          const int query = q0 + col, key = key0 + (e >> 1) * 8;
-          if (query < key || query >= Tn)
-            p = 0.f;
-        }
-        s[nt][e] = p;
-      }
     uint32_t pa[BQ / 16][4];
-    toA<BQ>(pa, s);
-    mmaPV<BQ, D>(dV, pa, dOt); // dV += Pᵀ dO
-    float dp[BQ / 8][4];
-    zero(dp);
-    mmaABt<BQ, D>(dp, Vs + warp * 16 * LD, dOt); // dPᵀ = V dOᵀ
-#pragma unroll
-    for (int nt = 0; nt < BQ / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int col = nt * 8 + 2 * t + (e & 1);
-        dp[nt][e] = s[nt][e] * (dp[nt][e] - Dt[col]);
-      }
-    toA<BQ>(pa, dp);
-    mmaPV<BQ, D>(dK, pa, Qt); // dK += dSᵀ Q
+    keyTileStep<BQ, D>(dK, dV, pa, Ks + warp * 16 * LD, Vs + warp * 16 * LD,
+                       Qt, dOt, Lt, Dt, c, q0, wkey, key0, Tn, t);
     // dSᵀ rows of this warp's keys into dSs.
     bf16 *dSw = dSs + (warp * 16 + g) * LDS + 2 * t;
 #pragma unroll

@@ -1,0 +1,32 @@
+//===- BufferUsers.h - A buffer's users in program order -------*- C++ -*-===//
+//
+// The exec peepholes (exec-fuse, exec-attention-layout) reason about the
+// straight-line body of an entry point: who touches a buffer, and in which
+// order.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PTC_PASSES_EXEC_BUFFERUSERS_H
+#define PTC_PASSES_EXEC_BUFFERUSERS_H
+
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace ptc::exec {
+
+/// The users of `value`, each once, in program order (all in one block).
+inline llvm::SmallVector<mlir::Operation *> usersInOrder(mlir::Value value) {
+  llvm::SmallVector<mlir::Operation *> users;
+  for (mlir::Operation *user : value.getUsers())
+    if (!llvm::is_contained(users, user))
+      users.push_back(user);
+  llvm::sort(users, [](mlir::Operation *a, mlir::Operation *b) {
+    return a->isBeforeInBlock(b);
+  });
+  return users;
+}
+
+} // namespace ptc::exec
+
+#endif // PTC_PASSES_EXEC_BUFFERUSERS_H
