@@ -11,7 +11,9 @@
 #include "runtime/train/metrics.h"
 #include "runtime/train/model_check.h"
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #ifndef PTC_VERSION
 #define PTC_VERSION "unknown"
@@ -37,6 +39,16 @@ int fail(std::ostream &out, std::ostream &err, const std::string &message) {
   return 1;
 }
 
+// An error found before MPI exists (a flag, the model table, the world
+// size) is printed by rank 0 alone, and every rank exits with `status`. The
+// launcher ends the whole job at the first non-zero exit, possibly before
+// rank 0's line got out, so the other ranks give rank 0 a head start.
+int exitBeforeWorld(int status, bool printer, const dist::LaunchEnv &env) {
+  if (!printer && env.size > 1)
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+  return status;
+}
+
 // Everything of a run after the flags; `device` (when not null) is used as
 // is, else `makeDevice` makes one once the world is known.
 int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
@@ -54,7 +66,7 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
   if (!s) {
     if (printer)
       err << "error: " << s.message() << std::endl;
-    return 2;
+    return exitBeforeWorld(2, printer, env);
   }
   if (flags.help || flags.version) {
     if (!printer)
@@ -70,7 +82,7 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
   if (s = checkModel(model, &io); !s) {
     if (printer)
       err << "error: " << s.message() << std::endl;
-    return 1;
+    return exitBeforeWorld(1, printer, env);
   }
   if (!launch) {
     err << "error: " << launch.message() << std::endl;
@@ -80,7 +92,7 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
   if (s = dist::checkWorldSize(model, env); !s) {
     if (printer)
       err << "error: " << s.message() << std::endl;
-    return 1;
+    return exitBeforeWorld(1, printer, env);
   }
   if (s = dist::startWorld(model, env); !s)
     return fail(out, err, s.message());
