@@ -263,6 +263,30 @@ __device__ __forceinline__ void storePairs(bf16 *dst, const float2 (&old)[N],
         scale * a[dt][e0] + old[dt].x, scale * a[dt][e0 + 1] + old[dt].y);
 }
 
+/// Query tile q0 of head h (batch b) for the key-tile kernels of the
+/// backward, into `stage` of their double buffers (cp.async, to be
+/// committed by the caller): the rows of Q and dO (zero past Tn) and the
+/// rows' log-sum-exp times log2 e and rowsum(dO ∘ O).
+template <int BQ, int D>
+__device__ __forceinline__ void
+loadQueryTile(bf16 *Qs, bf16 *dOs, float *Ls, float *Ds, int stage,
+              const bf16 *q, const Layout &qL, const bf16 *dout,
+              const Layout &doL, const float *lse2, const float *Dvec, int b,
+              int h, int Hq, int q0, int Tn) {
+  constexpr int LD = D + 8;
+  const int64_t qh = int64_t(b) * Hq + h;
+  loadTile<BQ, D>(Qs + stage * BQ * LD, qL.at(q, b, h), qL.row, q0, Tn);
+  loadTile<BQ, D>(dOs + stage * BQ * LD, doL.at(dout, b, h), doL.row, q0, Tn);
+  const int r = threadIdx.x % BQ;
+  const bool in = q0 + r < Tn;
+  if (threadIdx.x < BQ)
+    cpAsync4(Ls + stage * BQ + r, lse2 + (in ? qh * Tn + q0 + r : 0),
+             in ? 4 : 0);
+  else if (threadIdx.x < 2 * BQ)
+    cpAsync4(Ds + stage * BQ + r, Dvec + (in ? qh * Tn + q0 + r : 0),
+             in ? 4 : 0);
+}
+
 /// One query tile of a key tile's backward, shared by the two-pass dK/dV
 /// kernel and the fused one: this warp's 16 keys (Kw, Vw: their rows in
 /// shared memory) against the tile's queries Qt and gradients dOt (Lt: the
@@ -483,17 +507,8 @@ __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 1)
   auto issue = [&](int it, int stage) {
     const int q0 = k0 + (it % nq) * BQ;
     const int h = hk * group + it / nq;
-    const int64_t qh = int64_t(b) * Hq + h;
-    loadTile<BQ, D>(Qs + stage * BQ * LD, qL.at(q, b, h), qL.row, q0, Tn);
-    loadTile<BQ, D>(dOs + stage * BQ * LD, doL.at(dout, b, h), doL.row, q0, Tn);
-    const int r = threadIdx.x % BQ;
-    const bool in = q0 + r < Tn;
-    if (threadIdx.x < BQ)
-      cpAsync4(Ls + stage * BQ + r, lse2 + (in ? qh * Tn + q0 + r : 0),
-               in ? 4 : 0);
-    else if (threadIdx.x < 2 * BQ)
-      cpAsync4(Ds + stage * BQ + r, Dvec + (in ? qh * Tn + q0 + r : 0),
-               in ? 4 : 0);
+    loadQueryTile<BQ, D>(Qs, dOs, Ls, Ds, stage, q, qL, dout, doL, lse2, Dvec,
+                         b, h, Hq, q0, Tn);
   };
   loadTile<kBN, D>(Ks, kL.at(k, b, hk), kL.row, k0, Tn);
   loadTile<kBN, D>(Vs, vL.at(v, b, hk), vL.row, k0, Tn);
@@ -667,17 +682,8 @@ __global__ void __launch_bounds__(kThreads, MinBlocks)
   auto issue = [&](int it, int stage) {
     const int q0 = (iq0 + it / group) * BQ;
     const int h = hk * group + it % group;
-    const int64_t qh = int64_t(b) * Hq + h;
-    loadTile<BQ, D>(Qs + stage * BQ * LD, qL.at(q, b, h), qL.row, q0, Tn);
-    loadTile<BQ, D>(dOs + stage * BQ * LD, doL.at(dout, b, h), doL.row, q0, Tn);
-    const int r = threadIdx.x % BQ;
-    const bool in = q0 + r < Tn;
-    if (threadIdx.x < BQ)
-      cpAsync4(Ls + stage * BQ + r, lse2 + (in ? qh * Tn + q0 + r : 0),
-               in ? 4 : 0);
-    else if (threadIdx.x < 2 * BQ)
-      cpAsync4(Ds + stage * BQ + r, Dvec + (in ? qh * Tn + q0 + r : 0),
-               in ? 4 : 0);
+    loadQueryTile<BQ, D>(Qs, dOs, Ls, Ds, stage, q, qL, dout, doL, lse2, Dvec,
+                         b, h, Hq, q0, Tn);
   };
   loadTile<kBN, D>(Ks, kL.at(k, b, hk), kL.row, k0, Tn);
   loadTile<kBN, D>(Vs, vL.at(v, b, hk), vL.row, k0, Tn);

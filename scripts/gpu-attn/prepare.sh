@@ -24,5 +24,5 @@ done
 (cd "$root" && find runtime \( -name '*.h' -o -name '*.cuh' \) -exec cp --parents {} "$dir/include/" \;)
 cp "$root/build/bin/ptc-cuda-tests" "$dir/bin/" && strip "$dir/bin/ptc-cuda-tests"
 [ -d "$dir/data" ] || "$ptc" data "$root/data/tinyshakespeare.txt" -o "$dir/data"
-cp "$root/scripts/gpu-attn/run.sh" "$dir/"
+cp "$root/scripts/gpu-link.sh" "$root/scripts/gpu-attn/run.sh" "$dir/"
 du -sh "$dir"

@@ -7,20 +7,10 @@ set -u
 cd "$(dirname "$0")"
 export NCCL_NVLS_ENABLE=0
 nvidia-smi --query-gpu=name --format=csv,noheader | head -1
-NCCL_LIB=$(dirname "$(find /usr/local/cuda/ /usr/lib /usr/local/lib /opt -name 'libnccl.so.2' 2>/dev/null | head -1)")
-MPI_INC=$(mpicxx --showme:incdirs | tr ' ' '\n' | sed '/^$/d;s/^/-I/' | tr '\n' ' ')
-MPI_LIBDIRS=$(mpicxx --showme:libdirs | tr ' ' '\n' | sed '/^$/d;s/^/-L/' | tr '\n' ' ')
-MPI_LIBS=$(mpicxx --showme:libs | tr ' ' '\n' | sed '/^$/d;s/^/-l/' | tr '\n' ' ')
+source ./gpu-link.sh
 mkdir -p logs
-build() {
-  /usr/local/cuda/bin/nvcc -std=c++17 -O2 -Iinclude $MPI_INC \
-    -gencode=arch=compute_90a,code=sm_90a src/$1.cu -Llibs -lPTCRuntimeTrain \
-    -lPTCRuntimeData -lPTCRuntimeCUDA -L/usr/local/cuda/lib64 -lcublasLt \
-    -lcublas -lcudart -lPTCRuntimeDist -lPTCRuntimeCPU $MPI_LIBDIRS $MPI_LIBS \
-    -L"$NCCL_LIB" -lnccl -Xlinker -rpath="$NCCL_LIB" -Xcompiler=-pthread \
-    -o bin/$1 > logs/build-$1.txt 2>&1 || { echo "BUILD FAILED $1"; tail -20 logs/build-$1.txt; }
-}
-export -f build; export MPI_INC MPI_LIBDIRS MPI_LIBS NCCL_LIB
+build() { ptc_link src/$1.cu bin/$1 include libs; }
+export -f build
 t0=$(date +%s)
 ls src/*.cu | xargs -n1 basename | sed 's/\.cu$//' | xargs -P 6 -I{} bash -c 'build {}'
 echo "built in $(( $(date +%s) - t0 )) s"

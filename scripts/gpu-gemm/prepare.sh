@@ -32,5 +32,5 @@ for v in before after; do
 done
 cp "$root/build/bin/ptc-cuda-tests" "$dir/bin/" && strip "$dir/bin/ptc-cuda-tests"
 [ -d "$dir/data" ] || "$root/build/bin/ptc" data "$root/data/tinyshakespeare.txt" -o "$dir/data"
-cp "$root/scripts/gpu-gemm/run.sh" "$dir/"
+cp "$root/scripts/gpu-link.sh" "$root/scripts/gpu-gemm/run.sh" "$dir/"
 du -sh "$dir"

@@ -8,21 +8,10 @@ set -u
 cd "$(dirname "$0")"
 export NCCL_NVLS_ENABLE=0
 nvidia-smi --query-gpu=name --format=csv,noheader | head -1
-NCCL_LIB=$(dirname "$(find /usr/local/cuda/ /usr/lib /usr/local/lib /opt -name 'libnccl.so.2' 2>/dev/null | head -1)")
-MPI_INC=$(mpicxx --showme:incdirs | tr ' ' '\n' | sed '/^$/d;s/^/-I/' | tr '\n' ' ')
-MPI_LIBDIRS=$(mpicxx --showme:libdirs | tr ' ' '\n' | sed '/^$/d;s/^/-L/' | tr '\n' ' ')
-MPI_LIBS=$(mpicxx --showme:libs | tr ' ' '\n' | sed '/^$/d;s/^/-l/' | tr '\n' ' ')
+source ./gpu-link.sh
 mkdir -p logs
-build() {
-  v=${1%-prof}
-  /usr/local/cuda/bin/nvcc -std=c++17 -O2 -I$v/inc $MPI_INC \
-    -gencode=arch=compute_90a,code=sm_90a src/$1.cu -L$v/libs -lPTCRuntimeTrain \
-    -lPTCRuntimeData -lPTCRuntimeCUDA -L/usr/local/cuda/lib64 -lcublasLt \
-    -lcublas -lcudart -lPTCRuntimeDist -lPTCRuntimeCPU $MPI_LIBDIRS $MPI_LIBS \
-    -L"$NCCL_LIB" -lnccl -Xlinker -rpath="$NCCL_LIB" -Xcompiler=-pthread \
-    -o bin/$1 > logs/build-$1.txt 2>&1 || { echo "BUILD FAILED $1"; tail -20 logs/build-$1.txt; }
-}
-export -f build; export MPI_INC MPI_LIBDIRS MPI_LIBS NCCL_LIB
+build() { v=${1%-prof}; ptc_link src/$1.cu bin/$1 $v/inc $v/libs; }
+export -f build
 t0=$(date +%s)
 (printf '%s\n' before after before-prof after-prof | xargs -P 4 -I{} bash -c 'build {}'; echo "built in $(( $(date +%s) - t0 )) s") > logs/build.txt 2>&1 &
 bp=$!

@@ -2,24 +2,16 @@
 # attn-lse on the GPU: links gpt2-124m bf16 (micro-batch 16, global batch 16)
 # from the CUDA emitted before (bf16 lse) and after (f32 lse) with each one's
 # runtime headers and libraries; runs the CUDA kernel tests of the after
-# build; trains both 50 steps and compares the losses and tokens/s.
+# build; trains both 50 steps and compares the losses and tokens/s. Its
+# folder holds before/ and after/ (gpt2.cu, include/, libs/), the kernel
+# tests, the data shards and scripts/gpu-link.sh.
 set -u
 cd "$(dirname "$0")"
 export NCCL_NVLS_ENABLE=0
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1
-NCCL_LIB=$(dirname "$(find /usr/local/cuda/ /usr/lib /usr/local/lib /opt -name 'libnccl.so.2' 2>/dev/null | head -1)")
-MPI_INC=$(mpicxx --showme:incdirs | tr ' ' '\n' | sed '/^$/d;s/^/-I/' | tr '\n' ' ')
-MPI_LIBDIRS=$(mpicxx --showme:libdirs | tr ' ' '\n' | sed '/^$/d;s/^/-L/' | tr '\n' ' ')
-MPI_LIBS=$(mpicxx --showme:libs | tr ' ' '\n' | sed '/^$/d;s/^/-l/' | tr '\n' ' ')
+source ./gpu-link.sh
 mkdir -p logs bin
-build() {
-  /usr/local/cuda/bin/nvcc -std=c++17 -O2 -I$1/include $MPI_INC \
-    -gencode=arch=compute_90a,code=sm_90a $1/gpt2.cu -L$1/libs -lPTCRuntimeTrain \
-    -lPTCRuntimeData -lPTCRuntimeCUDA -L/usr/local/cuda/lib64 -lcublasLt \
-    -lcublas -lcudart -lPTCRuntimeDist -lPTCRuntimeCPU $MPI_LIBDIRS $MPI_LIBS \
-    -L"$NCCL_LIB" -lnccl -Xlinker -rpath="$NCCL_LIB" -Xcompiler=-pthread \
-    -o bin/$1 > logs/build-$1.txt 2>&1 || { echo "BUILD FAILED $1"; tail -20 logs/build-$1.txt; }
-}
+build() { ptc_link $1/gpt2.cu bin/$1 $1/include $1/libs; }
 t0=$(date +%s)
 build before & build after &
 chmod +x ptc-cuda-tests

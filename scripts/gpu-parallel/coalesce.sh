@@ -15,17 +15,10 @@ cmpf logs/g124a-fp32-1.jsonl old/g124a-fp32-1.jsonl "--steps 20 --rtol 1e-4"
 cmpf logs/g124-fp32-dp2.jsonl logs/g124-fp32-1.jsonl "--steps 20 --rtol 1e-4"
 [ -f logs/g124a-fp32-dp4.jsonl ] && cmpf logs/g124a-fp32-dp4.jsonl logs/g124a-fp32-1.jsonl "--steps 20 --rtol 1e-4"
 for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
-last() { grep -E "^step +12/" | tail -1; }
 G=$(nvidia-smi -L | wc -l)
 for b in b124-dp1 b124-dp2 b124-dp4 b124-dp4-bk0; do
   n=${b#b124-dp}; n=${n%%-*}; [ $n -gt $G ] && continue
   echo "== ptc $b"; timeout 120 $BMPI -np $n bin/$b $D --steps 12 2>&1 | last
 done
-cd bench
-g() { grep '^{' || true; }
-echo "== torch gpt2-124m DDP x$G compile"
-timeout 240 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m 1 GPU compile"
-timeout 200 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
+torch_gpt2 $G
+torch_gpt2 1

@@ -27,19 +27,12 @@ if [ -z "${SKIP_CURVES:-}" ]; then
   for f in logs/*.out; do echo "$f: $(grep -E '^trained' $f)"; done
 fi
 el bench
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
-last() { grep -E "^step +12/" | tail -1; }
 for b in b13-tp1 b13-tp2 b13-tp2-f32ar b13-tp4 b13-tp4-f32ar b124-dp1 b124-dp2 b124-dp4; do
   [ -x bin/$b ] || continue
   n=${b#*-[td]p}; n=${n%%-*}
   echo "== ptc $b"; timeout 90 $BMPI -np $n bin/$b $D --steps 12 2>&1 | last
 done
 el torch
-cd bench
-g() { grep '^{' || true; }
-echo "== torch gpt2-124m DDP x$G compile"
-timeout 200 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m 1 GPU compile"
-timeout 150 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-cd ..; el done
+torch_gpt2 $G
+torch_gpt2 1
+el done

@@ -12,12 +12,7 @@ for b in g124-bf16-1 g124k-bf16-1; do
   CUDA_VISIBLE_DEVICES=0 bin/g124k-bf16-1 $Q --steps 3 --save-weights logs/w3.safetensors > /dev/null 2>&1
   echo "$b loaded: $(CUDA_VISIBLE_DEVICES=0 bin/$b --data 'data/train_*.bin' --init-from logs/w3.safetensors --steps 1 2>&1 | grep -E '^step +1/')"
 done
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
-last() { grep -E "^step +12/" | tail -1; }
 for b in b124-dp1 b124k-dp1 b124-dp2 b124k-dp2; do
   n=${b##*dp}; echo "== ptc $b"; timeout 60 $BMPI -np $n bin/$b $D --steps 12 2>&1 | last
 done
-cd bench
-echo "== torch gpt2-124m DDP x$G compile"
-timeout 150 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | grep '^{'
+torch_gpt2 $G

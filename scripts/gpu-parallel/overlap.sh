@@ -30,20 +30,11 @@ mkdir -p ${OUT:-out} && cp logs/*.jsonl ${OUT:-out}/ 2>/dev/null
 fi
 [ "$phase" = check ] && { el done; exit 0; }
 el bench
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
-last() { grep -E "^step +12/" | tail -1; }
 for b in b124-dp1 b124-dp2 b124-dp2-bk0 b124-dp4 b124-dp4-bk0 b124-dp4-bk10 b124-dp4-bk100; do
   n=${b#b124-dp}; n=${n%%-*}
   echo "== ptc $b"; timeout 120 $BMPI -np $n bin/$b $D --steps 12 2>&1 | last
 done
-cd bench
-g() { grep '^{' || true; }
-echo "== torch gpt2-124m DDP x4 compile"
-timeout 240 torchrun --standalone --nproc-per-node 4 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m DDP x2 compile"
-timeout 240 torchrun --standalone --nproc-per-node 2 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m 1 GPU compile"
-timeout 200 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-cd ..
+torch_gpt2 4
+torch_gpt2 2
+torch_gpt2 1
 el done

@@ -34,6 +34,7 @@ for lib in Train Data Dist CPU CUDA; do
 done
 cp "$root/build/bin/ptc-cuda-tests" "$dir/bin/" && strip "$dir/bin/ptc-cuda-tests"
 [ -d "$dir/data" ] || "$ptc" data "$root/data/tinyshakespeare.txt" -o "$dir/data"
-cp "$root/test/reference/compare_logs.py" "$root"/scripts/gpu-parallel/*.sh "$dir/"
+cp "$root/test/reference/compare_logs.py" "$root"/scripts/gpu-parallel/*.sh \
+  "$root/scripts/gpu-link.sh" "$dir/"
 rm -rf "$dir/bench" && cp -r "$root/../shared/bench" "$dir/bench"
 du -sh "$dir"

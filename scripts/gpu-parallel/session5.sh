@@ -23,18 +23,12 @@ many g124-bf16-dp2 0,1 2 200; many g124-bf16-dp2z 0,1 2 200
 echo "-- g124-bf16-dp2z vs g124-bf16-dp2, 200 steps: $(python3 compare_logs.py logs/g124-bf16-dp2z.jsonl logs/g124-bf16-dp2.jsonl --curve --window 50 --rtol 0.02 2>&1 | grep -E '^loss')"
 for f in logs/g124*.out; do echo "$f: $(grep -E '^trained' $f)"; done
 el bench
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
 for b in b124-dp1 b124-dp2 b124-dp2z b124-dp1 b124-dp2; do
   n=${b#b124-dp}; n=${n%z}
   echo "== ptc $b"
   timeout 90 $BMPI -np $n bin/$b $D --steps 12 2>&1 | grep -E "^step +12/|^ +(parameters|optimizer state|total) " | tail -6
 done
 el torch
-cd bench
-g() { grep '^{' || true; }
-echo "== torch gpt2-124m DDP x$G compile"
-timeout 200 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m 1 GPU compile"
-timeout 150 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-cd ..; el done
+torch_gpt2 $G
+torch_gpt2 1
+el done

@@ -33,18 +33,12 @@ for p in tp2 dp2 dp2z; do curve g124-bf16-$p g124-bf16-1; done
 for p in tp2 dp2; do curve g13-bf16-$p g13-bf16-1; done
 for f in logs/g1*.out; do echo "$f: $(grep -E '^trained' $f)"; done
 el bench
-D="--data data/train_*.bin"
-BMPI="mpirun --allow-run-as-root --bind-to none -x NCCL_NVLS_ENABLE"
 for b in b124-dp1 b124-dp2 b124-dp2z b124-dp1 b124-dp2 b124-dp2z b13-tp1 b13-tp2; do
   n=${b#*-[td]p}; n=${n%z}
   echo "== ptc $b"
   timeout 120 $BMPI -np $n bin/$b $D --steps 12 2>&1 | grep -E "^step +12/|^ +(optimizer state|total) " | tail -3
 done
 el torch
-cd bench
-g() { grep '^{' || true; }
-echo "== torch gpt2-124m DDP x$G compile"
-timeout 200 torchrun --standalone --nproc-per-node $G torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-echo "== torch gpt2-124m 1 GPU compile"
-timeout 150 python3 torch_gpt.py --layers 12 --hidden 768 --heads 12 --micro-batch 16 --steps 20 --warmup 5 --compile 2>&1 | g
-cd ..; el done
+torch_gpt2 $G
+torch_gpt2 1
+el done
