@@ -52,19 +52,19 @@ struct ExecShardMasterWeightsPass
       return;
     dp = mesh.getShape()[dpAxis];
 
-    llvm::MapVector<GlobalOp, SmallVector<GlobalOp>> copiesOf;
+    // The parameters with copies, and every reference that is read (an
+    // unused one, e.g. what the conversions to copies left, is swept below).
+    llvm::SetVector<GlobalOp> copied;
     for (auto global : module.getOps<GlobalOp>())
       if (auto of = global->getAttrOfType<FlatSymbolRefAttr>("exec.copy_of"))
-        copiesOf[module.lookupSymbol<GlobalOp>(of)].push_back(global);
+        copied.insert(module.lookupSymbol<GlobalOp>(of));
     DenseMap<GlobalOp, SmallVector<GlobalRefOp>> refsOf;
     module.walk([&](GlobalRefOp ref) {
-      if (ref->use_empty())
-        ref.erase(); // e.g. what the conversions to copies left
-      else
+      if (!ref->use_empty())
         refsOf[module.lookupSymbol<GlobalOp>(ref.getGlobalAttr())].push_back(
             ref);
     });
-    for (auto &[param, copies] : copiesOf)
+    for (GlobalOp param : copied)
       if (param && param->hasAttr("dist.zero_chunk") &&
           llvm::all_of(refsOf[param],
                        [&](GlobalRefOp ref) { return isShardableUse(ref); }))
@@ -75,7 +75,7 @@ struct ExecShardMasterWeightsPass
     for (auto &[block, list] : byBlock)
       expandRefreshes(list);
     gatherWholeMastersInPlace();
-    // The references that erased launches left unused.
+    // The references that nothing reads any more.
     SmallVector<GlobalRefOp> unused;
     module.walk([&](GlobalRefOp ref) {
       if (ref->use_empty())
