@@ -10,6 +10,8 @@
 
 #include "frontend/SpecReader.h"
 
+#include "dialects/SettingsLimits.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,23 +32,7 @@ using spec::RealRange;
 using spec::SpecError;
 
 namespace {
-// Upper bounds on sizes: far above any real model, low enough that every
-// product the compiler forms stays well inside int64.
-constexpr int64_t kMaxLayers = 100000;
-constexpr int64_t kMaxHidden = 1 << 20;
-constexpr int64_t kMaxHeads = 1 << 16;
-constexpr int64_t kMaxFfnHidden = 1 << 24;
-constexpr int64_t kMaxSeqLen = 1 << 20;
-constexpr int64_t kMaxVocab = 1 << 24;
-constexpr int64_t kMaxVocabPadMultiple = 1 << 16;
-constexpr int64_t kMaxBatch = int64_t(1) << 31;
-constexpr int64_t kMaxSteps = int64_t(1) << 40;
-constexpr int64_t kMaxSamples = int64_t(1) << 50;
-constexpr int64_t kMaxParallel = 1 << 20;  // each of tp, pp, dp
-constexpr int64_t kMaxWorldSize = 1 << 24; // tp * pp * dp
-constexpr double kMaxGradBucketMb = 65536; // 64 GiB: beyond any GPU
-// Bound on the parameter count and on the elements of one activation tensor.
-constexpr double kMaxElements = double(int64_t(1) << 50);
+using namespace limits;
 
 int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
