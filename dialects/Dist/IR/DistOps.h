@@ -13,6 +13,8 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "dialects/SettingsParameters.h"
+
 #include "dialects/Dist/IR/DistDialect.h.inc"
 #include "dialects/Dist/IR/DistEnums.h.inc"
 

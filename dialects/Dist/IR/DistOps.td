@@ -318,4 +318,7 @@ def Dist_RecvOp : Dist_P2POp<"recv"> {
   }];
 }
 
+// The spec's parallel settings (a module attribute).
+include "dialects/Dist/IR/DistSettings.td"
+
 #endif // PTC_DIST_OPS_TD

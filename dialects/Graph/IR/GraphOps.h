@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/SettingsParameters.h"
+
 #include "dialects/Graph/IR/GraphDialect.h.inc"
 #include "dialects/Graph/IR/GraphEnums.h.inc"
 

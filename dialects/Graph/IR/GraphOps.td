@@ -483,5 +483,7 @@ include "dialects/Graph/IR/GraphParallelOps.td"
 include "dialects/Graph/IR/GraphGradOps.td"
 // The optimizer step.
 include "dialects/Graph/IR/GraphTrainOps.td"
+// The spec's model and training settings (module attributes).
+include "dialects/Graph/IR/GraphSettings.td"
 
 #endif // PTC_GRAPH_OPS_TD
