@@ -369,13 +369,6 @@ private:
     return it->second;
   }
 
-  int64_t intSetting(StringRef dict, StringRef key, int64_t fallback) {
-    if (auto d = module->getAttrOfType<DictionaryAttr>(dict))
-      if (auto i = dyn_cast_or_null<IntegerAttr>(d.get(key)))
-        return i.getInt();
-    return fallback;
-  }
-
   std::string slot(GlobalOp global) {
     auto type = cast<MemRefType>(global.getType());
     std::vector<std::string> dims;
@@ -516,10 +509,14 @@ private:
       flops = attr.getValueAsDouble();
     auto tokens = globals.lookup("io.tokens");
     auto tokenShape = cast<MemRefType>(tokens.getType()).getShape();
+    auto model = ptc::graph::ModelAttr::lookup(module);
+    auto training = ptc::graph::TrainingAttr::lookup(module);
+    auto parallel = ptc::dist::ParallelAttr::lookup(module);
     int64_t microSteps =
-        intSetting("ptc.training", "global_batch_size", 1) /
-        std::max<int64_t>(1, intSetting("ptc.training", "micro_batch_size", 1) *
-                                 intSetting("ptc.parallel", "dp", 1));
+        training ? training.getGlobalBatchSize() /
+                       (training.getMicroBatchSize() *
+                        (parallel ? parallel.getDp() : 1))
+                 : 1;
     os << "const ptc::abi::Model kModel = {\n"
        << "    ptc::abi::kVersion,\n"
        << "    " << quoted(modelName()) << ",\n"
@@ -528,14 +525,14 @@ private:
        << fmt::format(
               "    /*microBatch=*/{}, /*seqLen=*/{}, /*vocabSize=*/{},\n",
               tokenShape[0], tokenShape[1],
-              intSetting("ptc.model", "vocab_size", 0))
+              model ? model.getVocabSize() : 0)
        << fmt::format("    /*gradAccumSteps=*/{}, /*steps=*/{}, /*seed=*/{},\n",
-                      microSteps, intSetting("ptc.training", "steps", 1),
-                      intSetting("ptc.training", "seed", 0))
+                      microSteps, training ? training.getSteps() : 1,
+                      training ? int64_t(training.getSeed()) : 0)
        << fmt::format("    /*evalEvery=*/{}, /*evalSteps=*/{}, "
                       "/*flopsPerToken=*/{:.17g},\n",
-                      intSetting("ptc.training", "eval_every", 0),
-                      intSetting("ptc.training", "eval_steps", 0), flops)
+                      training ? training.getEvalEvery() : 0,
+                      training ? training.getEvalSteps() : 0, flops)
        << fmt::format("    {}, kArenas, {}, kParams, kGradients, {}, kIO,\n",
                       arenaIndex.size(), numParams, numIO)
        << fmt::format("    {}, {}, {}, {}, {}, {},\n", entries["init_params"],

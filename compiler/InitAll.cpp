@@ -5,6 +5,7 @@
 #include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Exec/IR/ExecOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Ptc/IR/PtcDialect.h"
 #include "passes/Dist/Passes.h"
 #include "passes/Exec/Passes.h"
 #include "passes/Graph/Passes.h"
@@ -19,6 +20,7 @@ namespace ptc {
 void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<graph::GraphDialect, dist::DistDialect, exec::ExecDialect,
                   mlir::func::FuncDialect>();
+  registerPtcDialect(registry);
 }
 
 void registerAllPasses() {

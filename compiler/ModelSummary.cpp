@@ -4,6 +4,7 @@
 
 #include "compiler/MemoryPlan.h"
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Graph/LayerUtils.h"
 #include "passes/Graph/Passes.h"
@@ -165,9 +166,9 @@ FailureOr<ModelSummary> summarizeModel(ModuleOp module) {
       l > 0 ? 72.0 * l * h * h * (1.0 + s / (6.0 * h) + v / (12.0 * l * h))
             : 0.0;
 
-  if (auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel"))
-    if (auto policy = parallel.getAs<StringAttr>("recompute"))
-      summary.recomputePolicy = policy.str();
+  if (auto parallel = ptc::dist::ParallelAttr::lookup(module))
+    summary.recomputePolicy =
+        ptc::dist::stringifyRecomputePolicy(parallel.getRecompute()).str();
   // The training step is extra information: a failure to build it is
   // reported in the summary, not as a failure of the summary.
   {

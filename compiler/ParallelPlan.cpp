@@ -93,12 +93,10 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
   // The vocabulary split: padded to a multiple of vocab_pad_multiple x tp,
   // as Megatron does, so every tp rank holds whole multiples; checkpoints
   // hold only the vocabulary's rows, the same for every plan.
-  if (auto model = module->getAttrOfType<DictionaryAttr>("ptc.model")) {
-    auto vocab = model.getAs<IntegerAttr>("vocab_size");
-    auto padded = model.getAs<IntegerAttr>("padded_vocab");
+  if (auto model = ptc::graph::ModelAttr::lookup(module)) {
+    int64_t vocab = model.getVocabSize(), padded = model.getPaddedVocab();
     std::optional<unsigned> tpAxis = mesh.getAxisIndex("tp");
-    auto multiple = model.getAs<IntegerAttr>("vocab_pad_multiple");
-    if (vocab && padded && tpAxis) {
+    if (tpAxis) {
       int64_t tp = sizes[*tpAxis];
       os << fmt::format(
           "vocabulary: {} classes padded to {} rows (a multiple of "
@@ -106,11 +104,9 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
           "rows are never trained (no token id reaches them, the softmax "
           "excludes them) and checkpoints hold only the {} rows of the "
           "vocabulary\n",
-          formatThousands(vocab.getInt()), formatThousands(padded.getInt()),
-          multiple ? multiple.getInt() : 1, tp,
-          formatThousands(padded.getInt() / tp),
-          formatThousands(padded.getInt() - vocab.getInt()),
-          formatThousands(vocab.getInt()));
+          formatThousands(vocab), formatThousands(padded),
+          model.getVocabPadMultiple(), tp, formatThousands(padded / tp),
+          formatThousands(padded - vocab), formatThousands(vocab));
     }
   }
 

@@ -9,6 +9,7 @@
 
 #include "frontend/GraphBuilder.h"
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -323,71 +324,43 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
 }
 
 void GraphBuilder::attachConfiguration(ModuleOp module) {
-  Builder b(builder.getContext());
-  auto named = [&](StringRef name, Attribute value) {
-    return b.getNamedAttr(name, value);
-  };
+  MLIRContext *ctx = builder.getContext();
   const TrainingSpec &t = spec.training;
   const ParallelSpec &p = spec.parallel;
-  module->setAttr("ptc.model",
-                  b.getDictionaryAttr({
-                      named("family", b.getStringAttr(toString(m.family))),
-                      named("layers", b.getI64IntegerAttr(m.layers)),
-                      named("hidden", b.getI64IntegerAttr(m.hidden)),
-                      named("heads", b.getI64IntegerAttr(m.heads)),
-                      named("kv_heads", b.getI64IntegerAttr(m.kvHeads)),
-                      named("ffn_hidden", b.getI64IntegerAttr(m.ffnHidden)),
-                      named("seq_len", b.getI64IntegerAttr(m.seqLen)),
-                      named("vocab_size", b.getI64IntegerAttr(m.vocabSize)),
-                      named("padded_vocab", b.getI64IntegerAttr(m.paddedVocab)),
-                      named("vocab_pad_multiple",
-                            b.getI64IntegerAttr(m.vocabPadMultiple)),
-                      named("tied_embeddings", b.getBoolAttr(m.tiedEmbeddings)),
-                  }));
+  // The spec's enums and the attributes' enums share their spellings.
+  auto family = symbolizeModelFamily(toString(m.family));
+  auto schedule = symbolizeLRSchedule(toString(t.lrSchedule.kind));
+  auto precision = symbolizePrecision(toString(t.precision));
+  auto pipeline = dist::symbolizePipelineSchedule(toString(p.schedule));
+  auto recompute = dist::symbolizeRecomputePolicy(toString(p.recompute));
+  assert(family && schedule && precision && pipeline && recompute &&
+         "a spec enum without its attribute case");
+  module->setAttr(ModelAttr::kModuleAttrName,
+                  ModelAttr::get(ctx, *family, m.layers, m.hidden, m.heads,
+                                 m.kvHeads, m.ffnHidden, m.seqLen, m.vocabSize,
+                                 m.paddedVocab, m.vocabPadMultiple,
+                                 m.tiedEmbeddings));
   module->setAttr(
-      "ptc.training",
-      b.getDictionaryAttr({
-          named("optimizer", b.getStringAttr("adamw")),
-          named("lr", b.getF64FloatAttr(t.optimizer.lr)),
-          named("beta1", b.getF64FloatAttr(t.optimizer.beta1)),
-          named("beta2", b.getF64FloatAttr(t.optimizer.beta2)),
-          named("eps", b.getF64FloatAttr(t.optimizer.eps)),
-          named("weight_decay", b.getF64FloatAttr(t.optimizer.weightDecay)),
-          named("decay_embeddings", b.getBoolAttr(t.optimizer.decayEmbeddings)),
-          named("lr_schedule", b.getStringAttr(toString(t.lrSchedule.kind))),
-          named("warmup_steps", b.getI64IntegerAttr(t.lrSchedule.warmupSteps)),
-          named("decay_steps", b.getI64IntegerAttr(t.lrSchedule.decaySteps)),
-          named("min_lr", b.getF64FloatAttr(t.lrSchedule.minLr)),
-          named("global_batch_size", b.getI64IntegerAttr(t.globalBatchSize)),
-          named("micro_batch_size", b.getI64IntegerAttr(t.microBatchSize)),
-          named("steps", b.getI64IntegerAttr(t.steps)),
-          named("precision", b.getStringAttr(toString(t.precision))),
-          named("keep_bf16_weights", b.getBoolAttr(t.keepBF16Weights)),
-          named("seed", b.getI64IntegerAttr(int64_t(t.seed))),
-          named("grad_clip", b.getF64FloatAttr(t.gradClip)),
-          named("eval_every", b.getI64IntegerAttr(t.evalEvery)),
-          named("eval_steps", b.getI64IntegerAttr(t.evalSteps)),
-      }));
-  module->setAttr(
-      "ptc.parallel",
-      b.getDictionaryAttr({
-          named("auto", b.getBoolAttr(p.automatic)),
-          named("tp", b.getI64IntegerAttr(p.tp)),
-          named("pp", b.getI64IntegerAttr(p.pp)),
-          named("dp", b.getI64IntegerAttr(p.dp)),
-          named("schedule", b.getStringAttr(toString(p.schedule))),
-          named("virtual_stages", b.getI64IntegerAttr(p.virtualStages)),
-          named("sequence_parallel", b.getBoolAttr(p.sequenceParallel)),
-          named("zero_stage", b.getI64IntegerAttr(p.zeroStage)),
-          named("grad_bucket_mb", b.getF64FloatAttr(p.gradBucketMb)),
-          named("recompute", b.getStringAttr(toString(p.recompute))),
-      }));
+      TrainingAttr::kModuleAttrName,
+      TrainingAttr::get(
+          ctx, Optimizer::adamw, t.optimizer.lr, t.optimizer.beta1,
+          t.optimizer.beta2, t.optimizer.eps, t.optimizer.weightDecay,
+          t.optimizer.decayEmbeddings, *schedule, t.lrSchedule.warmupSteps,
+          t.lrSchedule.decaySteps, t.lrSchedule.minLr, t.globalBatchSize,
+          t.microBatchSize, t.steps, *precision, t.keepBF16Weights, t.seed,
+          t.gradClip, t.evalEvery, t.evalSteps));
+  module->setAttr(dist::ParallelAttr::kModuleAttrName,
+                  dist::ParallelAttr::get(
+                      ctx, p.automatic, p.tp, p.pp, p.dp, *pipeline,
+                      p.virtualStages, p.sequenceParallel, p.zeroStage,
+                      p.gradBucketMb, *recompute));
 }
 
 } // namespace
 
 OwningOpRef<ModuleOp> buildGraphModule(MLIRContext &context, const Spec &spec) {
   context.getOrLoadDialect<GraphDialect>();
+  context.getOrLoadDialect<dist::DistDialect>();
   context.getOrLoadDialect<func::FuncDialect>();
   return GraphBuilder(context, spec).build();
 }

@@ -3,9 +3,10 @@
 // Lowers a validated Spec to a graph-dialect module: one `graph.param` per
 // trainable tensor, and `func.func @forward(%ids, %targets) -> loss` built
 // from `graph.layer` units (the embedding, one per transformer block, the
-// head). The training configuration travels with the module as the
-// dictionary attributes `ptc.model`, `ptc.training` and `ptc.parallel`, so
-// that every later pass reads the IR alone.
+// head). The training configuration travels with the module as the typed
+// attributes `ptc.model = #graph.model<...>`, `ptc.training =
+// #graph.training<...>` and `ptc.parallel = #dist.parallel<...>`, so that
+// every later pass reads the IR alone.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_FRONTEND_GRAPHBUILDER_H

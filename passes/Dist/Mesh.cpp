@@ -8,21 +8,15 @@ namespace ptc::dist {
 
 ParallelDegrees readParallelDegrees(ModuleOp module) {
   ParallelDegrees degrees;
-  auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel");
+  auto parallel = ParallelAttr::lookup(module);
   if (!parallel)
     return degrees;
-  auto read = [&](StringRef key, int64_t &into) {
-    if (auto value = parallel.getAs<IntegerAttr>(key))
-      into = value.getInt();
-  };
-  read("pp", degrees.pp);
-  read("dp", degrees.dp);
-  read("tp", degrees.tp);
-  read("zero_stage", degrees.zeroStage);
-  if (auto mb = parallel.getAs<FloatAttr>("grad_bucket_mb"))
-    degrees.gradBucketMb = mb.getValueAsDouble();
-  if (auto sp = parallel.getAs<BoolAttr>("sequence_parallel"))
-    degrees.sequenceParallel = sp.getValue();
+  degrees.pp = parallel.getPp();
+  degrees.dp = parallel.getDp();
+  degrees.tp = parallel.getTp();
+  degrees.zeroStage = parallel.getZeroStage();
+  degrees.gradBucketMb = parallel.getGradBucketMb();
+  degrees.sequenceParallel = parallel.getSequenceParallel();
   return degrees;
 }
 

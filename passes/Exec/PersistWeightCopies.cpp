@@ -53,14 +53,12 @@ struct ExecPersistWeightCopiesPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto training = module->getAttrOfType<DictionaryAttr>("ptc.training");
-    auto keep = training ? training.getAs<BoolAttr>("keep_bf16_weights")
-                         : BoolAttr();
+    auto training = ptc::graph::TrainingAttr::lookup(module);
     // ZeRO-1 shards the f32 masters of the weights the micro-steps read
     // only through copies (exec-shard-master-weights): it needs the copies
     // of those weights, whatever keep_bf16_weights says.
     bool zero = isZeroOneModule(module);
-    bool keepAll = force || (keep && keep.getValue());
+    bool keepAll = force || (training && training.getKeepBf16Weights());
     if (!keepAll && !zero)
       return;
     DenseMap<StringAttr, GlobalOp> params;

@@ -251,9 +251,8 @@ struct GraphMixedPrecisionPass
   FailureOr<bool> wantsBF16(ModuleOp module) {
     std::string name = precision;
     if (name.empty())
-      if (auto training = module->getAttrOfType<DictionaryAttr>("ptc.training"))
-        if (auto attr = training.getAs<StringAttr>("precision"))
-          name = attr.str();
+      if (auto training = TrainingAttr::lookup(module))
+        name = stringifyPrecision(training.getPrecision()).str();
     if (name.empty() || name == "fp32" || name == "fp64")
       return false;
     if (name == "bf16")

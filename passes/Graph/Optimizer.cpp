@@ -8,6 +8,7 @@
 
 #include "passes/Graph/Passes.h"
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Graph/IR/GraphVJPUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,49 +22,6 @@ using namespace mlir;
 using namespace ptc::graph;
 
 namespace {
-
-/// Typed access to the `ptc.training` dictionary, with errors that name the
-/// missing or mistyped key.
-class Settings {
-public:
-  Settings(ModuleOp module, DictionaryAttr dict, StringRef name)
-      : module(module), dict(dict), name(name) {}
-
-  FailureOr<double> number(StringRef key) {
-    Attribute attr = dict ? dict.get(key) : Attribute();
-    if (auto f = dyn_cast_or_null<FloatAttr>(attr))
-      return f.getValueAsDouble();
-    if (auto i = dyn_cast_or_null<IntegerAttr>(attr))
-      return static_cast<double>(i.getInt());
-    return missing(key, "a number");
-  }
-  FailureOr<int64_t> integer(StringRef key) {
-    if (auto i =
-            dyn_cast_or_null<IntegerAttr>(dict ? dict.get(key) : Attribute()))
-      return i.getInt();
-    return missing(key, "an integer");
-  }
-  FailureOr<StringRef> string(StringRef key) {
-    if (auto s =
-            dyn_cast_or_null<StringAttr>(dict ? dict.get(key) : Attribute()))
-      return s.getValue();
-    return missing(key, "a string");
-  }
-  FailureOr<bool> boolean(StringRef key) {
-    if (auto b = dyn_cast_or_null<BoolAttr>(dict ? dict.get(key) : Attribute()))
-      return b.getValue();
-    return missing(key, "a boolean");
-  }
-
-private:
-  LogicalResult missing(StringRef key, StringRef what) {
-    return module.emitError("graph-optimizer: module attribute ")
-           << name << "." << key << " must be " << what;
-  }
-  ModuleOp module;
-  DictionaryAttr dict;
-  StringRef name;
-};
 
 bool decays(ParamRole role, bool decayEmbeddings) {
   switch (role) {
@@ -92,28 +50,15 @@ struct GraphOptimizerPass
     if (!step)
       return module.emitError(
           "graph-optimizer: no @train_step (run graph-autodiff first)");
-    Settings training(module,
-                      module->getAttrOfType<DictionaryAttr>("ptc.training"),
-                      "ptc.training");
-    Settings parallel(module,
-                      module->getAttrOfType<DictionaryAttr>("ptc.parallel"),
-                      "ptc.parallel");
-    FailureOr<StringRef> optimizer = training.string("optimizer");
-    FailureOr<int64_t> globalBatch = training.integer("global_batch_size");
-    FailureOr<int64_t> microBatch = training.integer("micro_batch_size");
-    FailureOr<int64_t> dp = parallel.integer("dp");
-    if (failed(optimizer) || failed(globalBatch) || failed(microBatch) ||
-        failed(dp))
-      return failure();
-    if (*optimizer != "adamw")
-      return module.emitError("graph-optimizer: optimizer '")
-             << *optimizer << "' is not supported (supported: adamw)";
-    int64_t perStep = *microBatch * *dp;
-    if (perStep <= 0 || *globalBatch % perStep != 0)
-      return module.emitError("graph-optimizer: global_batch_size ")
-             << *globalBatch
-             << " is not a multiple of micro_batch_size x dp = " << perStep;
-    int64_t microSteps = *globalBatch / perStep;
+    auto training = TrainingAttr::lookup(module);
+    if (!training)
+      return module.emitError("graph-optimizer: the module has no ")
+             << TrainingAttr::kModuleAttrName << " settings";
+    auto parallel = ptc::dist::ParallelAttr::lookup(module);
+    int64_t perStep =
+        training.getMicroBatchSize() * (parallel ? parallel.getDp() : 1);
+    // The module verifier checked that perStep divides the global batch.
+    int64_t microSteps = training.getGlobalBatchSize() / perStep;
 
     if (failed(buildMicroStep(module, step, microSteps)))
       return failure();
@@ -164,22 +109,15 @@ struct GraphOptimizerPass
   }
 
   /// @optimizer_step(step) -> (lr, grad_norm).
-  LogicalResult buildOptimizerStep(ModuleOp module, Settings &training) {
-    FailureOr<double> lr = training.number("lr"),
-                      minLr = training.number("min_lr"),
-                      beta1 = training.number("beta1"),
-                      beta2 = training.number("beta2"),
-                      eps = training.number("eps"),
-                      weightDecay = training.number("weight_decay"),
-                      clip = training.number("grad_clip");
-    FailureOr<int64_t> warmup = training.integer("warmup_steps"),
-                       decaySteps = training.integer("decay_steps");
-    FailureOr<StringRef> schedule = training.string("lr_schedule");
-    FailureOr<bool> decayEmbeddings = training.boolean("decay_embeddings");
-    if (failed(lr) || failed(minLr) || failed(beta1) || failed(beta2) ||
-        failed(eps) || failed(weightDecay) || failed(clip) || failed(warmup) ||
-        failed(decaySteps) || failed(schedule) || failed(decayEmbeddings))
-      return failure();
+  LogicalResult buildOptimizerStep(ModuleOp module, TrainingAttr training) {
+    double lr = training.getLr(), minLr = training.getMinLr(),
+           beta1 = training.getBeta1(), beta2 = training.getBeta2(),
+           eps = training.getEps(), weightDecay = training.getWeightDecay(),
+           clip = training.getGradClip();
+    int64_t warmup = training.getWarmupSteps(),
+            decaySteps = training.getDecaySteps();
+    StringRef schedule = stringifyLRSchedule(training.getLrSchedule());
+    bool decayEmbeddings = training.getDecayEmbeddings();
 
     MLIRContext *context = module.getContext();
     OpBuilder builder(context);
@@ -207,26 +145,26 @@ struct GraphOptimizerPass
     Value norm = GlobalNormOp::create(builder, loc, scalar, grads, ValueRange());
     Value factor = createValue<ClipFactorOp>(
         builder, loc, scalar, {norm},
-        {builder.getNamedAttr("max_norm", builder.getF64FloatAttr(*clip))});
+        {builder.getNamedAttr("max_norm", builder.getF64FloatAttr(clip))});
     Value rate = createValue<LRScheduleOp>(
         builder, loc, scalar, {stepValue},
-        {builder.getNamedAttr("schedule", builder.getStringAttr(*schedule)),
-         builder.getNamedAttr("lr", builder.getF64FloatAttr(*lr)),
-         builder.getNamedAttr("min_lr", builder.getF64FloatAttr(*minLr)),
+        {builder.getNamedAttr("schedule", builder.getStringAttr(schedule)),
+         builder.getNamedAttr("lr", builder.getF64FloatAttr(lr)),
+         builder.getNamedAttr("min_lr", builder.getF64FloatAttr(minLr)),
          builder.getNamedAttr("warmup_steps",
-                              builder.getI64IntegerAttr(*warmup)),
+                              builder.getI64IntegerAttr(warmup)),
          builder.getNamedAttr("decay_steps",
-                              builder.getI64IntegerAttr(*decaySteps))});
+                              builder.getI64IntegerAttr(decaySteps))});
     for (auto [param, grad] : llvm::zip(params, grads)) {
       double decay =
-          decays(param.getRole(), *decayEmbeddings) ? *weightDecay : 0.0;
+          decays(param.getRole(), decayEmbeddings) ? weightDecay : 0.0;
       AdamWUpdateOp::create(
           builder, loc, TypeRange{}, ValueRange{grad, rate, factor, stepValue},
           {builder.getNamedAttr("param",
                                 FlatSymbolRefAttr::get(param.getSymNameAttr())),
-           builder.getNamedAttr("beta1", builder.getF64FloatAttr(*beta1)),
-           builder.getNamedAttr("beta2", builder.getF64FloatAttr(*beta2)),
-           builder.getNamedAttr("eps", builder.getF64FloatAttr(*eps)),
+           builder.getNamedAttr("beta1", builder.getF64FloatAttr(beta1)),
+           builder.getNamedAttr("beta2", builder.getF64FloatAttr(beta2)),
+           builder.getNamedAttr("eps", builder.getF64FloatAttr(eps)),
            builder.getNamedAttr("weight_decay",
                                 builder.getF64FloatAttr(decay))});
     }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Dist/IR/DistOps.h"
 #include "passes/Graph/LayerUtils.h"
 #include "passes/Graph/Passes.h"
 
@@ -254,17 +255,11 @@ struct GraphRecomputePass
       return module.emitError("graph-recompute: unknown policy '")
              << policy << "' (allowed: none, selective, full)";
     }
-    auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel");
-    Attribute attr = parallel ? parallel.get("recompute") : Attribute();
-    if (!attr)
+    auto parallel = ptc::dist::ParallelAttr::lookup(module);
+    if (!parallel)
       return Policy::None;
-    auto name = dyn_cast<StringAttr>(attr);
-    std::optional<Policy> parsed =
-        name ? parsePolicy(name.getValue()) : std::nullopt;
-    if (!parsed)
-      return module.emitError("graph-recompute: ptc.parallel.recompute = ")
-             << attr << " is not a policy (allowed: none, selective, full)";
-    return *parsed;
+    // The attribute's enum has the policies' names.
+    return *parsePolicy(stringifyRecomputePolicy(parallel.getRecompute()));
   }
 };
 

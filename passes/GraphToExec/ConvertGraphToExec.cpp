@@ -132,9 +132,9 @@ struct ConvertGraphToExecPass
       // rows, not the padding (the emitter's ParamLayout::checkpointRows).
       bool vocabRows = param.getRole() == graph::ParamRole::token_embedding ||
                        param.getRole() == graph::ParamRole::output_weight;
-      if (auto model = module->getAttrOfType<DictionaryAttr>("ptc.model"))
-        if (auto vocab = model.getAs<IntegerAttr>("vocab_size"); vocab && vocabRows)
-          created->setAttr("ptc.vocab_rows", vocab);
+      if (auto model = graph::ModelAttr::lookup(module); model && vocabRows)
+        created->setAttr("ptc.vocab_rows",
+                         builder.getI64IntegerAttr(model.getVocabSize()));
     }
     for (graph::ParamOp param : params)
       global(gradientName(param.getSymName()), "gradients",

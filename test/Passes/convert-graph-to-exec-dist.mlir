@@ -40,7 +40,7 @@
 // CHECK: exec.launch "ce_from_partials"(%[[L:.*]], %[[P]]) access [write, read] args [8]
 // CHECK-NEXT: exec.launch "all_reduce"(%[[L]]) access [readwrite] args [1, 1, 3] : memref<f32>
 
-module @collectives attributes {ptc.parallel = {tp = 2 : i64, dp = 2 : i64}} {
+module @collectives attributes {ptc.parallel = #dist.parallel<tp = 2, dp = 2>} {
   dist.mesh @mesh axes [pp = 1, dp = 2, tp = 2]
   graph.param @qkv : tensor<6x8xf32> weight init #graph.init<normal, std = 0.02> {dist.global_type = tensor<12x8xf32>, dist.segments = array<i64: 4, 4, 4>, dist.sharding = #dist.sharding<@mesh, [[tp]]>}
   graph.param @wte : tensor<8x8xf32> token_embedding init #graph.init<normal, std = 0.02> {dist.global_type = tensor<16x8xf32>, dist.sharding = #dist.sharding<@mesh, [[tp]]>}

@@ -28,7 +28,7 @@
 // CHECK-NEXT: exec.copy %[[LOSS]]
 // CHECK-NEXT: return
 
-module @overlap attributes {ptc.parallel = {dp = 2 : i64}} {
+module @overlap attributes {ptc.parallel = #dist.parallel<dp = 2>} {
   dist.mesh @mesh axes [pp = 1, dp = 2, tp = 1]
   graph.param @a : tensor<8xf32> bias init <zeros>
   graph.param @b : tensor<2x3xf32> bias init <zeros>
@@ -61,7 +61,7 @@ module @overlap attributes {ptc.parallel = {dp = 2 : i64}} {
 // CHECK: %[[C:.*]] = exec.alloc : memref<4xf32>
 // CHECK-NEXT: %[[G:.*]] = exec.global_ref @a.grad : memref<8xf32>
 // CHECK-NEXT: exec.launch "copy_chunk"(%[[C]], %[[G]]) access [write, read] args [8, 4, 1]
-module @zero attributes {ptc.parallel = {dp = 2 : i64, zero_stage = 1 : i64}} {
+module @zero attributes {ptc.parallel = #dist.parallel<dp = 2, zero_stage = 1>} {
   dist.mesh @mesh axes [pp = 1, dp = 2, tp = 1]
   graph.param @a : tensor<8xf32> bias init <zeros> {dist.zero_chunk = 4 : i64}
   func.func @last_micro_step(%tok: tensor<2x4xi32> {ptc.input = "tokens"},

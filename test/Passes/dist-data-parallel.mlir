@@ -8,7 +8,7 @@
 // the reduced gradients.
 
 // CHECK-LABEL: module @dp_tp
-module @dp_tp attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
+module @dp_tp attributes {ptc.parallel = #dist.parallel<dp = 2, tp = 2, grad_bucket_mb = 0.0>} {
   dist.mesh @mesh axes [pp = 1, dp = 2, tp = 2]
   graph.param @w : tensor<4x4xf32> weight init <normal, std = 2.000000e-02> {dist.global_type = tensor<8x4xf32>, dist.sharding = #dist.sharding<@mesh, [[tp]]>}
   graph.param @b : tensor<4xf32> bias init <zeros>
@@ -50,9 +50,9 @@ module @dp_tp attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
 
 // Tests that a single-device plan changes nothing (no mesh, no collectives).
 
-// CHECK-LABEL: module @single
+// CHECK-LABEL: module @single attributes {ptc.parallel = #dist.parallel<>}
 // CHECK-NOT: dist.
-module @single attributes {ptc.parallel = {dp = 1 : i64, tp = 1 : i64}} {
+module @single attributes {ptc.parallel = #dist.parallel<dp = 1, tp = 1>} {
   graph.param @b : tensor<4xf32> bias init <zeros>
   func.func @micro_step(%loss: tensor<f32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {
     return %loss : tensor<f32>
@@ -69,7 +69,7 @@ module @single attributes {ptc.parallel = {dp = 1 : i64, tp = 1 : i64}} {
 // CHECK-NEXT: %[[T:.*]] = dist.all_reduce %[[G]] on @mesh axes [tp] reduction sum
 // CHECK-NEXT: %[[D:.*]] = dist.all_reduce %[[T]] on @mesh axes [dp] reduction avg
 // CHECK-NEXT: graph.global_norm %[[D]]
-module @partial attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
+module @partial attributes {ptc.parallel = #dist.parallel<dp = 2, tp = 2, grad_bucket_mb = 0.0>} {
   graph.param @g : tensor<4xf32> norm_scale init <ones> {dist.partial_grad = ["tp"]}
   func.func @optimizer_step(%step: tensor<i64>) -> tensor<f32> attributes {ptc.entry = "optimizer_step"} {
     %g = graph.grad_ref @g : tensor<4xf32>
@@ -101,7 +101,7 @@ module @partial attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64}} {
 // CHECK-NEXT: %[[ALL:.*]] = dist.all_gather %[[MINE]] on @mesh axes [dp] gather_axis 0 : tensor<5xf32> -> tensor<10xf32>
 // CHECK-NEXT: graph.set_param @w, %[[ALL]] : tensor<10xf32>
 // CHECK-NEXT: graph.zero_grad @w
-module @zero attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage = 1 : i64}} {
+module @zero attributes {ptc.parallel = #dist.parallel<dp = 2, tp = 1, zero_stage = 1, grad_bucket_mb = 0.0>} {
   graph.param @w : tensor<3x3xf32> weight init <normal, std = 2.000000e-02>
   func.func @optimizer_step(%step: tensor<i64>) -> (tensor<f32>, tensor<f32>) attributes {ptc.entry = "optimizer_step"} {
     %gw = graph.grad_ref @w : tensor<3x3xf32>
@@ -151,7 +151,7 @@ module @zero attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage 
 // CHECK: func.func @optimizer_step
 // CHECK-NOT: axes [dp]
 // CHECK: return
-module @overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64, grad_bucket_mb = 1.000000e-04 : f64}} {
+module @overlap attributes {ptc.parallel = #dist.parallel<dp = 2, tp = 2, grad_bucket_mb = 1.000000e-04>} {
   graph.param @a : tensor<8xf32> bias init <zeros>
   graph.param @b : tensor<8xf32> bias init <zeros>
   graph.param @c : tensor<16xf32> bias init <zeros>
@@ -196,7 +196,7 @@ module @overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 2 : i64, grad_buc
 // CHECK: %[[GO:.*]] = graph.grad_ref @o : tensor<3xf32>
 // CHECK: dist.reduce_scatter %{{.*}} on @mesh axes [dp] scatter_axis 0 reduction avg : tensor<4xf32> -> tensor<2xf32>
 // CHECK: graph.adamw_update @w, %[[GW]]
-module @zero_overlap attributes {ptc.parallel = {dp = 2 : i64, tp = 1 : i64, zero_stage = 1 : i64, grad_bucket_mb = 1.000000e-04 : f64}} {
+module @zero_overlap attributes {ptc.parallel = #dist.parallel<dp = 2, tp = 1, zero_stage = 1, grad_bucket_mb = 1.000000e-04>} {
   graph.param @w : tensor<8xf32> bias init <zeros>
   graph.param @o : tensor<3xf32> bias init <zeros>
   func.func @micro_step(%loss: tensor<f32>, %x8: tensor<8xf32>, %x3: tensor<3xf32>) -> tensor<f32> attributes {ptc.entry = "micro_step"} {

@@ -3,7 +3,7 @@
 // Tests that a value split over tp reaching an op the rewrite cannot split
 // is an error naming the op.
 
-module @negative_split_result attributes {ptc.parallel = {tp = 2 : i64}} {
+module @negative_split_result attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   graph.param @w : tensor<8x4xf32> weight init <normal, std = 2.000000e-02>
   func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
     %w = graph.param_ref @w : tensor<8x4xf32>
@@ -15,7 +15,7 @@ module @negative_split_result attributes {ptc.parallel = {tp = 2 : i64}} {
 
 // -----
 
-module @negative_unknown_op attributes {ptc.parallel = {tp = 2 : i64}} {
+module @negative_unknown_op attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   graph.param @w : tensor<8x4xf32> weight init <normal, std = 2.000000e-02>
   graph.param @g : tensor<8xf32> norm_scale init <ones>
   func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
@@ -32,7 +32,7 @@ module @negative_unknown_op attributes {ptc.parallel = {tp = 2 : i64}} {
 
 // Tests that adding a split value to a replicated one is an error.
 
-module @negative_mixed_add attributes {ptc.parallel = {tp = 2 : i64}} {
+module @negative_mixed_add attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   graph.param @w : tensor<8x4xf32> weight init <normal, std = 2.000000e-02>
   func.func @forward(%x: tensor<2x4xf32>, %z: tensor<2x8xf32>) -> tensor<2x8xf32> {
     %w = graph.param_ref @w : tensor<8x4xf32>
@@ -48,7 +48,7 @@ module @negative_mixed_add attributes {ptc.parallel = {tp = 2 : i64}} {
 // Tests that heads that tp does not divide are an error at the reshape that
 // makes the heads (the spec check catches it first for shipped specs).
 
-module @negative_heads attributes {ptc.parallel = {tp = 4 : i64}} {
+module @negative_heads attributes {ptc.parallel = #dist.parallel<tp = 4>} {
   graph.param @w : tensor<16x16xf32> weight init <normal, std = 2.000000e-02>
   func.func @forward(%x: tensor<2x8x16xf32>) -> tensor<2x8x2x8xf32> {
     %w = graph.param_ref @w : tensor<16x16xf32>
@@ -63,7 +63,7 @@ module @negative_heads attributes {ptc.parallel = {tp = 4 : i64}} {
 
 // Tests that a weight that is not a parameter cannot be split.
 
-module @negative_weight_operand attributes {ptc.parallel = {tp = 2 : i64}} {
+module @negative_weight_operand attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   func.func @forward(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>) -> tensor<2x8xf32> {
     // expected-error @+1 {{'graph.linear' op tensor parallelism needs its weights to be parameters (graph.param_ref)}}
     %y = graph.linear %x, %w : (tensor<2x4xf32>, tensor<8x4xf32>) -> tensor<2x8xf32>
@@ -77,7 +77,7 @@ module @negative_weight_operand attributes {ptc.parallel = {tp = 2 : i64}} {
 // dropout, or dropout inside a tensor-parallel region) is refused: the mask
 // depends on the local index, so every shard would draw the same one.
 
-module @negative_dropout_on_shards attributes {ptc.parallel = {tp = 2 : i64}} {
+module @negative_dropout_on_shards attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   graph.param @w : tensor<8x4xf32> weight init <normal, std = 2.000000e-02>
   func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
     %w = graph.param_ref @w : tensor<8x4xf32>

@@ -54,7 +54,7 @@
 // CHECK-NEXT: graph.cross_entropy_from_partials %[[PS]] : tensor<2x2x8xf32> -> tensor<f32>
 // CHECK-NOT: graph.cross_entropy %
 
-module @gpt_block attributes {ptc.parallel = {tp = 2 : i64}} {
+module @gpt_block attributes {ptc.parallel = #dist.parallel<tp = 2>} {
   graph.param @wte.weight : tensor<32x16xf32> token_embedding init <normal, std = 2.000000e-02>
   graph.param @wpe.weight : tensor<8x16xf32> position_embedding init <normal, std = 2.000000e-02>
   graph.param @h.0.ln_1.weight : tensor<16xf32> norm_scale init <ones>
@@ -157,7 +157,7 @@ module @gpt_block attributes {ptc.parallel = {tp = 2 : i64}} {
 // CHECK: dist.all_gather {{.*}} gather_axis 1 : tensor<2x4x16xf32> -> tensor<2x8x16xf32>
 // CHECK: graph.vocab_parallel_max
 
-module @gpt_block_sp attributes {ptc.parallel = {tp = 2 : i64, sequence_parallel = true}} {
+module @gpt_block_sp attributes {ptc.parallel = #dist.parallel<tp = 2, sequence_parallel = true>} {
   graph.param @wte.weight : tensor<32x16xf32> token_embedding init <normal, std = 2.000000e-02>
   graph.param @wpe.weight : tensor<8x16xf32> position_embedding init <normal, std = 2.000000e-02>
   graph.param @h.0.ln_1.weight : tensor<16xf32> norm_scale init <ones>
@@ -234,9 +234,9 @@ module @gpt_block_sp attributes {ptc.parallel = {tp = 2 : i64, sequence_parallel
 
 // Tests that tp = 1 changes nothing.
 
-// CHECK-LABEL: module @single
+// CHECK-LABEL: module @single attributes {ptc.parallel = #dist.parallel<>}
 // CHECK-NOT: dist.
-module @single attributes {ptc.parallel = {tp = 1 : i64}} {
+module @single attributes {ptc.parallel = #dist.parallel<tp = 1>} {
   graph.param @w : tensor<8x4xf32> weight init <normal, std = 2.000000e-02>
   func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
     %w = graph.param_ref @w : tensor<8x4xf32>

@@ -36,7 +36,7 @@
 // SAME-NEXT: %[[EP:.*]] = exec.global_ref @e :
 // SAME-NEXT: exec.launch "copy"(%[[EW]], %[[EP]]) access [write, read] args [8]
 // SAME-NEXT: return
-module @zero attributes {ptc.parallel = {dp = 2 : i64, zero_stage = 1 : i64}} {
+module @zero attributes {ptc.parallel = #dist.parallel<dp = 2, zero_stage = 1>} {
   exec.arena @parameters parameters size 0 align 256
   exec.global @w in @parameters : memref<4x8xf32> {dist.zero_chunk = 16 : i64}
   exec.global @e in @parameters : memref<8xf32> {dist.zero_chunk = 4 : i64}

@@ -35,7 +35,7 @@
 // CHECK-NEXT: exec.global_ref @w
 // CHECK-NEXT: exec.launch "convert"
 // CHECK-NEXT: return
-module @keep attributes {ptc.training = {keep_bf16_weights = true}} {
+module @keep attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, keep_bf16_weights = true>} {
   exec.arena @parameters parameters size 0 align 256
   exec.arena @activations activations size 0 align 256
   exec.global @w in @parameters : memref<4x8xf32>

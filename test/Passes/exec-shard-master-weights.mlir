@@ -67,7 +67,7 @@
 // CHECK-NEXT: exec.launch "copy"
 // CHECK: exec.launch "convert"(%{{.*}}, %{{.*}}) access [write, read] args [4] : memref<4xbf16>, memref<4xf32>
 // CHECK-NEXT: return
-module @zero attributes {ptc.comms = [["dp"]], ptc.parallel = {dp = 2 : i64, tp = 1 : i64, pp = 1 : i64, zero_stage = 1 : i64}} {
+module @zero attributes {ptc.comms = [["dp"]], ptc.parallel = #dist.parallel<dp = 2, tp = 1, pp = 1, zero_stage = 1>} {
   exec.arena @parameters parameters size 0 align 256
   exec.arena @optimizer_state optimizer_state size 0 align 256
   exec.arena @io io size 0 align 256
@@ -179,7 +179,7 @@ module @zero attributes {ptc.comms = [["dp"]], ptc.parallel = {dp = 2 : i64, tp 
 // CHECK-LABEL: module @no_zero
 // CHECK: exec.global @w in @parameters : memref<3x5xf32> {dist.zero_chunk = 8 : i64}
 // CHECK: exec.launch "convert"(%{{.*}}, %{{.*}}) access [write, read] args [15] : memref<3x5xbf16>, memref<3x5xf32>
-module @no_zero attributes {ptc.comms = [["dp"]], ptc.parallel = {dp = 2 : i64, zero_stage = 0 : i64}} {
+module @no_zero attributes {ptc.comms = [["dp"]], ptc.parallel = #dist.parallel<dp = 2, zero_stage = 0>} {
   exec.arena @parameters parameters size 0 align 256
   exec.global @w in @parameters : memref<3x5xf32> {dist.zero_chunk = 8 : i64}
   exec.global @w.compute in @parameters : memref<3x5xbf16> {exec.copy_of = @w}

@@ -17,7 +17,7 @@
 // is cast back to its f32 type.
 
 // CHECK-LABEL: module @matmuls
-module @matmuls attributes {ptc.training = {precision = "bf16"}} {
+module @matmuls attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @b : tensor<8xf32> bias init #graph.init<zeros>
   // CHECK: func.func @forward(%[[X:.*]]: tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
@@ -54,7 +54,7 @@ module @matmuls attributes {ptc.training = {precision = "bf16"}} {
 // and the loss is f32.
 
 // CHECK-LABEL: module @norms_and_loss
-module @norms_and_loss attributes {ptc.training = {precision = "bf16"}} {
+module @norms_and_loss attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @g : tensor<8xf32> norm_scale init #graph.init<ones>
   graph.param @b : tensor<8xf32> norm_bias init #graph.init<zeros>
@@ -91,7 +91,7 @@ module @norms_and_loss attributes {ptc.training = {precision = "bf16"}} {
 // concat, scale), and an f32 embedding is f32.
 
 // CHECK-LABEL: module @residual
-module @residual attributes {ptc.training = {precision = "bf16"}} {
+module @residual attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @wpe : tensor<4x8xf32> position_embedding init #graph.init<normal, std = 0.02>
   // CHECK: func.func @forward
@@ -134,7 +134,7 @@ module @residual attributes {ptc.training = {precision = "bf16"}} {
 // function's f32 result is a cast of it.
 
 // CHECK-LABEL: module @layers
-module @layers attributes {ptc.training = {precision = "bf16"}} {
+module @layers attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   // CHECK: func.func @forward
   func.func @forward(%x: tensor<2x4x8xf32>, %ids: tensor<2x4xi32>) -> tensor<2x4x8xf32> {
@@ -166,7 +166,7 @@ module @layers attributes {ptc.training = {precision = "bf16"}} {
 
 // CHECK-LABEL: module @fp32
 // BF16-LABEL: module @fp32
-module @fp32 attributes {ptc.training = {precision = "fp32"}} {
+module @fp32 attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = fp32>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
   // CHECK-NOT: graph.cast
   // CHECK: graph.linear {{.*}} -> tensor<2x4x8xf32>
@@ -183,7 +183,7 @@ module @fp32 attributes {ptc.training = {precision = "fp32"}} {
 // -----
 
 // CHECK-LABEL: module @fp64
-module @fp64 attributes {ptc.training = {precision = "fp64"}} {
+module @fp64 attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = fp64>} {
   graph.param @w : tensor<8x8xf64> weight init #graph.init<normal, std = 0.02>
   // CHECK-NOT: graph.cast
   // CHECK: graph.linear {{.*}} -> tensor<2x4x8xf64>
@@ -233,7 +233,7 @@ module @unset {
 
 // CHECK-LABEL: module @gpt2
 // GRAD-LABEL: module @gpt2
-module @gpt2 attributes {ptc.training = {precision = "bf16"}} {
+module @gpt2 attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   graph.param @wte : tensor<16x8xf32> token_embedding init #graph.init<normal, std = 0.02>
   graph.param @wpe : tensor<4x8xf32> position_embedding init #graph.init<normal, std = 0.02>
   graph.param @ln1.w : tensor<8xf32> norm_scale init #graph.init<ones>
@@ -356,7 +356,7 @@ module @gpt2 attributes {ptc.training = {precision = "bf16"}} {
 // f32.
 
 // CHECK-LABEL: module @collectives
-module @collectives attributes {ptc.training = {precision = "bf16"}} {
+module @collectives attributes {ptc.training = #graph.training<decay_steps = 1, global_batch_size = 1, micro_batch_size = 1, steps = 1, precision = bf16>} {
   dist.mesh @mesh axes [pp = 1, dp = 1, tp = 2]
   graph.param @w : tensor<8x4xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @b : tensor<8xf32> bias init #graph.init<zeros>

@@ -147,7 +147,7 @@ module @block {
 // units, whose saved values are all norm and matmul outputs, keep them.
 
 // SPEC-LABEL: module @spec_default
-module @spec_default attributes {ptc.parallel = {recompute = "selective", tp = 1 : i64}} {
+module @spec_default attributes {ptc.parallel = #dist.parallel<recompute = selective, tp = 1>} {
   graph.param @wte : tensor<11x8xf32> token_embedding init #graph.init<normal, std = 0.02>
   graph.param @w : tensor<32x8xf32> weight init #graph.init<normal, std = 0.02>
   graph.param @g : tensor<8xf32> norm_scale init #graph.init<ones>

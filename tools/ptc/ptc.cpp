@@ -16,6 +16,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "compiler/ParallelPlan.h"
+#include "dialects/Dist/IR/DistOps.h"
 #include "tools/ptc/DataCommand.h"
 
 #include "mlir/IR/AsmState.h"
@@ -91,12 +92,9 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
 /// (pipeline parallelism): "pp = 35", or empty.
 std::string unsupportedParallelism(ModuleOp module) {
   std::string text;
-  if (auto parallel = module->getAttrOfType<DictionaryAttr>("ptc.parallel"))
-    for (llvm::StringRef axis : {"pp"})
-      if (auto degree = parallel.getAs<IntegerAttr>(axis))
-        if (degree.getInt() > 1)
-          text += (text.empty() ? "" : ", ") + axis.str() + " = " +
-                  std::to_string(degree.getInt());
+  if (auto parallel = ptc::dist::ParallelAttr::lookup(module))
+    if (parallel.getPp() > 1)
+      text = "pp = " + std::to_string(parallel.getPp());
   return text;
 }
 
@@ -249,13 +247,10 @@ int runCompile(int argc, char **argv) {
                          : cuda                   ? ptc::EmitLevel::Cuda
                                                   : ptc::EmitLevel::Cpu;
   if (!cuda)
-    if (auto training =
-            (*module)->getAttrOfType<DictionaryAttr>("ptc.training"))
-      if (auto precision = training.getAs<StringAttr>("precision"))
-        if (precision.getValue() == "bf16")
-          llvm::errs()
-              << "ptc compile: note: the cpu target computes this bf16 "
-                 "spec in fp32 (it has no bf16 kernels)\n";
+    if (auto training = ptc::graph::TrainingAttr::lookup(*module))
+      if (training.getPrecision() == ptc::graph::Precision::bf16)
+        llvm::errs() << "ptc compile: note: the cpu target computes this bf16 "
+                        "spec in fp32 (it has no bf16 kernels)\n";
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
   if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda,

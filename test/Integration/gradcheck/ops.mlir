@@ -12,15 +12,14 @@
 // CHECK-DAG: scale {{.*}} max rel. error
 // CHECK: checked {{[0-9]+}} elements of 5 tensors
 module @ops attributes {
-    ptc.model = {vocab_size = 11 : i64},
-    ptc.parallel = {dp = 1 : i64, recompute = "none"},
-    ptc.training = {optimizer = "adamw", lr = 1.0e-3 : f64, min_lr = 1.0e-4 : f64,
-                    beta1 = 0.9 : f64, beta2 = 0.95 : f64, eps = 1.0e-8 : f64,
-                    weight_decay = 0.1 : f64, decay_embeddings = true,
-                    lr_schedule = "cosine", warmup_steps = 1 : i64,
-                    decay_steps = 10 : i64, global_batch_size = 2 : i64,
-                    micro_batch_size = 2 : i64, steps = 10 : i64, seed = 5 : i64,
-                    grad_clip = 1.0 : f64, eval_every = 0 : i64, eval_steps = 0 : i64}} {
+    ptc.model = #graph.model<layers = 1, hidden = 6, heads = 1, kv_heads = 1,
+                             ffn_hidden = 7, seq_len = 5, vocab_size = 11,
+                             padded_vocab = 11>,
+    ptc.parallel = #dist.parallel<>,
+    ptc.training = #graph.training<lr = 1.0e-3, min_lr = 1.0e-4, warmup_steps = 1,
+                                   decay_steps = 10, global_batch_size = 2,
+                                   micro_batch_size = 2, steps = 10, seed = 5,
+                                   precision = fp64>} {
   graph.param @table : tensor<11x6xf64> token_embedding init <normal, std = 5.000000e-01>
   graph.param @a : tensor<2x6x7xf64> weight init <normal, std = 5.000000e-01>
   graph.param @b : tensor<2x7x5xf64> weight init <normal, std = 5.000000e-01>
