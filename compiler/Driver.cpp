@@ -6,6 +6,7 @@
 #include "frontend/GraphBuilder.h"
 #include "passes/Pipelines.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -15,6 +16,35 @@
 using namespace mlir;
 
 namespace ptc {
+namespace {
+
+/// `file:line:col: error: message`, or the location as MLIR prints it where
+/// it has no file position.
+void printOneLine(Diagnostic &diag) {
+  auto &os = llvm::errs();
+  if (auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>())
+    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+       << file.getColumn();
+  else
+    os << diag.getLocation();
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << ": error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << ": warning: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << ": note: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << ": remark: ";
+    break;
+  }
+  os << diag.str() << "\n";
+}
+
+} // namespace
 
 OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
                                      const std::string &path, Spec *specOut,
@@ -22,6 +52,14 @@ OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
   // A graph module written by hand (or by --emit=graph of the forward) is an
   // input too: it carries its settings as module attributes.
   if (llvm::StringRef(path).ends_with(".mlir")) {
+    // Its errors (syntax, and the verifiers': a setting out of range) are
+    // one line each, `file:line:col: error: ...`, as a spec's are.
+    ScopedDiagnosticHandler oneLine(&context, [](Diagnostic &diag) {
+      printOneLine(diag);
+      for (Diagnostic &note : diag.getNotes())
+        printOneLine(note);
+      return success();
+    });
     OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
     if (!module)
       return nullptr;
