@@ -9,7 +9,7 @@
 #ifndef PTC_PTC_BASE_TD
 #define PTC_PTC_BASE_TD
 
-include "mlir/IR/DialectBase.td"
+include "mlir/IR/OpBase.td"
 
 def Ptc_Dialect : Dialect {
   let name = "ptc";
