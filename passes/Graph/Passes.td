@@ -53,9 +53,9 @@ def GraphMixedPrecision : Pass<"graph-mixed-precision", "mlir::ModuleOp"> {
     definition. With precision `fp32` or `fp64` the pass changes nothing.
 
     The precision comes from the `precision` option or, when it is empty,
-    from the `precision` entry of the module's `ptc.training` dictionary (the
-    spec's `training.precision`; `fp32` when unset). The cpu target has no
-    bf16 kernels: it runs bf16 specs in fp32, the driver passing
+    from the `precision` of the module's `ptc.training` settings (the
+    spec's `training.precision`); `fp32` when the module has none. The cpu
+    target has no bf16 kernels: it runs bf16 specs in fp32, the driver passing
     `precision=fp32` for `--target=cpu`.
 
     ```mlir
@@ -167,8 +167,8 @@ def GraphRecompute : Pass<"graph-recompute", "mlir::ModuleOp"> {
     own ops. Dropout recomputes the same mask (its `stream` is kept).
 
     The policy comes from the `policy` option or, when the option is empty,
-    from the `recompute` entry of the module's `ptc.parallel` dictionary
-    (the spec's `parallel.recompute`), `none` when neither is set.
+    from the `recompute` of the module's `ptc.parallel` settings (the
+    spec's `parallel.recompute`), `none` when neither is set.
 
     ```mlir
     // full: before
