@@ -158,6 +158,13 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
     s = arenas_.device().synchronize();
   if (!s)
     return s;
+  // The norm is reduced over the whole mesh, so every rank stops here
+  // together: a NaN gradient must never reach the next step or a save.
+  if (!std::isfinite(gradNorm))
+    return Status::error("step " + std::to_string(step) +
+                         ": the gradient norm is " + number(gradNorm) +
+                         "; training diverged (try a lower learning rate "
+                         "or grad_clip)");
   m->step = step;
   m->steps = flags_.steps;
   m->loss = lossSum / double(model_.gradAccumSteps);
