@@ -66,7 +66,7 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
   if (cpuTarget)
     options.precision = "fp32";
   buildGraphPipeline(pm, options);
-  if (level != EmitLevel::Graph)
+  if (level != EmitLevel::Graph && level != EmitLevel::Schedule)
     buildExecPipeline(pm, execOptions);
   return pm.run(module);
 }

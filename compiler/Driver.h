@@ -16,7 +16,7 @@ class IRDumper;
 
 /// The levels `ptc compile --emit` can stop at: the graph-level training
 /// step, the planned exec module, or the C++ source of the cpu target.
-enum class EmitLevel { Graph, Exec, Cpu, Cuda };
+enum class EmitLevel { Graph, Schedule, Exec, Cpu, Cuda };
 
 /// Parses the spec at `path` and builds its graph module. On a spec error,
 /// prints the one-line message to stderr and returns null.

@@ -53,11 +53,7 @@ private:
   Status validate(int64_t step);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
-  // Passes over the next `batches` micro-batches of `loader` (those of the
-  // other data-parallel ranks) without reading them.
-  void skip(TokenLoader &loader, int64_t batches) {
-    loader.seek(loader.position() + uint64_t(batches * model_.microBatch));
-  }
+  struct Host;
   // Runs an entry point on the arenas (kept a Status for devices that check
   // for launch errors).
   Status call(abi::EntryPoint entry) {
@@ -119,39 +115,68 @@ Status Trainer::feed(TokenLoader &loader) {
   return arenas_.write(*io_.targets, targets_.data());
 }
 
+/// The runtime's side of abi::StepHost: the step function asks for
+/// micro-batches and entry points; the first failure is kept for the step
+/// to return.
+struct Trainer::Host : abi::StepHost {
+  Host(Trainer &trainer, int64_t step, uint64_t stepStart)
+      : abi::StepHost{trainer.place_.dpRank, &Host::load, &Host::run,
+                      &Host::readLoss},
+        trainer(trainer), step(step), stepStart(stepStart) {}
+
+  static Host &of(abi::StepHost *host) { return *static_cast<Host *>(host); }
+
+  static bool load(abi::StepHost *base, int64_t index, int64_t micro) {
+    Host &host = of(base);
+    Trainer &t = host.trainer;
+    t.trainData_.seek(host.stepStart + uint64_t(index * t.model_.microBatch));
+    host.status = t.feed(t.trainData_);
+    if (host.status)
+      host.status = t.arenas_.writeI64(*t.io_.micro, micro);
+    return bool(host.status);
+  }
+
+  static bool run(abi::StepHost *base, abi::EntryPoint entry) {
+    Host &host = of(base);
+    host.status = host.trainer.call(entry);
+    return bool(host.status);
+  }
+
+  static bool readLoss(abi::StepHost *base, int64_t micro, double *loss) {
+    Host &host = of(base);
+    host.status = host.trainer.arenas_.readReal(*host.trainer.io_.loss, loss);
+    if (host.status && !std::isfinite(*loss))
+      host.status = Status::error(
+          "step " + std::to_string(host.step) + ", micro-batch " +
+          std::to_string(micro) + ": the loss is " + number(*loss) +
+          "; training diverged (try a lower learning rate)");
+    return bool(host.status);
+  }
+
+  Trainer &trainer;
+  int64_t step;
+  uint64_t stepStart;
+  Status status = Status::ok();
+};
+
 Status Trainer::step(int64_t step, StepMetrics *m) {
   const Clock::time_point start = Clock::now();
   dist::WatchdogPhase phase(place_.watchdog, "step " + std::to_string(step));
   if (Status s = arenas_.writeI64(*io_.step, step); !s)
     return s;
-  double lossSum = 0;
-  const int64_t accum = model_.gradAccumSteps;
-  skip(trainData_, place_.dpRank * accum);
-  for (int64_t micro = 0; micro < accum; ++micro) {
-    Status s = feed(trainData_);
-    if (s)
-      s = arenas_.writeI64(*io_.micro, micro);
-    if (s)
-      s = call(micro + 1 == accum && model_.lastMicroStep
-                   ? model_.lastMicroStep
-                   : model_.microStep);
-    double loss = 0;
-    if (s)
-      s = arenas_.readReal(*io_.loss, &loss);
-    if (!s)
-      return s;
-    if (!std::isfinite(loss))
-      return Status::error("step " + std::to_string(step) + ", micro-batch " +
-                           std::to_string(micro) + ": the loss is " +
-                           number(loss) +
-                           "; training diverged (try a lower learning rate)");
-    lossSum += loss;
-  }
-  skip(trainData_, (place_.dpSize - place_.dpRank - 1) * accum);
+  // The step reads micro-batches of the stream by their index in the step;
+  // the next step starts after all of them (every dp rank's).
+  const uint64_t stepStart = trainData_.position();
+  const int64_t stepBatches = model_.gradAccumSteps * place_.dpSize;
+  Host host(*this, step, stepStart);
+  double stepLoss = 0;
+  if (!model_.stepFunctions[place_.ppRank](&host, &stepLoss))
+    return host.status ? Status::error("step " + std::to_string(step) +
+                                       ": the step function failed")
+                       : host.status;
+  trainData_.seek(stepStart + uint64_t(stepBatches * model_.microBatch));
   float lr = 0, gradNorm = 0;
-  Status s = call(model_.optimizerStep);
-  if (s)
-    s = arenas_.readF32(*io_.lr, &lr);
+  Status s = arenas_.readF32(*io_.lr, &lr);
   if (s)
     s = arenas_.readF32(*io_.gradNorm, &gradNorm);
   if (s)
@@ -167,7 +192,7 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
                          "or grad_clip)");
   m->step = step;
   m->steps = flags_.steps;
-  m->loss = lossSum / double(model_.gradAccumSteps);
+  m->loss = stepLoss;
   m->lr = lr;
   m->gradNorm = gradNorm;
   m->ms = msSince(start);

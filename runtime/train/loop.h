@@ -4,10 +4,11 @@
 //   1. allocate the arenas on `device`; print the banner, log "start";
 //   2. write "seed"; init_params(), or load --init-from; save
 //      --save-initial-weights;
-//   3. for step 1..steps: write "step"; for each of grad_accum_steps
-//      micro-batches: the next batch of the training loader (shuffled with
-//      the seed), "micro", "tokens", "targets", micro_step(), read "loss";
-//      then optimizer_step(), read "lr" and "grad_norm"; print and log;
+//   3. for step 1..steps: write "step"; call the step function of this
+//      rank's pipeline coordinate, which asks for the step's micro-batches
+//      (from the training loader, shuffled with the seed), runs the entry
+//      points in the compiler's order and returns the mean loss; read "lr"
+//      and "grad_norm"; print and log;
 //   4. with --val-data: validate every --eval-every steps and after the last
 //      step: the validation loader from its start (no shuffle), --eval-steps
 //      micro-batches through eval_step(), the mean "loss";
@@ -15,11 +16,12 @@
 // Any failure (data, files, a NaN or infinite loss) stops the loop and comes
 // back as a Status whose message names the file or the step.
 //
-// In a parallel run every rank runs this loop on its shards. Of a step's
-// dp * grad_accum_steps micro-batches (in the loader's order), data-parallel
-// rank r trains on [r * grad_accum_steps, (r + 1) * grad_accum_steps); ranks
-// of one dp coordinate read the same data, and validation is the same on
-// every rank. Only rank 0 writes the --log file (and the caller gives the
+// In a parallel run every rank runs this loop on its shards. A step
+// consumes dp * grad_accum_steps micro-batches of the loader's stream; the
+// step function names the ones it trains on (data-parallel rank r:
+// [r * grad_accum_steps, (r + 1) * grad_accum_steps), by the schedule);
+// ranks of one dp coordinate read the same data, and validation is the
+// same on every rank. Only rank 0 writes the --log file (and the caller gives the
 // other ranks a stream that discards the human lines). Steps and
 // validations run under the watchdog, when there is one.
 //
@@ -40,6 +42,7 @@ namespace ptc::rt::train {
 struct RunPlace {
   int64_t rank = 0;               ///< global rank: only rank 0 logs
   int64_t dpRank = 0, dpSize = 1; ///< on the "dp" mesh axis
+  int64_t ppRank = 0;             ///< on the "pp" mesh axis: the step function
   dist::Watchdog *watchdog = nullptr;
 };
 

@@ -133,6 +133,14 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
     place.dpRank = world.coords[size_t(dpAxis)];
     place.dpSize = model.mesh[dpAxis].size;
   }
+  const int32_t ppAxis = dist::findMeshAxis(model, "pp");
+  if (ppAxis >= 0 && !world.coords.empty())
+    place.ppRank = world.coords[size_t(ppAxis)];
+  if (place.ppRank >= model.numStepFunctions)
+    return fail(out, err, "the program has " +
+                           std::to_string(model.numStepFunctions) +
+                           " step functions but this rank is pipeline rank " +
+                           std::to_string(place.ppRank));
   // Only a job of several ranks can wait on a peer forever.
   std::unique_ptr<dist::Watchdog> watchdog;
   if (world.size > 1) {

@@ -16,6 +16,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "compiler/ParallelPlan.h"
+#include "dialects/Dist/IR/DistOps.h"
 #include "tools/ptc/DataCommand.h"
 
 #include "mlir/IR/AsmState.h"
@@ -44,7 +45,8 @@ usage: ptc <command> [options]
 commands:
   compile SPEC -o BIN
                  compile a model spec into an executable that trains it
-                 (--target=cpu); --emit=graph|exec|cpu prints a level instead
+                 (--target=cpu); --emit=graph|schedule|exec|cpu prints a
+                 level instead
   inspect SPEC   the model summary: every parameter tensor with its shape,
                  the total count and model FLOPs per token
   plan SPEC      the per-rank memory budget by arena kind, from the planned IR
@@ -115,6 +117,15 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit,
                                 ? ptc::EmitTarget::Cuda
                                 : ptc::EmitTarget::Cpu)))
       return 1;
+  } else if (emit == ptc::EmitLevel::Schedule) {
+    auto schedules = module.getOps<ptc::dist::ScheduleOp>();
+    if (schedules.empty()) {
+      llvm::errs() << "ptc compile: the module has no dist.schedule\n";
+      return 1;
+    }
+    for (ptc::dist::ScheduleOp schedule : schedules)
+      schedule.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
+    out->os() << "\n";
   } else {
     module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
   }
@@ -156,6 +167,9 @@ int runCompile(int argc, char **argv) {
       "emit", cl::desc("Stop at this level and print it instead of building"),
       cl::values(clEnumValN(ptc::EmitLevel::Graph, "graph",
                             "the graph module: forward, backward, optimizer"),
+                 clEnumValN(ptc::EmitLevel::Schedule, "schedule",
+                            "the step's order of work: each pipeline "
+                            "rank's actions (dist.schedule)"),
                  clEnumValN(ptc::EmitLevel::Exec, "exec",
                             "the exec module: buffers, launches, memory plan"),
                  clEnumValN(ptc::EmitLevel::Cpu, "cpu",
@@ -319,12 +333,8 @@ int runPlan(int argc, char **argv) {
   llvm::outs() << "\nactivations without reuse: " << ptc::formatThousands(naive)
                << " bytes; the plan reuses memory by liveness to "
                << ptc::formatThousands(planned) << " bytes\n";
-  const ptc::TrainingSpec &training = spec.training;
   llvm::outs() << "\n";
-  ptc::printParallelPlan(
-      llvm::outs(), *module,
-      training.globalBatchSize /
-          std::max<int64_t>(1, training.microBatchSize * spec.parallel.dp));
+  ptc::printParallelPlan(llvm::outs(), *module);
   return 0;
 }
 

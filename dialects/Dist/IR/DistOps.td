@@ -318,4 +318,6 @@ def Dist_RecvOp : Dist_P2POp<"recv"> {
   }];
 }
 
+include "dialects/Dist/IR/DistScheduleOps.td"
+
 #endif // PTC_DIST_OPS_TD
