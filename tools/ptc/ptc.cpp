@@ -16,6 +16,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "compiler/ParallelPlan.h"
+#include "compiler/StagePlan.h"
 #include "dialects/Dist/IR/DistOps.h"
 #include "tools/ptc/DataCommand.h"
 
@@ -308,6 +309,16 @@ int runPlan(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
+  // The stages are read off the forward graph, before the pipeline
+  // lowers it.
+  std::optional<ptc::StagePlan> stages;
+  if (module && spec.parallel.pp > 1) {
+    FailureOr<ptc::StagePlan> planned = ptc::planStages(
+        *module, spec.parallel.pp, spec.parallel.virtualStages, "");
+    if (failed(planned))
+      return 1;
+    stages = std::move(*planned);
+  }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
   if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
@@ -335,6 +346,10 @@ int runPlan(int argc, char **argv) {
                << ptc::formatThousands(planned) << " bytes\n";
   llvm::outs() << "\n";
   ptc::printParallelPlan(llvm::outs(), *module);
+  if (stages) {
+    llvm::outs() << "\n";
+    ptc::printStagePlan(llvm::outs(), *stages);
+  }
   return 0;
 }
 
