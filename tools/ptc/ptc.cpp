@@ -241,8 +241,9 @@ int runCompile(int argc, char **argv) {
     }
   }
   bool fromSpec = !llvm::StringRef(specPath.getValue()).ends_with(".mlir");
+  ptc::Spec spec;
   OwningOpRef<ModuleOp> module = ptc::loadSpecModule(
-      context, specPath.getValue(), nullptr, precisionOverride);
+      context, specPath.getValue(), &spec, precisionOverride);
   // A hand-written graph module states its own FLOPs, if it cares.
   if (!module || (fromSpec && failed(ptc::annotateModule(*module))))
     return 1;
@@ -258,6 +259,16 @@ int runCompile(int argc, char **argv) {
                  << degrees
                  << ": pipeline parallelism is not implemented yet; set "
                     "parallel.pp to 1 (or use --emit=graph)\n";
+    return 1;
+  }
+  // A program would train every step with the full global batch: refused
+  // rather than ignored.
+  if (pastGraph && spec.training.rampup.startBatch > 0) {
+    llvm::errs() << "ptc compile: " << specPath.getValue()
+                 << ": training.batch_size_rampup is not implemented yet "
+                    "(the program would train every step with "
+                    "global_batch_size); remove it, or use --emit=graph or "
+                    "ptc plan\n";
     return 1;
   }
   ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
