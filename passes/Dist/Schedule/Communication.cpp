@@ -23,9 +23,16 @@ struct Messages {
   }
   int count() const { return 2 * s.stages() * s.microBatches; }
 
+  /// Whether `a` names a chunk and micro-batch that exist (check() reports
+  /// the others).
+  bool inRange(const Action &a) const {
+    return a.chunk >= 0 && a.chunk < s.virtualStages && a.micro >= 0 &&
+           a.micro < s.microBatches;
+  }
+
   /// The message that `a` on `rank` waits for from another rank, or -1.
   int needed(int rank, const Action &a, int *from = nullptr) const {
-    if (s.pp == 1)
+    if (s.pp == 1 || !inRange(a))
       return -1;
     int stage = s.stageOf(rank, a.chunk);
     int source = -1;
@@ -44,7 +51,7 @@ struct Messages {
 
   /// The message that the send `a` on `rank` carries, or -1.
   int sent(int rank, const Action &a) const {
-    if (!isSend(a.kind))
+    if (!isSend(a.kind) || !inRange(a))
       return -1;
     return key(a.kind == ActionKind::SendGradient, s.stageOf(rank, a.chunk),
                a.micro);

@@ -31,7 +31,8 @@ struct CommunicationOptions {
 
 /// The complete lists of `compute`, whose lists hold F, B, I and W only.
 /// It never fails: a compute order that cannot run gets its receives right
-/// before their consumers, and check() names what is wrong.
+/// before their consumers, an action out of range no communication, and
+/// check() names what is wrong.
 Schedule insertCommunication(const Schedule &compute,
                              const CommunicationOptions &options = {});
 
