@@ -41,6 +41,13 @@ template <typename Write> bool writeFile(const std::string &path, Write write) {
   return true;
 }
 
+/// `value` with three decimals, e.g. 0.273.
+std::string fixed3(double value) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(3) << value;
+  return os.str();
+}
+
 std::string number(double value) {
   std::ostringstream os;
   os << value;
@@ -132,6 +139,7 @@ int ptc::runScheduleCommand(int argc, char **argv) {
     return fail(error->format(source));
 
   std::ostringstream out;
+  out.precision(10); // Costs such as 0.25 print exactly.
   out << "# schedule " << schedule.kind << ": pp = " << schedule.pp
       << ", virtual stages = " << schedule.virtualStages
       << ", micro-batches = " << schedule.microBatches << "\n";
@@ -141,8 +149,7 @@ int ptc::runScheduleCommand(int argc, char **argv) {
       << "# makespan " << simulation.makespan << " (F " << costs.forward
       << ", I " << costs.backwardInput << ", W " << costs.backwardWeight
       << ", B " << costs.backward << ", comm " << costs.comm
-      << "), bubble fraction " << std::fixed << std::setprecision(3)
-      << simulation.bubble << std::defaultfloat << "\n";
+      << "), bubble fraction " << fixed3(simulation.bubble) << "\n";
   for (int r = 0; r < schedule.pp; ++r)
     out << "# rank " << r << ": busy " << simulation.busy[r]
         << ", peak in-flight activations " << simulation.peakActivations[r]

@@ -13,6 +13,8 @@ using namespace ptc::schedule;
 void ptc::schedule::writeChromeTrace(const Schedule &schedule,
                                      const Simulation &simulation,
                                      std::ostream &os, double microsPerUnit) {
+  // Whole microseconds of long runs, not 1.23457e+06.
+  std::streamsize precision = os.precision(15);
   os << "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"schedule\": \""
      << schedule.kind << "\", \"pp\": " << schedule.pp
      << ", \"virtual_stages\": " << schedule.virtualStages
@@ -52,4 +54,5 @@ void ptc::schedule::writeChromeTrace(const Schedule &schedule,
     }
   }
   os << "\n]}\n";
+  os.precision(precision);
 }
