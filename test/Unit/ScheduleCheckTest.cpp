@@ -127,8 +127,8 @@ TEST(ScheduleCheck, RejectsASendThatNeverComes) {
   late.replace(late.find(" SG0.1>0"), 8, "");
   EXPECT_EQ(checked(late, 2, 2),
             "f: rank 0, action 10 (B0.1): deadlock: it waits for action 9 "
-            "(RG0.1<1), operation 4 between ranks 0 and 1, but rank 1 has "
-            "finished its list after posting 3 there");
+            "(RG0.1<1), operation 4 between ranks 0 and 1, which rank 1 has "
+            "not posted: rank 1 has finished its list");
 }
 
 TEST(ScheduleCheck, RejectsAComputeOrderWithACycle) {
@@ -138,6 +138,36 @@ TEST(ScheduleCheck, RejectsAComputeOrderWithACycle) {
                     2, 2)
                 .find("deadlock"),
             std::string::npos);
+}
+
+TEST(ScheduleCheck, RejectsACycleOfWaitsAcrossThreeRanks) {
+  // pp = 3, 2 chunks: rank 0 runs stage 3 (F1.0) before stage 0 (F0.0),
+  // which stages 1 and 2 wait for before stage 3 can get its input.
+  EXPECT_EQ(checked("rank 0: F1.0 F0.0 B1.0 B0.0\n"
+                    "rank 1: F0.0 F1.0 B1.0 B0.0\n"
+                    "rank 2: F0.0 F1.0 B1.0 B0.0\n",
+                    3, 1, 2),
+            "f: rank 0, action 2 (F1.0): deadlock: it waits for action 1 "
+            "(RA1.0<2), operation 1 between ranks 0 and 2, which rank 2 has "
+            "not posted: rank 2 waits at action 2 (F0.0) for rank 1, rank 1 "
+            "waits at action 2 (F0.0) for rank 0: a cycle of waits");
+}
+
+TEST(ScheduleCheck, RejectsATiedSumOnOneEndOnly) {
+  Schedule s = insertCommunication(
+      [] {
+        Schedule compute;
+        EXPECT_FALSE(generate({"1f1b", 3, 1, 2}, compute));
+        return compute;
+      }(),
+      {true});
+  s.ranks[2].erase(s.ranks[2].end() - 2); // Rank 2's TIED.
+  auto error = check(s);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->format(""),
+            "rank 0, action 13 (OPT): deadlock: it waits for action 12 "
+            "(TIED), which needs TIED on rank 2: rank 2 has finished its "
+            "list");
 }
 
 TEST(ScheduleCheck, RejectsWrongPeersAndLateActions) {

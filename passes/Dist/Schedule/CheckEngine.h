@@ -67,7 +67,10 @@ private:
   void postTied(int r, double time);
   /// The error of a state where no rank can progress.
   ScheduleError deadlock() const;
-  /// "rank 1 waits at action 4 (F0.1)" or "rank 1 has finished its list".
+  /// The rank whose operation the waiting `rank` needs.
+  int awaitedRank(int rank) const;
+  /// "rank 1 waits at action 4 (F0.1) for rank 0", or "rank 1 has finished
+  /// its list".
   std::string state(int rank) const;
 
   const Schedule &s;

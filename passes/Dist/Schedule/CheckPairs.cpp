@@ -74,12 +74,19 @@ void Engine::postTied(int r, double time) {
   tl.end[s.pp - 1][ranks[s.pp - 1].tied] = done;
 }
 
+int Engine::awaitedRank(int rank) const {
+  const Action &awaited = s.ranks[rank][ranks[rank].waitingFor];
+  if (awaited.kind == ActionKind::SyncTiedGradients)
+    return rank == 0 ? s.pp - 1 : 0;
+  return awaited.peer;
+}
+
 std::string Engine::state(int rank) const {
   const RankState &rs = ranks[rank];
   if (rs.pc >= s.ranks[rank].size())
     return "rank " + n(rank) + " has finished its list";
   return "rank " + n(rank) + " waits at action " + n(int(rs.pc) + 1) + " (" +
-         toString(s.ranks[rank][rs.pc]) + ")";
+         toString(s.ranks[rank][rs.pc]) + ") for rank " + n(awaitedRank(rank));
 }
 
 ScheduleError Engine::deadlock() const {
@@ -89,24 +96,35 @@ ScheduleError Engine::deadlock() const {
   const RankState &rs = ranks[r];
   int j = rs.waitingFor;
   const Action &awaited = s.ranks[r][j];
+  int other = awaitedRank(r);
   std::string what = "deadlock: it waits for action " + n(j + 1) + " (" +
                      toString(awaited) + ")";
   if (awaited.kind == ActionKind::SyncTiedGradients) {
-    int other = r == 0 ? s.pp - 1 : 0;
-    return actionError(s, r, int(rs.pc),
-                       what + ", which needs TIED on rank " + n(other) + "; " +
-                           state(other));
+    what += ", which needs TIED on rank " + n(other) + ": ";
+  } else {
+    const Pair &pair = pairs.at({std::min(r, other), std::max(r, other)});
+    const auto &mine = pair.side[r < other ? 0 : 1];
+    size_t k = 0;
+    while (mine[k].index != j)
+      ++k;
+    what += ", operation " + n(int(k) + 1) + " between ranks " + n(r) +
+            " and " + n(other) + ", which rank " + n(other) +
+            " has not posted: ";
   }
-  const Pair &pair =
-      pairs.at({std::min(r, awaited.peer), std::max(r, awaited.peer)});
-  const auto &mine = pair.side[r < awaited.peer ? 0 : 1];
-  size_t k = 0;
-  while (mine[k].index != j)
-    ++k;
-  size_t posted = pair.side[r < awaited.peer ? 1 : 0].size();
-  return actionError(s, r, int(rs.pc),
-                     what + ", operation " + n(int(k) + 1) + " between ranks " +
-                         n(r) + " and " + n(awaited.peer) + ", but " +
-                         state(awaited.peer) + " after posting " +
-                         n(int(posted)) + " there");
+  // Follow the waits from rank to rank until one has finished or the
+  // chain comes back: the cycle.
+  std::vector<bool> seen(s.pp, false);
+  seen[r] = true;
+  for (int p = other;; p = awaitedRank(p)) {
+    what += state(p);
+    if (ranks[p].pc >= s.ranks[p].size())
+      break;
+    if (seen[awaitedRank(p)]) {
+      what += ": a cycle of waits";
+      break;
+    }
+    seen[p] = true;
+    what += ", ";
+  }
+  return actionError(s, r, int(rs.pc), what);
 }
