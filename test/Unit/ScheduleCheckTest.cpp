@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Dist/Schedule/Communication.h"
+#include "passes/Dist/Schedule/Build.h"
 #include "passes/Dist/Schedule/Picture.h"
 #include "passes/Dist/Schedule/TextFormat.h"
 
@@ -59,6 +59,21 @@ TEST(ScheduleCheck, InsertCommunicationMatchesThePairOrder) {
   // pp = 1: load, forward, backward per micro-batch; reduce; step.
   EXPECT_EQ(printed(complete("1f1b", 1, 3)),
             "rank 0: L0 F0.0 B0.0 L1 F0.1 B0.1 L2 F0.2 B0.2 DP0 OPT\n");
+}
+
+TEST(ScheduleCheck, BuildScheduleGeneratesCompletesAndChecks) {
+  Schedule s;
+  ASSERT_FALSE(buildSchedule({"zero_bubble", 3, 1, 4}, "", {true}, s));
+  EXPECT_EQ(s.ranks[0].back().kind, ActionKind::OptimizerStep);
+  EXPECT_EQ(s.ranks[2][s.ranks[2].size() - 2].kind,
+            ActionKind::SyncTiedGradients);
+  auto error = buildSchedule({"file", 2, 1, 2}, "/nonexistent/s.txt", {}, s);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->format("/nonexistent/s.txt"),
+            "/nonexistent/s.txt: cannot open: No such file or directory");
+  error = buildSchedule({"interleaved_1f1b", 2, 2, 3}, "", {}, s);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message.find("multiple of pp"), std::string::npos);
 }
 
 TEST(ScheduleCheck, SendsFollowTheirProducers) {

@@ -114,6 +114,9 @@ TEST(ScheduleGenerate, ShapeRules) {
             "(4), as Megatron-LM's schedule does");
   EXPECT_EQ(message({"interleaved_1f1b", 4, 1, 8}),
             "interleaved_1f1b needs virtual stages >= 2, got 1");
+  EXPECT_EQ(message({"interleaved_1f1b", 1, 2, 4}),
+            "interleaved_1f1b needs pp >= 2, got 1 (one rank runs its chunks "
+            "in order: use 1f1b)");
   EXPECT_EQ(message({"1f1b", 4, 2, 8}),
             "1f1b takes virtual stages = 1, got 2 (interleaved_1f1b runs "
             "several chunks per rank)");

@@ -2,7 +2,7 @@
 
 #include "tools/ptc/ScheduleCommand.h"
 
-#include "passes/Dist/Schedule/Communication.h"
+#include "passes/Dist/Schedule/Build.h"
 #include "passes/Dist/Schedule/Picture.h"
 #include "passes/Dist/Schedule/TextFormat.h"
 
@@ -13,7 +13,6 @@
 #include <cstring>
 #include <fstream>
 #include <iomanip>
-#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -127,13 +126,8 @@ int ptc::runScheduleCommand(int argc, char **argv) {
     return fail(error->format("ptc schedule"));
   Schedule schedule;
   std::string source = file.empty() ? "ptc schedule: " + kind : file;
-  if (auto error = file.empty() ? generate(shape, schedule)
-                                : readScheduleFile(file, shape, schedule))
+  if (auto error = buildSchedule(shape, file, {tied}, schedule))
     return fail(error->format(source));
-  // Compute-only lists (every generator's, and files that hold only F, B,
-  // I and W) get the shared communication step; other files are complete.
-  if (isComputeOnly(schedule))
-    schedule = insertCommunication(schedule, {tied});
   Simulation simulation;
   if (auto error = simulate(schedule, costs, simulation))
     return fail(error->format(source));

@@ -149,6 +149,9 @@ ptc::schedule::validateShape(const ScheduleShape &shape) {
     if (shape.virtualStages < 2)
       return shapeError("interleaved_1f1b needs virtual stages >= 2, got " +
                         n(shape.virtualStages));
+    if (shape.pp < 2)
+      return shapeError("interleaved_1f1b needs pp >= 2, got " + n(shape.pp) +
+                        " (one rank runs its chunks in order: use 1f1b)");
     if (shape.microBatches % shape.pp != 0)
       return shapeError("interleaved_1f1b needs micro-batches (" +
                         n(shape.microBatches) + ") to be a multiple of pp (" +

@@ -16,8 +16,9 @@ namespace ptc::schedule {
 const char *generatorNames();
 
 /// What to generate. Every generator but interleaved_1f1b takes
-/// virtualStages = 1; interleaved_1f1b takes virtualStages >= 2 and a
-/// multiple of pp micro-batches (Megatron-LM's rule).
+/// virtualStages = 1; interleaved_1f1b takes virtualStages >= 2, pp >= 2
+/// and a multiple of pp micro-batches (Megatron-LM's rules). kind "file"
+/// names a schedule read by parseSchedule (TextFormat.h).
 struct ScheduleShape {
   std::string kind;
   int pp = 1;
