@@ -24,14 +24,15 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
   const Action &a = s.ranks[r][i];
   int stage = s.stageOf(r, a.chunk);
   int cm = a.chunk * s.microBatches + a.micro;
-  std::string at = n(a.chunk) + "." + n(a.micro);
+  // Messages are built only for an error: this runs for every action.
+  auto at = [&] { return n(a.chunk) + "." + n(a.micro); };
   double ready = rs.clock;
   result = Result::Issued;
   std::optional<ScheduleError> error;
   // A fact of this rank that must hold before the action.
-  auto local = [&](double time, const std::string &why) {
+  auto local = [&](double time, auto why) {
     if (!error && time < 0)
-      error = actionError(s, r, i, why);
+      error = actionError(s, r, i, why());
     ready = std::max(ready, time);
   };
   // The data of the receive of `key`, which must be posted before.
@@ -58,12 +59,14 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
   switch (a.kind) {
   case ActionKind::Forward:
     if (stage == 0 || stage == last)
-      local(rs.load[a.micro], "needs L" + n(a.micro) + " before it: the " +
-                                  (stage == 0 ? "first" : "last") +
-                                  " stage reads the micro-batch");
+      local(rs.load[a.micro], [&]() -> std::string {
+        return "needs L" + n(a.micro) + " before it: the " +
+               (stage == 0 ? "first" : "last") + " stage reads the micro-batch";
+      });
     if (stage > 0 && s.pp == 1)
-      local(rs.fwd[cm - s.microBatches],
-            "needs F" + n(a.chunk - 1) + "." + n(a.micro) + " before it");
+      local(rs.fwd[cm - s.microBatches], [&]() -> std::string {
+        return "needs F" + n(a.chunk - 1) + "." + n(a.micro) + " before it";
+      });
     else if (stage > 0)
       remote(message(r, {ActionKind::RecvActivation, a.chunk, a.micro, 0}),
              ActionKind::RecvActivation, stage - 1);
@@ -71,11 +74,14 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
     break;
   case ActionKind::Backward:
   case ActionKind::BackwardInput:
-    local(rs.fwd[cm], "backward before its forward F" + at);
+    local(rs.fwd[cm], [&]() -> std::string {
+      return "backward before its forward F" + at();
+    });
     if (stage < last && s.pp == 1)
-      local(rs.in[cm + s.microBatches],
-            "needs the input gradient of chunk " + n(a.chunk + 1) +
-                " for micro-batch " + n(a.micro) + " before it");
+      local(rs.in[cm + s.microBatches], [&]() -> std::string {
+        return "needs the input gradient of chunk " + n(a.chunk + 1) +
+               " for micro-batch " + n(a.micro) + " before it";
+      });
     else if (stage < last)
       remote(message(r, {ActionKind::RecvGradient, a.chunk, a.micro, 0}),
              ActionKind::RecvGradient, stage + 1);
@@ -83,7 +89,9 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
         a.kind == ActionKind::Backward ? costs.backward : costs.backwardInput;
     break;
   case ActionKind::BackwardWeight:
-    local(rs.in[cm], "weight gradient before its input gradient I" + at);
+    local(rs.in[cm], [&]() -> std::string {
+      return "weight gradient before its input gradient I" + at();
+    });
     duration = costs.backwardWeight;
     break;
   case ActionKind::LoadMicroBatch:
@@ -91,23 +99,26 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
     break;
   case ActionKind::ReduceGradients:
     for (int m = 0; m < s.microBatches && !error; ++m)
-      local(rs.wgt[a.chunk * s.microBatches + m],
-            "reduces chunk " + n(a.chunk) +
-                "'s gradients before its weight gradient of micro-batch " +
-                n(m));
+      local(rs.wgt[a.chunk * s.microBatches + m], [&]() -> std::string {
+        return "reduces chunk " + n(a.chunk) +
+               "'s gradients before its weight gradient of micro-batch " + n(m);
+      });
     duration = costs.reduce;
     break;
   case ActionKind::SyncTiedGradients: {
     int chunk = r == 0 ? 0 : s.virtualStages - 1;
     for (int m = 0; m < s.microBatches && !error; ++m)
-      local(rs.wgt[chunk * s.microBatches + m],
-            "sums the tied gradient before the weight gradient of chunk " +
-                n(chunk) + " for micro-batch " + n(m));
+      local(rs.wgt[chunk * s.microBatches + m], [&]() -> std::string {
+        return "sums the tied gradient before the weight gradient of chunk " +
+               n(chunk) + " for micro-batch " + n(m);
+      });
     break;
   }
   case ActionKind::OptimizerStep:
     for (int c = 0; c < s.virtualStages && !error; ++c)
-      local(rs.reduce[c], "the optimizer step before DP" + n(c));
+      local(rs.reduce[c], [&]() -> std::string {
+        return "the optimizer step before DP" + n(c);
+      });
     if (!error && rs.tied >= 0) {
       double done = tl.end[r][rs.tied];
       if (done < 0) {
@@ -119,12 +130,15 @@ std::optional<ScheduleError> Engine::step(int r, Result &result) {
     duration = costs.optimizer;
     break;
   case ActionKind::SendActivation:
-    local(rs.fwd[cm], "sends the output of F" + at + " before computing it");
+    local(rs.fwd[cm], [&]() -> std::string {
+      return "sends the output of F" + at() + " before computing it";
+    });
     break;
   case ActionKind::SendGradient:
-    local(rs.in[cm], "sends the input gradient of chunk " + n(a.chunk) +
-                         " for micro-batch " + n(a.micro) +
-                         " before computing it");
+    local(rs.in[cm], [&]() -> std::string {
+      return "sends the input gradient of chunk " + n(a.chunk) +
+             " for micro-batch " + n(a.micro) + " before computing it";
+    });
     break;
   case ActionKind::RecvActivation:
   case ActionKind::RecvGradient:

@@ -67,10 +67,11 @@ std::optional<ScheduleError> ptc::schedule::checkLists(const Schedule &s) {
       auto error = [&](std::string message) {
         return actionError(s, r, i, std::move(message));
       };
-      auto once = [&](int &first,
-                      const std::string &what) -> std::optional<ScheduleError> {
+      // `what` names the action for an error; built only for one, as this
+      // runs for every action.
+      auto once = [&](int &first, auto what) -> std::optional<ScheduleError> {
         if (first >= 0)
-          return error("a second " + what + " (the first is action " +
+          return error("a second " + what() + " (the first is action " +
                        n(first + 1) + ")");
         first = i;
         return std::nullopt;
@@ -87,40 +88,47 @@ std::optional<ScheduleError> ptc::schedule::checkLists(const Schedule &s) {
         return error("micro-batch " + n(a.micro) + " is out of range 0.." +
                      n(m - 1));
       int cm = a.chunk * m + a.micro;
-      std::string of =
-          " of chunk " + n(a.chunk) + " for micro-batch " + n(a.micro);
+      auto of = [&] {
+        return " of chunk " + n(a.chunk) + " for micro-batch " + n(a.micro);
+      };
       std::optional<ScheduleError> dup;
       switch (a.kind) {
       case ActionKind::Forward:
-        dup = once(fwd[cm], "forward" + of);
+        dup = once(fwd[cm], [&] { return std::string("forward" + of()); });
         break;
       case ActionKind::Backward:
-        dup = once(in[cm], "backward" + of);
+        dup = once(in[cm], [&] { return std::string("backward" + of()); });
         if (!dup)
-          dup = once(wgt[cm], "weight gradient" + of);
+          dup = once(wgt[cm],
+                     [&] { return std::string("weight gradient" + of()); });
         break;
       case ActionKind::BackwardInput:
-        dup = once(in[cm], "input gradient" + of);
+        dup =
+            once(in[cm], [&] { return std::string("input gradient" + of()); });
         break;
       case ActionKind::BackwardWeight:
-        dup = once(wgt[cm], "weight gradient" + of);
+        dup = once(wgt[cm],
+                   [&] { return std::string("weight gradient" + of()); });
         break;
       case ActionKind::LoadMicroBatch:
         if (r != 0 && r != s.pp - 1)
           return error("rank " + n(r) +
                        " holds neither the first nor the "
                        "last stage: it loads no data");
-        dup = once(load[a.micro], "load of micro-batch " + n(a.micro));
+        dup = once(load[a.micro], [&] {
+          return std::string("load of micro-batch " + n(a.micro));
+        });
         break;
       case ActionKind::ReduceGradients:
-        dup =
-            once(reduce[a.chunk], "gradient reduction of chunk " + n(a.chunk));
+        dup = once(reduce[a.chunk], [&] {
+          return std::string("gradient reduction of chunk " + n(a.chunk));
+        });
         break;
       case ActionKind::SyncTiedGradients:
         if (s.pp == 1 || (r != 0 && r != s.pp - 1))
           return error("only ranks 0 and pp - 1 (when pp > 1) hold the two "
                        "ends of a tied embedding");
-        dup = once(tied, "tied-gradient sum");
+        dup = once(tied, [&] { return std::string("tied-gradient sum"); });
         break;
       case ActionKind::OptimizerStep:
         step = i;
@@ -130,7 +138,9 @@ std::optional<ScheduleError> ptc::schedule::checkLists(const Schedule &s) {
           return error(*peer);
         int &first =
             p2p.try_emplace({int(a.kind), a.chunk, a.micro}, -1).first->second;
-        dup = once(first, std::string(kindName(a.kind)) + of);
+        dup = once(first, [&] {
+          return std::string(std::string(kindName(a.kind)) + of());
+        });
       }
       }
       if (dup)
@@ -139,6 +149,8 @@ std::optional<ScheduleError> ptc::schedule::checkLists(const Schedule &s) {
     for (int c = 0; c < v; ++c) {
       for (int mb = 0; mb < m; ++mb) {
         int cm = c * m + mb;
+        if (fwd[cm] >= 0 && in[cm] >= 0 && wgt[cm] >= 0)
+          continue;
         std::string at = n(c) + "." + n(mb);
         std::string what = "chunk " + n(c) + " has no ";
         std::string of = " of micro-batch " + n(mb);
@@ -149,8 +161,7 @@ std::optional<ScheduleError> ptc::schedule::checkLists(const Schedule &s) {
                                   at + " and W" + at + ")");
         if (in[cm] < 0)
           return rankError(r, what + "input gradient" + of + " (I" + at + ")");
-        if (wgt[cm] < 0)
-          return rankError(r, what + "weight gradient" + of + " (W" + at + ")");
+        return rankError(r, what + "weight gradient" + of + " (W" + at + ")");
       }
       if (reduce[c] < 0)
         return rankError(r, "chunk " + n(c) + " has no gradient reduction (DP" +

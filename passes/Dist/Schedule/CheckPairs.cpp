@@ -40,23 +40,25 @@ std::optional<ScheduleError> Engine::post(int r, const Posted &posted) {
     const Posted &a = pair.side[0][pair.matched];
     const Posted &b = pair.side[1][pair.matched];
     const Posted &other = &a == &pair.side[r < peer ? 0 : 1].back() ? b : a;
-    std::string where = "operation " + n(int(pair.matched) + 1) +
-                        " between ranks " + n(a.rank) + " and " + n(b.rank);
-    std::string theirs = "rank " + n(other.rank) + "'s is action " +
-                         n(other.index + 1) + " (" +
-                         toString(s.ranks[other.rank][other.index]) + ")";
-    if (a.send == b.send)
-      return actionError(
-          s, r, posted.index,
-          "deadlock: " + where + " is a " + (a.send ? "send" : "receive") +
-              " on both ends (" + theirs +
-              "): " + (a.send ? "nothing receives" : "nothing sends"));
-    if (a.message != b.message)
+    if (a.send == b.send || a.message != b.message) {
+      // The words of an error, built only for one.
+      std::string where = "operation " + n(int(pair.matched) + 1) +
+                          " between ranks " + n(a.rank) + " and " + n(b.rank);
+      std::string theirs = "rank " + n(other.rank) + "'s is action " +
+                           n(other.index + 1) + " (" +
+                           toString(s.ranks[other.rank][other.index]) + ")";
+      if (a.send == b.send)
+        return actionError(
+            s, r, posted.index,
+            "deadlock: " + where + " is a " + (a.send ? "send" : "receive") +
+                " on both ends (" + theirs +
+                "): " + (a.send ? "nothing receives" : "nothing sends"));
       return actionError(s, r, posted.index,
                          where + " is another message on the other end (" +
                              theirs +
                              "): both ranks must post their sends "
                              "and receives in the same order");
+    }
     pair.done = std::max({a.time, b.time, pair.done}) + costs.comm;
     tl.end[a.rank][a.index] = pair.done;
     tl.end[b.rank][b.index] = pair.done;

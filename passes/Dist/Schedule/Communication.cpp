@@ -169,14 +169,23 @@ std::vector<Action> withReceives(const Schedule &s, int r,
   std::sort(recvs.begin(), recvs.end(), [](const Recv &a, const Recv &b) {
     return std::tie(a.order, a.pos) > std::tie(b.order, b.pos);
   });
+  // The rank's sends to each peer as (global order, index): the orders grow
+  // along the list, as the rank posts them in its order.
+  std::vector<std::vector<std::pair<int, int>>> sendsTo(s.pp);
+  for (int i = 0; i < int(list.size()); ++i)
+    if (int sent = messages.sent(r, list[i]); sent >= 0)
+      sendsTo[list[i].peer].push_back({order[sent], i});
   std::vector<int> limit(s.pp, INT_MAX);
   for (Recv &recv : recvs) {
-    for (int i = 0; i < recv.pos; ++i) {
-      int sent = messages.sent(r, list[i]);
-      if (sent < 0 || list[i].peer != recv.peer || order[sent] <= recv.order)
-        continue;
+    const auto &sends = sendsTo[recv.peer];
+    auto later =
+        std::upper_bound(sends.begin(), sends.end(), recv.order,
+                         [](int value, const std::pair<int, int> &send) {
+                           return value < send.first;
+                         });
+    if (later != sends.end() && later->second < recv.pos) {
+      int i = later->second;
       recv.pos = (i > 0 && isCompute(list[i - 1].kind)) ? i - 1 : i;
-      break;
     }
     recv.pos = std::min(recv.pos, limit[recv.peer]);
     limit[recv.peer] = recv.pos;
