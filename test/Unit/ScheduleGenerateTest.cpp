@@ -40,7 +40,7 @@ int count(const std::vector<Action> &list, ActionKind kind) {
 }
 
 int maxOf(const std::vector<int> &values) {
-  return *std::max_element(values.begin(), values.end());
+  return values.empty() ? -1 : *std::max_element(values.begin(), values.end());
 }
 
 TEST(ScheduleGenerate, EveryRankComputesEachMicroBatchOncePerChunk) {
@@ -158,6 +158,8 @@ TEST(ScheduleGenerate, BubblesAndMemoryTradeOff) {
   EXPECT_NEAR(oneF.bubble, 3.0 / 11, 1e-12);
   // 1F1B buys the same bubble with less memory on every rank.
   EXPECT_DOUBLE_EQ(oneF.bubble, gpipe.bubble);
+  ASSERT_EQ(oneF.peakActivations.size(), 4u);
+  ASSERT_EQ(gpipe.peakActivations.size(), 4u);
   for (int r = 0; r < 4; ++r)
     EXPECT_LT(oneF.peakActivations[r], gpipe.peakActivations[r]);
   // ZB-H1: bubble (pp - 1)(F + I - W) = 3 units, the peak of 1F1B.
