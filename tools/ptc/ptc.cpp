@@ -391,6 +391,7 @@ int main(int argc, char **argv) {
   if (command == "schedule")
     return ptc::runScheduleCommand(argc, argv);
   llvm::errs() << "ptc: unknown command '" << command
-               << "' (allowed: compile, inspect, plan, data, schedule; see ptc --help)\n";
+               << "' (allowed: compile, inspect, plan, data, schedule; see "
+                  "ptc --help)\n";
   return 1;
 }
