@@ -3,6 +3,7 @@
 //   ptc compile SPEC --emit=graph [-o FILE] [--dump-ir=DIR] [MLIR flags]
 //   ptc inspect SPEC [--params=false]
 //   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N]
+//   ptc schedule --pp N --micro-batches M --schedule NAME|--file F [...]
 //
 // Each command parses its own options, so `ptc compile --help` lists the
 // options of `compile` (MLIR's IR-printing and timing flags among them).
@@ -19,6 +20,7 @@
 #include "compiler/StagePlan.h"
 #include "dialects/Dist/IR/DistOps.h"
 #include "tools/ptc/DataCommand.h"
+#include "tools/ptc/ScheduleCommand.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -54,6 +56,10 @@ commands:
   data TEXT -o DIR
                  byte-level token shards (train_*.bin, val_*.bin) from a
                  text file, for a compiled model's --data and --val-data
+  schedule --pp N --micro-batches M --schedule NAME
+                 a pipeline schedule's per-rank lists (gpipe, 1f1b,
+                 interleaved_1f1b, zero_bubble, or --file F), checked for
+                 deadlocks, with its bubble and peak activations
 
   ptc <command> --help   the options of one command
   ptc --version          the version of ptc and of the MLIR it was built with
@@ -418,7 +424,10 @@ int main(int argc, char **argv) {
     return runPlan(argc, argv);
   if (command == "data")
     return ptc::runDataCommand(argc, argv);
+  if (command == "schedule")
+    return ptc::runScheduleCommand(argc, argv);
   llvm::errs() << "ptc: unknown command '" << command
-               << "' (allowed: compile, inspect, plan, data; see ptc --help)\n";
+               << "' (allowed: compile, inspect, plan, data, schedule; see "
+                  "ptc --help)\n";
   return 1;
 }
