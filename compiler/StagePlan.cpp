@@ -5,6 +5,8 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "dialects/Graph/IR/GraphOps.h"
+#include "passes/Dist/Schedule/Build.h"
+#include "passes/Dist/Schedule/Simulate.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseSet.h"
@@ -109,8 +111,42 @@ FailureOr<StagePlan> planStages(ModuleOp module, int64_t pp,
   return plan;
 }
 
+int64_t decidedMicroBatches(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (auto count = fn->getAttrOfType<IntegerAttr>("ptc.micro_steps"))
+      return count.getInt();
+  return 0;
+}
+
+void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
+                  StringRef kind, int64_t microBatches, bool tied) {
+  ScheduleSummary &summary = plan.schedule;
+  summary.kind = kind.str();
+  summary.microBatches = microBatches;
+  schedule::ScheduleShape shape;
+  shape.kind = kind.str();
+  shape.pp = int(pp);
+  shape.virtualStages = int(virtualStages);
+  shape.microBatches = int(std::min<int64_t>(microBatches, 1 << 30));
+  schedule::CommunicationOptions options;
+  options.syncTiedGradients = tied;
+  schedule::Schedule built;
+  if (auto error = schedule::buildSchedule(shape, "", options, built)) {
+    summary.error = error->format(kind.str());
+    return;
+  }
+  schedule::Simulation simulation;
+  if (auto error = schedule::simulate(built, schedule::Costs(), simulation)) {
+    summary.error = error->format(kind.str());
+    return;
+  }
+  summary.bubble = simulation.bubble;
+  summary.peakActivations = simulation.peakActivations;
+}
+
 void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
-  os << fmt::format("pipeline stages: {} model chunks, {} ({})\n",
+  os << fmt::format("pipeline stages: {} model chunks, {} ({}); parameters "
+                    "and FLOPs per tensor-parallel rank\n",
                     plan.stages.size(), plan.layout.str(),
                     plan.explicitLayout
                         ? "parallel.pipeline_layout"
@@ -151,6 +187,24 @@ void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
                       s.forwardFlops, holds);
     i = j;
   }
+  const ScheduleSummary &schedule = plan.schedule;
+  if (schedule.kind.empty())
+    return;
+  os << fmt::format("schedule {}, {} micro-batches per step and data-parallel "
+                    "rank: ",
+                    schedule.kind, schedule.microBatches);
+  if (!schedule.error.empty()) {
+    os << "does not check: " << schedule.error << "\n";
+    return;
+  }
+  const std::vector<int> &peak = schedule.peakActivations;
+  auto [low, high] = std::minmax_element(peak.begin(), peak.end());
+  os << fmt::format(
+      "checked (every send meets its receive in order, no cycle of waits); "
+      "bubble fraction {:.3f} with unit costs (forward 1, backward 2); peak "
+      "in-flight micro-batch chunks per pipeline rank {} (rank {}) to {} "
+      "(rank {})\n",
+      schedule.bubble, *high, high - peak.begin(), *low, low - peak.begin());
 }
 
 } // namespace ptc

@@ -30,10 +30,22 @@ struct StageSummary {
   int64_t params = 0;       ///< elements of the parameters its units read
 };
 
+/// The pipeline schedule of one step, checked and simulated with unit
+/// costs (passes/Dist/Schedule, docs/schedules.md).
+struct ScheduleSummary {
+  std::string kind;
+  int64_t microBatches = 0; ///< per step and data-parallel rank
+  std::string error;        ///< the checker's line, when it fails
+  double bubble = 0;        ///< idle share of the ranks' time
+  std::vector<int> peakActivations; ///< per pipeline rank, in micro-batch
+                                    ///< chunks held at once
+};
+
 struct StagePlan {
   dist::StageLayout layout;
   bool explicitLayout = false; ///< from the spec, not balanced
   std::vector<StageSummary> stages;
+  ScheduleSummary schedule;
 };
 
 /// The stages of `module`'s @forward (graph.layer units: the embedding,
@@ -43,6 +55,16 @@ struct StagePlan {
 mlir::FailureOr<StagePlan> planStages(mlir::ModuleOp module, int64_t pp,
                                       int64_t virtualStages,
                                       llvm::StringRef text);
+
+/// The micro-batches per step and data-parallel rank that graph-optimizer
+/// decided (`ptc.micro_steps` of @micro_step); 0 without it.
+int64_t decidedMicroBatches(mlir::ModuleOp module);
+
+/// Generates, checks and simulates the schedule `kind` of `plan`'s chunks
+/// for `microBatches` micro-batches per step (the tied embedding's
+/// gradient summed between the first and last rank when `tied`).
+void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
+                  llvm::StringRef kind, int64_t microBatches, bool tied);
 
 /// The per-chunk table; runs of chunks alike (same blocks, parameters and
 /// FLOPs) as one line.

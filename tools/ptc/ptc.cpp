@@ -326,20 +326,29 @@ int runPlan(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
-  // The stages are read off the forward graph, before the pipeline
-  // lowers it.
+  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Graph,
+                                         nullptr, target == "cpu")))
+    return 1;
+  // The stages are read off the graph-level step (one rank's shards), with
+  // the micro-batch count graph-optimizer decided, before the exec
+  // pipeline lowers it.
   std::optional<ptc::StagePlan> stages;
-  if (module && spec.parallel.pp > 1) {
+  if (spec.parallel.pp > 1) {
     FailureOr<ptc::StagePlan> planned = ptc::planStages(
         *module, spec.parallel.pp, spec.parallel.virtualStages, "");
     if (failed(planned))
       return 1;
     stages = std::move(*planned);
+    ptc::planSchedule(*stages, spec.parallel.pp, spec.parallel.virtualStages,
+                      ptc::toString(spec.parallel.schedule),
+                      ptc::decidedMicroBatches(*module),
+                      spec.model.tiedEmbeddings);
   }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
-  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
-                                         target == "cpu", execOptions)))
+  if (failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
+                              target == "cpu", execOptions,
+                              /*fromGraph=*/true)))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
   if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())
