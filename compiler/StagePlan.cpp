@@ -69,10 +69,10 @@ FailureOr<StagePlan> planStages(ModuleOp module, int64_t pp,
   const int64_t chunks = pp * virtualStages;
   StagePlan plan;
   std::string error;
-  std::optional<dist::StageLayout> layout =
-      text.empty() ? dist::balanceStages(blockFlops, chunks, embedding.flops,
+  std::optional<schedule::StageLayout> layout =
+      text.empty() ? schedule::balanceStages(blockFlops, chunks, embedding.flops,
                                          head.flops, error)
-                   : dist::parseStageLayout(text, chunks,
+                   : schedule::parseStageLayout(text, chunks,
                                             int64_t(blocks.size()), error);
   if (!layout)
     return module.emitError(text.empty() ? "pipeline stages: "

@@ -9,7 +9,7 @@
 #ifndef PTC_COMPILER_STAGEPLAN_H
 #define PTC_COMPILER_STAGEPLAN_H
 
-#include "passes/Dist/StageLayout.h"
+#include "passes/Dist/Schedule/StageLayout.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -42,7 +42,7 @@ struct ScheduleSummary {
 };
 
 struct StagePlan {
-  dist::StageLayout layout;
+  schedule::StageLayout layout;
   bool explicitLayout = false; ///< from the spec, not balanced
   std::vector<StageSummary> stages;
   ScheduleSummary schedule;

@@ -1,13 +1,13 @@
 //===- StageLayoutTest.cpp - blocks per pipeline stage --------------------===//
 
-#include "passes/Dist/StageLayout.h"
+#include "passes/Dist/Schedule/StageLayout.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <vector>
 
-using namespace ptc::dist;
+using namespace ptc::schedule;
 
 namespace {
 

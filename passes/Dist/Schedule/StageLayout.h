@@ -9,18 +9,16 @@
 // pipeline_model_parallel_layout).
 //
 //===----------------------------------------------------------------------===//
-#ifndef PTC_PASSES_DIST_STAGELAYOUT_H
-#define PTC_PASSES_DIST_STAGELAYOUT_H
-
-#include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/StringRef.h"
+#ifndef PTC_PASSES_DIST_SCHEDULE_STAGELAYOUT_H
+#define PTC_PASSES_DIST_SCHEDULE_STAGELAYOUT_H
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace ptc::dist {
+namespace ptc::schedule {
 
 struct StageLayout {
   /// numStages() + 1 entries: begin[0] = 0, begin.back() = the block count.
@@ -33,7 +31,7 @@ struct StageLayout {
   }
   /// Its cost: its blocks' plus the embedding's (first chunk) and the
   /// head's (last chunk).
-  double cost(int64_t stage, llvm::ArrayRef<double> blockCosts,
+  double cost(int64_t stage, const std::vector<double> & blockCosts,
               double embeddingCost, double headCost) const;
   /// "E t*3 | t*3 | ... | t*2 L": the layout in the syntax that
   /// parseStageLayout reads.
@@ -45,7 +43,7 @@ struct StageLayout {
 /// chunk cost, where the first chunk also pays `embeddingCost` and the last
 /// `headCost`. Fails (with `error`) when there are fewer blocks than
 /// stages.
-std::optional<StageLayout> balanceStages(llvm::ArrayRef<double> blockCosts,
+std::optional<StageLayout> balanceStages(const std::vector<double> & blockCosts,
                                          int64_t stages, double embeddingCost,
                                          double headCost, std::string &error);
 
@@ -57,10 +55,10 @@ std::optional<StageLayout> balanceStages(llvm::ArrayRef<double> blockCosts,
 /// last (2). Fails (with `error`, naming the character position) when the
 /// text is ill-formed, or when it does not have `stages` chunks and
 /// `blocks` blocks. A chunk may hold no block ("E|t*4|L").
-std::optional<StageLayout> parseStageLayout(llvm::StringRef text,
+std::optional<StageLayout> parseStageLayout(std::string_view text,
                                             int64_t stages, int64_t blocks,
                                             std::string &error);
 
-} // namespace ptc::dist
+} // namespace ptc::schedule
 
-#endif // PTC_PASSES_DIST_STAGELAYOUT_H
+#endif // PTC_PASSES_DIST_SCHEDULE_STAGELAYOUT_H

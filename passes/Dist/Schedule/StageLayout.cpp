@@ -1,14 +1,14 @@
 //===- StageLayout.cpp - Transformer blocks per pipeline stage ------------===//
 
-#include "passes/Dist/StageLayout.h"
+#include "passes/Dist/Schedule/StageLayout.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace ptc::dist {
+namespace ptc::schedule {
 
-double StageLayout::cost(int64_t stage, llvm::ArrayRef<double> blockCosts,
+double StageLayout::cost(int64_t stage, const std::vector<double> & blockCosts,
                          double embeddingCost, double headCost) const {
   double total = std::accumulate(blockCosts.begin() + begin[size_t(stage)],
                                  blockCosts.begin() + begin[size_t(stage) + 1],
@@ -50,7 +50,7 @@ namespace {
 
 /// Fills chunks left to right, each up to `limit` and leaving a block for
 /// every chunk after it; the layout when every chunk stays within `limit`.
-std::optional<StageLayout> fill(llvm::ArrayRef<double> costs, int64_t stages,
+std::optional<StageLayout> fill(const std::vector<double> & costs, int64_t stages,
                                 double embedding, double head, double limit) {
   const int64_t n = int64_t(costs.size());
   StageLayout layout;
@@ -86,7 +86,7 @@ namespace {
 /// the right makes, each as large as the limit allows (a fill from either
 /// end needs the fewest chunks, and the one from the right is the same for
 /// every suffix up to where the suffix starts).
-std::vector<int64_t> chunksFromRight(llvm::ArrayRef<double> costs, double head,
+std::vector<int64_t> chunksFromRight(const std::vector<double> & costs, double head,
                                      double limit) {
   const int64_t n = int64_t(costs.size());
   std::vector<int64_t> count(size_t(n) + 1, 0);
@@ -107,7 +107,7 @@ std::vector<int64_t> chunksFromRight(llvm::ArrayRef<double> costs, double head,
 
 } // namespace
 
-std::optional<StageLayout> balanceStages(llvm::ArrayRef<double> blockCosts,
+std::optional<StageLayout> balanceStages(const std::vector<double> & blockCosts,
                                          int64_t stages, double embeddingCost,
                                          double headCost, std::string &error) {
   const int64_t n = int64_t(blockCosts.size());
@@ -170,7 +170,7 @@ namespace {
 /// '|'), repetitions unrolled.
 class LayoutReader {
 public:
-  LayoutReader(llvm::StringRef text, std::string &error)
+  LayoutReader(std::string_view text, std::string &error)
       : text(text), error(error) {}
 
   std::optional<std::string> read() {
@@ -238,20 +238,20 @@ private:
     if (pos == start)
       return fail("expected a count after '*'");
     if (pos - start > 9 ||
-        (count = std::stoll(text.substr(start, pos - start).str())) < 1)
+        (count = std::stoll(std::string(text.substr(start, pos - start)))) < 1)
       return fail("the count after '*' must be in [1, 999999999]");
     return true;
   }
 
   static constexpr size_t kMaxSymbols = size_t(1) << 26;
-  llvm::StringRef text;
+  std::string_view text;
   std::string &error;
   size_t pos = 0;
 };
 
 } // namespace
 
-std::optional<StageLayout> parseStageLayout(llvm::StringRef text,
+std::optional<StageLayout> parseStageLayout(std::string_view text,
                                             int64_t stages, int64_t blocks,
                                             std::string &error) {
   std::optional<std::string> symbols = LayoutReader(text, error).read();
@@ -300,4 +300,4 @@ std::optional<StageLayout> parseStageLayout(llvm::StringRef text,
   return layout;
 }
 
-} // namespace ptc::dist
+} // namespace ptc::schedule
