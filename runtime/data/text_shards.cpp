@@ -6,11 +6,12 @@
 #include "runtime/data/token_shard.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ptc::rt {
 
@@ -79,14 +80,15 @@ Status writeTextShards(const std::string &inputPath,
                          std::to_string(options.shardTokens));
   if (options.outputDir.empty())
     return Status::error("no output directory given");
-  int fd = ::open(inputPath.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = detail::openRegularFile(inputPath, &why);
   if (fd < 0)
-    return Status::error("text file '" + inputPath +
-                         "': cannot open: " + std::strerror(errno));
+    return Status::error("text file '" + inputPath + "': " + why);
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
     ::close(fd);
-    return Status::error("text file '" + inputPath + "': not a regular file");
+    return Status::error("text file '" + inputPath + "': cannot stat: " + why);
   }
   const int64_t size = st.st_size;
   int64_t val = int64_t(std::floor(double(size) * options.valFraction));

@@ -6,9 +6,11 @@
 #include "runtime/data/token_shard.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <glob.h>
+#include <unistd.h>
 
 namespace ptc::rt {
 

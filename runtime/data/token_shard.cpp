@@ -5,8 +5,8 @@
 #include "runtime/data/file_io.h"
 
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ptc::rt {
 
@@ -77,9 +77,10 @@ static Status checkShard(const std::string &path, int fd, int64_t *numTokens) {
 }
 
 Status inspectTokenShard(const std::string &path, int64_t *numTokens) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = detail::openRegularFile(path, &why);
   if (fd < 0)
-    return shardError(path, std::string("cannot open: ") + detail::systemError());
+    return shardError(path, why);
   Status s = checkShard(path, fd, numTokens);
   ::close(fd);
   return s;
@@ -87,9 +88,10 @@ Status inspectTokenShard(const std::string &path, int64_t *numTokens) {
 
 Status readTokenShard(const std::string &path, std::vector<uint16_t> *tokens,
                       int64_t vocabSize) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = detail::openRegularFile(path, &why);
   if (fd < 0)
-    return shardError(path, std::string("cannot open: ") + detail::systemError());
+    return shardError(path, why);
   int64_t n = 0;
   Status s = checkShard(path, fd, &n);
   if (s.isOk()) {

@@ -28,7 +28,8 @@ constexpr int64_t kShardHeaderInts = 256;
 constexpr int64_t kShardHeaderBytes = kShardHeaderInts * 4;
 
 /// Writes n tokens (1 <= n < 2^31) as a shard at `path`, atomically: the data
-/// goes to `path`.tmp, which is then renamed over `path`.
+/// goes to a temporary file next to `path`, which is then renamed over it
+/// (detail::writeFileAtomically).
 Status writeTokenShard(const std::string &path, const uint16_t *tokens,
                        int64_t n);
 

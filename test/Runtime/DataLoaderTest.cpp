@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <glob.h>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -105,7 +107,9 @@ TEST_F(DataLoader, ShardRoundTrip) {
   EXPECT_CONTAINS(s.message(), "token 65535 at index 2 is >= the "
                                      "vocabulary size 50257");
   // No temporary file is left behind.
-  EXPECT_NE(access((p + ".tmp").c_str(), F_OK), 0);
+  glob_t g;
+  EXPECT_EQ(glob((p + ".tmp*").c_str(), 0, nullptr, &g), GLOB_NOMATCH);
+  globfree(&g);
 }
 
 TEST_F(DataLoader, WriterRejectsEmptyShard) {
@@ -166,6 +170,19 @@ TEST_F(DataLoader, TokenOutOfVocabularyIsReportedLazily) {
   EXPECT_CONTAINS(s.message(), "'" + p + "': token 30000 at index 30 is "
                                      ">= the vocabulary size 30000");
   EXPECT_EQ(loader.position(), 2u) << "a failed next() consumes nothing";
+}
+
+TEST_F(DataLoader, OnlyRegularFilesAreShards) {
+  // A FIFO would block open() until a writer came; it is refused instead.
+  ASSERT_EQ(mkfifo(path("fifo.bin").c_str(), 0644), 0);
+  TokenLoader loader;
+  Status s = loader.open({path("fifo.bin")}, options(4));
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("fifo.bin") +
+                                   "': is a FIFO, not a regular file");
+  ASSERT_EQ(mkdir(path("dir.bin").c_str(), 0755), 0);
+  s = loader.open({path("dir.bin")}, options(4));
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("dir.bin") +
+                                   "': is a directory, not a regular file");
 }
 
 TEST_F(DataLoader, TargetsAreInputsShiftedByOne) {

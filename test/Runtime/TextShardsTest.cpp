@@ -5,6 +5,8 @@
 #include "runtime/data/text_shards.h"
 #include "runtime/data/token_shard.h"
 
+#include <csignal>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using namespace ptc::rt;
@@ -117,15 +119,25 @@ TEST_F(TextShards, Errors) {
 
 TEST_F(TextShards, UnwritableShardIsNamed) {
   writeFile(path("in.txt"), "hello world");
-  // A directory where the shard's temporary file must go: even root fails.
-  ASSERT_EQ(mkdir(path("train_000000.bin.tmp").c_str(), 0755), 0);
+  // A file size limit below the shard header: the write fails, even as
+  // root, with EFBIG (the signal it would raise is ignored).
+  struct rlimit old;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  struct rlimit small = old;
+  small.rlim_cur = 100;
+  void (*oldHandler)(int) = signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   TextShardOptions o;
-  o.outputDir = dir_;
+  o.outputDir = path("out");
   TextShardResult r;
   Status s = writeTextShards(path("in.txt"), o, &r);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, oldHandler);
   EXPECT_FALSE(s.isOk());
-  EXPECT_CONTAINS(s.message(), "token shard '" + path("train_000000.bin.tmp") +
-                                   "': cannot create: Is a directory");
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("out/train_000000.bin") +
+                                   "': cannot write (through '" +
+                                   path("out/train_000000.bin.tmp."));
+  EXPECT_CONTAINS(s.message(), "File too large");
 }
 
 TEST_F(TextShards, UnwritableOutputDirectory) {
@@ -138,8 +150,9 @@ TEST_F(TextShards, UnwritableOutputDirectory) {
   TextShardResult r;
   Status s = writeTextShards(path("in.txt"), o, &r);
   EXPECT_FALSE(s.isOk());
-  EXPECT_CONTAINS(s.message(), path("ro/train_000000.bin.tmp"));
-  EXPECT_CONTAINS(s.message(), "cannot create: Permission denied");
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("ro/train_000000.bin") +
+                                   "': cannot create a temporary file in '" +
+                                   path("ro") + "': Permission denied");
   chmod(path("ro").c_str(), 0755);
 }
 
