@@ -37,6 +37,12 @@ Status writeTokenShard(const std::string &path, const uint16_t *tokens,
 /// returns its token count in *numTokens.
 Status inspectTokenShard(const std::string &path, int64_t *numTokens);
 
+/// Checks that the numTokens token ids of the shard open as `fd` (whose
+/// header inspectTokenShard accepted) are all < vocabSize, in chunks of
+/// 2 MiB; the error names the file, the first bad id and its index.
+Status checkTokenIds(const std::string &path, int fd, int64_t numTokens,
+                     int64_t vocabSize);
+
 /// Reads a whole shard into *tokens. When vocabSize > 0, every token id must
 /// be < vocabSize.
 Status readTokenShard(const std::string &path, std::vector<uint16_t> *tokens,

@@ -189,6 +189,7 @@ TEST_F(TrainLoop, TokenOutsideTheVocabularyNamesTheFile) {
   EXPECT_CONTAINS(err_.str(), "error: token shard '" + bad +
                                   "': token 16 at "
                                   "index 40 is >= the vocabulary size 16");
+  EXPECT_EQ(fake::calls.micro, 0) << "found when the shard is opened";
 }
 
 TEST_F(TrainLoop, DataErrorsNameTheFile) {
