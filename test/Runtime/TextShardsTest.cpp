@@ -68,9 +68,12 @@ TEST_F(TextShards, DefaultsAndNoValidation) {
   EXPECT_EQ(r.trainTokens, 900);
   EXPECT_EQ(r.valTokens, 100);
   o.valFraction = 0;
+  o.replace = true; // the same directory again
   ASSERT_TRUE(writeTextShards(path("in.txt"), o, &r).isOk());
   EXPECT_EQ(r.trainTokens, 1000);
   EXPECT_TRUE(r.valShards.empty());
+  EXPECT_EQ(listDir(), (std::vector<std::string>{"in.txt", "train_000000.bin"}))
+      << "the old val_000000.bin is gone";
   // A tiny positive fraction still gives one validation byte.
   o.valFraction = 1e-9;
   ASSERT_TRUE(writeTextShards(path("in.txt"), o, &r).isOk());
@@ -138,6 +141,38 @@ TEST_F(TextShards, UnwritableShardIsNamed) {
                                    "': cannot write (through '" +
                                    path("out/train_000000.bin.tmp."));
   EXPECT_CONTAINS(s.message(), "File too large");
+}
+
+// `ptc data -o DIR` twice: shards of the first text past the second's last
+// one would stay and be read with the new ones by --data 'DIR/train_*.bin'.
+TEST_F(TextShards, UsedDirectoryIsRefusedUnlessReplaced) {
+  writeFile(path("long.txt"), std::string(100, 'a'));
+  writeFile(path("short.txt"), std::string(20, 'b'));
+  TextShardOptions o;
+  o.outputDir = path("out");
+  o.shardTokens = 30; // long.txt: 3 train shards and 1 val shard
+  TextShardResult r;
+  ASSERT_TRUE(writeTextShards(path("long.txt"), o, &r).isOk());
+  ASSERT_EQ(r.trainShards.size(), 3u);
+  Status s = writeTextShards(path("short.txt"), o, &r);
+  EXPECT_FALSE(s.isOk());
+  EXPECT_CONTAINS(s.message(),
+                  "output directory '" + path("out") +
+                      "' already holds 4 token shard(s) (train_000000.bin, "
+                      "...); the new shards would be read together with "
+                      "them: use an empty directory, or pass --force to "
+                      "delete them first");
+  EXPECT_EQ(tokensOf(path("out/train_000000.bin"))[0], 'a') << "untouched";
+  // Another file in the directory is no shard and stays.
+  writeFile(path("out/notes.txt"), "mine");
+  o.replace = true;
+  s = writeTextShards(path("short.txt"), o, &r);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  EXPECT_EQ(r.trainShards.size(), 1u);
+  EXPECT_TRUE(access(path("out/train_000001.bin").c_str(), F_OK) != 0);
+  EXPECT_TRUE(access(path("out/train_000002.bin").c_str(), F_OK) != 0);
+  EXPECT_EQ(tokensOf(path("out/train_000000.bin"))[0], 'b');
+  EXPECT_EQ(readFile(path("out/notes.txt")), "mine");
 }
 
 TEST_F(TextShards, UnwritableOutputDirectory) {

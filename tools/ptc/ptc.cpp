@@ -2,7 +2,7 @@
 //
 //   ptc compile SPEC --emit=graph [-o FILE] [--dump-ir=DIR] [MLIR flags]
 //   ptc inspect SPEC [--params=false]
-//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N]
+//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N] [--force]
 //   ptc schedule --pp N --micro-batches M --schedule NAME|--file F [...]
 //
 // Each command parses its own options, so `ptc compile --help` lists the
