@@ -227,7 +227,9 @@ std::string usage(const abi::Model &model, const std::string &program) {
   }
   s += "\nBoth --flag VALUE and --flag=VALUE work. Make token shards from a "
        "text file with\n`ptc data FILE.txt -o DIR`, then pass --data "
-       "'DIR/train_*.bin' --val-data 'DIR/val_*.bin'.\n";
+       "'DIR/train_*.bin' --val-data 'DIR/val_*.bin'.\n\nExit status: 0 "
+       "done; 1 an error; 2 a bad command line; 3 trained and saved, but a\n"
+       "--log write failed (the log is incomplete).\n";
   return s;
 }
 

@@ -3,8 +3,10 @@
 #include "runtime/train/loop.h"
 
 #include "runtime/data/token_loader.h"
+#include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
+#include "runtime/train/output_check.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -39,18 +41,21 @@ std::string number(double v) {
 class Trainer {
 public:
   Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
-          Device &device, std::ostream &out, const RunPlace &place)
+          Device &device, std::ostream &out, std::ostream &err,
+          const RunPlace &place)
       : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
-        out_(out), tokens_(size_t(model.microBatch * model.seqLen)),
+        out_(out), err_(err), tokens_(size_t(model.microBatch * model.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();
+  bool logFailed() const { return logFailed_; }
 
 private:
   Status initialize();
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
+  void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
   struct Host;
@@ -65,8 +70,9 @@ private:
   const Flags &flags_;
   const RunPlace &place_;
   DeviceArenas arenas_;
-  std::ostream &out_;
+  std::ostream &out_, &err_;
   MetricsLog log_;
+  bool logFailed_ = false;
   TokenLoader trainData_, valData_;
   std::vector<int32_t> tokens_, targets_;
 };
@@ -89,6 +95,19 @@ Status Trainer::initialize() {
     return s;
   out_ << "saved the initial weights to " << flags_.saveInitialWeights << "\n";
   return Status::ok();
+}
+
+// A --log write that fails mid-run (a full disk) costs the log, not the
+// run: one line now, training goes on and saves its weights, and the
+// program exits with status 3 (run_main.cpp).
+void Trainer::record(const nlohmann::ordered_json &r) {
+  if (Status s = log_.write(r); !s) {
+    logFailed_ = true;
+    err_ << dist::rankPrefix() << "error: " << s.message()
+         << "; training goes on without the log (the weights are still "
+            "saved; the exit status will be 3)"
+         << std::endl;
+  }
 }
 
 Status Trainer::openData() {
@@ -230,16 +249,22 @@ Status Trainer::validate(int64_t step) {
     return Status::error("step " + std::to_string(step) +
                          ": the validation loss is " + number(m.loss));
   out_ << formatValLine(m) << std::endl;
-  return log_.write(valRecord(m));
+  record(valRecord(m));
+  return Status::ok();
 }
 
 Status Trainer::run() {
   Device &device = arenas_.device();
   out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
        << std::flush;
+  // Rank 0 writes every file: all of them are checked before any work.
+  if (place_.rank == 0)
+    if (Status s = checkOutputFiles(flags_); !s)
+      return s;
   if (!flags_.logPath.empty() && place_.rank == 0)
     if (Status s = log_.open(flags_.logPath); !s)
       return s;
+  // Before the first step a log that cannot be written is an error.
   if (Status s = log_.write(
           startRecord(model_, device.name(), flags_.steps, flags_.seed));
       !s)
@@ -260,8 +285,7 @@ Status Trainer::run() {
       return s;
     if (!flags_.quiet)
       out_ << formatStepLine(m) << std::endl;
-    if (Status s = log_.write(stepRecord(m)); !s)
-      return s;
+    record(stepRecord(m));
     const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
                      i == flags_.steps;
     if (!flags_.valData.empty() && due)
@@ -281,18 +305,23 @@ Status Trainer::run() {
       return s;
     out_ << "saved the weights to " << flags_.saveWeights << "\n";
   }
-  return log_.write({{"event", "end"},
-                     {"steps", flags_.steps},
-                     {"seconds", seconds},
-                     {"peak_mem_bytes", device.peakBytes()}});
+  record({{"event", "end"},
+          {"steps", flags_.steps},
+          {"seconds", seconds},
+          {"peak_mem_bytes", device.peakBytes()}});
+  return Status::ok();
 }
 
 } // namespace
 
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out, const RunPlace &place) {
-  Trainer trainer(model, io, flags, device, out, place);
-  return trainer.run();
+             Device &device, std::ostream &out, std::ostream &err,
+             const RunPlace &place, TrainOutcome *outcome) {
+  Trainer trainer(model, io, flags, device, out, err, place);
+  Status s = trainer.run();
+  if (outcome)
+    outcome->logFailed = trainer.logFailed();
+  return s;
 }
 
 } // namespace ptc::rt::train

@@ -13,8 +13,13 @@
 //      step: the validation loader from its start (no shuffle), --eval-steps
 //      micro-batches through eval_step(), the mean "loss";
 //   5. save --save-weights.
-// Any failure (data, files, a NaN or infinite loss) stops the loop and comes
-// back as a Status whose message names the file or the step.
+// Before any of it, rank 0 checks that every output file can be written
+// (output_check.h), and opening the data checks every token id: what can
+// be known at the start fails at the start. Any failure (data, files, a NaN or
+// infinite loss) stops the loop and comes back as a Status whose message
+// names the file or the step; except a --log write that fails mid-run,
+// which is reported on `err` (one line) and costs only the log: training
+// goes on, the weights are saved, and TrainOutcome::logFailed says so.
 //
 // In a parallel run every rank runs this loop on its shards. A step
 // consumes dp * grad_accum_steps micro-batches of the loader's stream; the
@@ -46,9 +51,15 @@ struct RunPlace {
   dist::Watchdog *watchdog = nullptr;
 };
 
+/// What a run reports besides its Status.
+struct TrainOutcome {
+  bool logFailed = false; ///< a --log write failed mid-run (see above)
+};
+
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out,
-             const RunPlace &place = RunPlace());
+             Device &device, std::ostream &out, std::ostream &err,
+             const RunPlace &place = RunPlace(),
+             TrainOutcome *outcome = nullptr);
 
 } // namespace ptc::rt::train
 

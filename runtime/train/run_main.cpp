@@ -147,11 +147,13 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
     watchdog = std::make_unique<dist::Watchdog>(flags.commTimeout);
     place.watchdog = watchdog.get();
   }
-  s = flags.gradcheck > 0 ? gradientCheck(model, io, flags, *device, out)
-                          : train(model, io, flags, *device, rankOut, place);
+  TrainOutcome outcome;
+  s = flags.gradcheck > 0
+          ? gradientCheck(model, io, flags, *device, out)
+          : train(model, io, flags, *device, rankOut, err, place, &outcome);
   if (!s)
     return fail(out, err, s.message());
-  return 0;
+  return outcome.logFailed ? kExitLogFailed : 0;
 }
 
 } // namespace
