@@ -11,7 +11,8 @@
 //   --eval-every N           with --val-data, validate every N steps and after
 //                            the last; 0: after the last only
 //                            (Model::evalEvery)
-//   --eval-steps N           micro-batches per validation (Model::evalSteps)
+//   --eval-steps N           micro-batches per validation (Model::evalSteps);
+//                            more than --val-data holds is an error at start
 //   --log FILE               JSON lines: one record per step and validation
 //   --seed N                 initialization and shuffle seed (Model::seed)
 //   --save-weights FILE      final weights (safetensors) after training

@@ -55,6 +55,7 @@ private:
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
+  Status checkEvalSteps() const;
   void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
@@ -110,6 +111,31 @@ void Trainer::record(const nlohmann::ordered_json &r) {
   }
 }
 
+// A validation reads the first --eval-steps micro-batches of the validation
+// data; more than it holds would silently read some twice.
+Status Trainer::checkEvalSteps() const {
+  const int64_t windows = valData_.numWindows();
+  const int64_t batches = windows / model_.microBatch;
+  if (flags_.evalSteps <= batches)
+    return Status::ok();
+  const std::string holds =
+      "the validation data (" + std::to_string(valData_.shards().size()) +
+      " file(s)) holds " + std::to_string(windows) + " sequences of " +
+      std::to_string(model_.seqLen) + " tokens, ";
+  if (batches == 0)
+    return Status::error("--val-data: " + holds +
+                         "fewer than one micro-batch of " +
+                         std::to_string(model_.microBatch) +
+                         "; give more validation data");
+  return Status::error(
+      "--eval-steps " + std::to_string(flags_.evalSteps) + ": " + holds +
+      std::to_string(batches) + " micro-batches of " +
+      std::to_string(model_.microBatch) + "; a validation of " +
+      std::to_string(flags_.evalSteps) +
+      " would read some of them twice: pass --eval-steps " +
+      std::to_string(batches) + " or fewer, or more --val-data");
+}
+
 Status Trainer::openData() {
   TokenLoaderOptions options;
   options.seqLen = model_.seqLen;
@@ -121,7 +147,9 @@ Status Trainer::openData() {
   if (flags_.valData.empty())
     return Status::ok();
   options.shuffle = false;
-  return valData_.open(flags_.valData, options);
+  if (Status s = valData_.open(flags_.valData, options); !s)
+    return s;
+  return checkEvalSteps();
 }
 
 Status Trainer::feed(TokenLoader &loader) {

@@ -14,8 +14,9 @@
 //      micro-batches through eval_step(), the mean "loss";
 //   5. save --save-weights.
 // Before any of it, rank 0 checks that every output file can be written
-// (output_check.h), and opening the data checks every token id: what can
-// be known at the start fails at the start. Any failure (data, files, a NaN or
+// (output_check.h), and opening the data checks every token id and that
+// --eval-steps micro-batches fit in the validation data: what can be known
+// at the start fails at the start. Any failure (data, files, a NaN or
 // infinite loss) stops the loop and comes back as a Status whose message
 // names the file or the step; except a --log write that fails mid-run,
 // which is reported on `err` (one line) and costs only the log: training

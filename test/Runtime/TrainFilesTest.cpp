@@ -155,4 +155,24 @@ TEST_F(TrainFiles, InitFromMustBeARegularFile) {
   close(writer);
 }
 
+TEST_F(TrainFiles, EvalStepsMustFitTheValidationData) {
+  expectEarlyError(
+      {"--val-data", path("val.bin"), "--eval-steps", "32"},
+      "--eval-steps 32: the validation data (1 file(s)) holds 62 sequences "
+      "of 8 tokens, 31 micro-batches of 2; a validation of 32 would read "
+      "some of them twice: pass --eval-steps 31 or fewer, or more "
+      "--val-data");
+  std::vector<uint16_t> t(10, 1);
+  ASSERT_TRUE(writeTokenShard(path("tiny.bin"), t.data(), 10).isOk());
+  expectEarlyError({"--val-data", path("tiny.bin")},
+                   "--val-data: the validation data (1 file(s)) holds 1 "
+                   "sequences of 8 tokens, fewer than one micro-batch of 2; "
+                   "give more validation data");
+  EXPECT_EQ(runWith({"--data", path("train.bin"), "--val-data",
+                     path("val.bin"), "--eval-steps", "31", "--steps", "1"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(fake::calls.eval, 31);
+}
+
 } // namespace
