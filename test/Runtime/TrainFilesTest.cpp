@@ -155,6 +155,26 @@ TEST_F(TrainFiles, InitFromMustBeARegularFile) {
   close(writer);
 }
 
+// A NaN in --init-from weights is named by tensor and element at load,
+// not reported steps later as a diverged loss "(try a lower learning
+// rate)".
+TEST_F(TrainFiles, NonFiniteInitFromNamesTheTensor) {
+  const std::string p = path("w.safetensors");
+  ASSERT_EQ(runWith({"--steps", "0", "--seed", "3", "--save-weights", p}), 0);
+  const std::string good = readFile(p);
+  for (const auto &[value, name] :
+       {std::pair<float, std::string>{std::nanf(""), "nan at element 1"},
+        {-INFINITY, "-inf at element 1"}}) {
+    std::string bytes = good; // w's two floats end the file
+    std::memcpy(&bytes[bytes.size() - 4], &value, 4);
+    writeFile(p, bytes);
+    expectEarlyError({"--init-from", p},
+                     "weights '" + p + "': tensor 'w' holds " + name +
+                         " (row-major); the file is damaged or was saved "
+                         "by a run that diverged");
+  }
+}
+
 TEST_F(TrainFiles, EvalStepsMustFitTheValidationData) {
   expectEarlyError(
       {"--val-data", path("val.bin"), "--eval-steps", "32"},
