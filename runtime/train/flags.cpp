@@ -42,8 +42,9 @@ const FlagSpec kFlags[] = {
      "load the weights (safetensors) instead of initializing"},
     {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
     {"--comm-timeout", Kind::Real, "SECONDS",
-     "with several ranks: end every rank when a step or validation takes "
-     "longer, instead of waiting forever for a dead peer (0: no limit)"},
+     "with several ranks: end every rank when a step, a validation, a "
+     "weight load or save, or the final barrier takes longer, instead of "
+     "waiting forever for a dead peer (0: no limit)"},
     {"--gradcheck", Kind::Positive, "N",
      "check N gradient elements per parameter against central finite "
      "differences (on one batch, from --data or random tokens) and exit"},

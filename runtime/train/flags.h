@@ -19,8 +19,9 @@
 //   --save-initial-weights FILE   weights right after init / --init-from
 //   --init-from FILE         load weights (safetensors) instead of init
 //   --quiet                  no per-step lines on stdout
-//   --comm-timeout SECONDS   with several ranks: a step or validation that
-//                            runs longer ends every rank with an error
+//   --comm-timeout SECONDS   with several ranks: a step, validation, weight
+//                            load or save, or the final barrier that runs
+//                            longer ends every rank with an error
 //                            (default 600; 0: no limit)
 //   --help, --version
 //

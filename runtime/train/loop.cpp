@@ -56,6 +56,7 @@ private:
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
   Status checkEvalSteps() const;
+  Status save(const std::string &path, int64_t step);
   void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
@@ -84,18 +85,32 @@ Status Trainer::initialize() {
   if (flags_.initFrom.empty()) {
     if (Status s = call(model_.initParams); !s)
       return s;
-  } else if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s) {
-    return s;
-  } else if (model_.refreshWeightCopies) {
-    if (Status s = call(model_.refreshWeightCopies); !s)
+  } else {
+    // A rank stuck reading a file would leave the others waiting in step 1.
+    dist::WatchdogPhase phase(place_.watchdog,
+                              "loading the weights from '" + flags_.initFrom +
+                                  "'");
+    if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s)
       return s;
+    if (model_.refreshWeightCopies)
+      if (Status s = call(model_.refreshWeightCopies); !s)
+        return s;
   }
   if (flags_.saveInitialWeights.empty())
     return Status::ok();
-  if (Status s = saveWeights(flags_.saveInitialWeights, model_, arenas_, 0); !s)
+  if (Status s = save(flags_.saveInitialWeights, 0); !s)
     return s;
   out_ << "saved the initial weights to " << flags_.saveInitialWeights << "\n";
   return Status::ok();
+}
+
+// Rank 0 gathers the pieces of every parameter and writes the file while
+// the others wait for it: a rank that stops during a save must end the job
+// after --comm-timeout like one that stops in a step, not hang it.
+Status Trainer::save(const std::string &path, int64_t step) {
+  dist::WatchdogPhase phase(place_.watchdog,
+                            "saving the weights to '" + path + "'");
+  return saveWeights(path, model_, arenas_, step);
 }
 
 // A --log write that fails mid-run (a full disk) costs the log, not the
@@ -327,9 +342,7 @@ Status Trainer::run() {
          << formatFixed(m.loss, 4) << "; peak memory "
          << formatBytes(device.peakBytes()) << "\n";
   if (!flags_.saveWeights.empty()) {
-    if (Status s =
-            saveWeights(flags_.saveWeights, model_, arenas_, flags_.steps);
-        !s)
+    if (Status s = save(flags_.saveWeights, flags_.steps); !s)
       return s;
     out_ << "saved the weights to " << flags_.saveWeights << "\n";
   }

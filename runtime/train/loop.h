@@ -27,9 +27,9 @@
 // step function names the ones it trains on (data-parallel rank r:
 // [r * grad_accum_steps, (r + 1) * grad_accum_steps), by the schedule);
 // ranks of one dp coordinate read the same data, and validation is the
-// same on every rank. Only rank 0 writes the --log file (and the caller gives the
-// other ranks a stream that discards the human lines). Steps and
-// validations run under the watchdog, when there is one.
+// same on every rank. Only rank 0 writes the --log file (and the caller
+// gives the other ranks a stream that discards the human lines). Steps,
+// validations, loads and saves run under the watchdog, when there is one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_LOOP_H

@@ -20,8 +20,10 @@
 // --log write failed mid-run, so the log is incomplete. Every error is one
 // line on stderr, "error: " and a message naming the flag, file or step;
 // with several ranks "rank N: error: ...", and an error on one rank ends
-// every rank (MPI_Abort), never a hang. Only rank 0 prints the banner and
-// step lines and writes the --log file.
+// every rank (MPI_Abort), never a hang: the watchdog (--comm-timeout) also
+// covers the final barrier, where a rank that stopped would otherwise keep
+// the others waiting. Only rank 0 prints the banner and step lines and
+// writes the --log file.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_RUN_MAIN_H
