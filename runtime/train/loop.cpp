@@ -6,7 +6,7 @@
 #include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
-#include "runtime/train/output_check.h"
+#include "runtime/train/start_checks.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -55,7 +55,6 @@ private:
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
-  Status checkEvalSteps() const;
   Status save(const std::string &path, int64_t step);
   void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
@@ -126,31 +125,6 @@ void Trainer::record(const nlohmann::ordered_json &r) {
   }
 }
 
-// A validation reads the first --eval-steps micro-batches of the validation
-// data; more than it holds would silently read some twice.
-Status Trainer::checkEvalSteps() const {
-  const int64_t windows = valData_.numWindows();
-  const int64_t batches = windows / model_.microBatch;
-  if (flags_.evalSteps <= batches)
-    return Status::ok();
-  const std::string holds =
-      "the validation data (" + std::to_string(valData_.shards().size()) +
-      " file(s)) holds " + std::to_string(windows) + " sequences of " +
-      std::to_string(model_.seqLen) + " tokens, ";
-  if (batches == 0)
-    return Status::error("--val-data: " + holds +
-                         "fewer than one micro-batch of " +
-                         std::to_string(model_.microBatch) +
-                         "; give more validation data");
-  return Status::error(
-      "--eval-steps " + std::to_string(flags_.evalSteps) + ": " + holds +
-      std::to_string(batches) + " micro-batches of " +
-      std::to_string(model_.microBatch) + "; a validation of " +
-      std::to_string(flags_.evalSteps) +
-      " would read some of them twice: pass --eval-steps " +
-      std::to_string(batches) + " or fewer, or more --val-data");
-}
-
 Status Trainer::openData() {
   TokenLoaderOptions options;
   options.seqLen = model_.seqLen;
@@ -164,7 +138,7 @@ Status Trainer::openData() {
   options.shuffle = false;
   if (Status s = valData_.open(flags_.valData, options); !s)
     return s;
-  return checkEvalSteps();
+  return checkEvalSteps(model_, flags_, valData_);
 }
 
 Status Trainer::feed(TokenLoader &loader) {

@@ -14,7 +14,7 @@
 //      micro-batches through eval_step(), the mean "loss";
 //   5. save --save-weights.
 // Before any of it, rank 0 checks that every output file can be written
-// (output_check.h), and opening the data checks every token id and that
+// (start_checks.h), and opening the data checks every token id and that
 // --eval-steps micro-batches fit in the validation data: what can be known
 // at the start fails at the start. Any failure (data, files, a NaN or
 // infinite loss) stops the loop and comes back as a Status whose message

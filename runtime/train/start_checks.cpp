@@ -1,6 +1,6 @@
-//===- output_check.cpp - The files a run writes, checked first -----------===//
+//===- start_checks.cpp - Checks before a run's first step ----------------===//
 
-#include "runtime/train/output_check.h"
+#include "runtime/train/start_checks.h"
 
 #include "runtime/data/file_io.h"
 
@@ -46,6 +46,30 @@ Status checkOutputFiles(const Flags &flags) {
       return Status::error(std::string(flag) + " '" + *path + "': " + why);
   }
   return Status::ok();
+}
+
+Status checkEvalSteps(const abi::Model &model, const Flags &flags,
+                      const TokenLoader &valData) {
+  const int64_t windows = valData.numWindows();
+  const int64_t batches = windows / model.microBatch;
+  if (flags.evalSteps <= batches)
+    return Status::ok();
+  const std::string holds =
+      "the validation data (" + std::to_string(valData.shards().size()) +
+      " file(s)) holds " + std::to_string(windows) + " sequences of " +
+      std::to_string(model.seqLen) + " tokens, ";
+  if (batches == 0)
+    return Status::error("--val-data: " + holds +
+                         "fewer than one micro-batch of " +
+                         std::to_string(model.microBatch) +
+                         "; give more validation data");
+  return Status::error(
+      "--eval-steps " + std::to_string(flags.evalSteps) + ": " + holds +
+      std::to_string(batches) + " micro-batches of " +
+      std::to_string(model.microBatch) + "; a validation of " +
+      std::to_string(flags.evalSteps) +
+      " would read some of them twice: pass --eval-steps " +
+      std::to_string(batches) + " or fewer, or more --val-data");
 }
 
 } // namespace ptc::rt::train
