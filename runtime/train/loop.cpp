@@ -3,8 +3,10 @@
 #include "runtime/train/loop.h"
 
 #include "runtime/data/token_loader.h"
+#include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
+#include "runtime/train/start_checks.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -39,18 +41,22 @@ std::string number(double v) {
 class Trainer {
 public:
   Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
-          Device &device, std::ostream &out, const RunPlace &place)
+          Device &device, std::ostream &out, std::ostream &err,
+          const RunPlace &place)
       : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
-        out_(out), tokens_(size_t(model.microBatch * model.seqLen)),
+        out_(out), err_(err), tokens_(size_t(model.microBatch * model.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();
+  bool logFailed() const { return logFailed_; }
 
 private:
   Status initialize();
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
+  Status save(const std::string &path, int64_t step);
+  void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
   struct Host;
@@ -65,8 +71,9 @@ private:
   const Flags &flags_;
   const RunPlace &place_;
   DeviceArenas arenas_;
-  std::ostream &out_;
+  std::ostream &out_, &err_;
   MetricsLog log_;
+  bool logFailed_ = false;
   TokenLoader trainData_, valData_;
   std::vector<int32_t> tokens_, targets_;
 };
@@ -77,18 +84,45 @@ Status Trainer::initialize() {
   if (flags_.initFrom.empty()) {
     if (Status s = call(model_.initParams); !s)
       return s;
-  } else if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s) {
-    return s;
-  } else if (model_.refreshWeightCopies) {
-    if (Status s = call(model_.refreshWeightCopies); !s)
+  } else {
+    // A rank stuck reading a file would leave the others waiting in step 1.
+    dist::WatchdogPhase phase(place_.watchdog,
+                              "loading the weights from '" + flags_.initFrom +
+                                  "'");
+    if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s)
       return s;
+    if (model_.refreshWeightCopies)
+      if (Status s = call(model_.refreshWeightCopies); !s)
+        return s;
   }
   if (flags_.saveInitialWeights.empty())
     return Status::ok();
-  if (Status s = saveWeights(flags_.saveInitialWeights, model_, arenas_, 0); !s)
+  if (Status s = save(flags_.saveInitialWeights, 0); !s)
     return s;
   out_ << "saved the initial weights to " << flags_.saveInitialWeights << "\n";
   return Status::ok();
+}
+
+// Rank 0 gathers the pieces of every parameter and writes the file while
+// the others wait for it: a rank that stops during a save must end the job
+// after --comm-timeout like one that stops in a step, not hang it.
+Status Trainer::save(const std::string &path, int64_t step) {
+  dist::WatchdogPhase phase(place_.watchdog,
+                            "saving the weights to '" + path + "'");
+  return saveWeights(path, model_, arenas_, step);
+}
+
+// A --log write that fails mid-run (a full disk) costs the log, not the
+// run: one line now, training goes on and saves its weights, and the
+// program exits with status 3 (run_main.cpp).
+void Trainer::record(const nlohmann::ordered_json &r) {
+  if (Status s = log_.write(r); !s) {
+    logFailed_ = true;
+    err_ << dist::rankPrefix() << "error: " << s.message()
+         << "; training goes on without the log (the weights are still "
+            "saved; the exit status will be 3)"
+         << std::endl;
+  }
 }
 
 Status Trainer::openData() {
@@ -102,7 +136,9 @@ Status Trainer::openData() {
   if (flags_.valData.empty())
     return Status::ok();
   options.shuffle = false;
-  return valData_.open(flags_.valData, options);
+  if (Status s = valData_.open(flags_.valData, options); !s)
+    return s;
+  return checkEvalSteps(model_, flags_, valData_);
 }
 
 Status Trainer::feed(TokenLoader &loader) {
@@ -230,16 +266,22 @@ Status Trainer::validate(int64_t step) {
     return Status::error("step " + std::to_string(step) +
                          ": the validation loss is " + number(m.loss));
   out_ << formatValLine(m) << std::endl;
-  return log_.write(valRecord(m));
+  record(valRecord(m));
+  return Status::ok();
 }
 
 Status Trainer::run() {
   Device &device = arenas_.device();
   out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
        << std::flush;
+  // Rank 0 writes every file: all of them are checked before any work.
+  if (place_.rank == 0)
+    if (Status s = checkOutputFiles(flags_); !s)
+      return s;
   if (!flags_.logPath.empty() && place_.rank == 0)
     if (Status s = log_.open(flags_.logPath); !s)
       return s;
+  // Before the first step a log that cannot be written is an error.
   if (Status s = log_.write(
           startRecord(model_, device.name(), flags_.steps, flags_.seed));
       !s)
@@ -260,8 +302,7 @@ Status Trainer::run() {
       return s;
     if (!flags_.quiet)
       out_ << formatStepLine(m) << std::endl;
-    if (Status s = log_.write(stepRecord(m)); !s)
-      return s;
+    record(stepRecord(m));
     const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
                      i == flags_.steps;
     if (!flags_.valData.empty() && due)
@@ -275,24 +316,27 @@ Status Trainer::run() {
          << formatFixed(m.loss, 4) << "; peak memory "
          << formatBytes(device.peakBytes()) << "\n";
   if (!flags_.saveWeights.empty()) {
-    if (Status s =
-            saveWeights(flags_.saveWeights, model_, arenas_, flags_.steps);
-        !s)
+    if (Status s = save(flags_.saveWeights, flags_.steps); !s)
       return s;
     out_ << "saved the weights to " << flags_.saveWeights << "\n";
   }
-  return log_.write({{"event", "end"},
-                     {"steps", flags_.steps},
-                     {"seconds", seconds},
-                     {"peak_mem_bytes", device.peakBytes()}});
+  record({{"event", "end"},
+          {"steps", flags_.steps},
+          {"seconds", seconds},
+          {"peak_mem_bytes", device.peakBytes()}});
+  return Status::ok();
 }
 
 } // namespace
 
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out, const RunPlace &place) {
-  Trainer trainer(model, io, flags, device, out, place);
-  return trainer.run();
+             Device &device, std::ostream &out, std::ostream &err,
+             const RunPlace &place, TrainOutcome *outcome) {
+  Trainer trainer(model, io, flags, device, out, err, place);
+  Status s = trainer.run();
+  if (outcome)
+    outcome->logFailed = trainer.logFailed();
+  return s;
 }
 
 } // namespace ptc::rt::train

@@ -2,7 +2,7 @@
 //
 //   ptc compile SPEC --emit=graph [-o FILE] [--dump-ir=DIR] [MLIR flags]
 //   ptc inspect SPEC [--params=false]
-//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N]
+//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N] [--force]
 //   ptc schedule --pp N --micro-batches M --schedule NAME|--file F [...]
 //
 // Each command parses its own options, so `ptc compile --help` lists the
@@ -29,6 +29,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -107,6 +108,19 @@ std::string unsupportedParallelism(ModuleOp module) {
           text += (text.empty() ? "" : ", ") + axis.str() + " = " +
                   std::to_string(degree.getInt());
   return text;
+}
+
+/// The file among `outputs` that is the input `spec` itself (the same file
+/// by device and inode: another spelling of the path, a hard or symbolic
+/// link), or "". Writing it would destroy the spec.
+std::string overwrittenInput(llvm::StringRef spec,
+                             llvm::ArrayRef<std::string> outputs) {
+  for (const std::string &out : outputs) {
+    bool same = false;
+    if (out != "-" && !llvm::sys::fs::equivalent(spec, out, same) && same)
+      return out;
+  }
+  return "";
 }
 
 /// Writes `module` as `emit` asks to `output`.
@@ -215,6 +229,16 @@ int runCompile(int argc, char **argv) {
   if (target != "cpu" && target != "cuda") {
     llvm::errs() << "ptc compile: --target=" << target
                  << " is not supported (allowed: cpu, cuda)\n";
+    return 1;
+  }
+  // -o, and the source emitted next to an executable, must not be the spec.
+  if (std::string same = overwrittenInput(
+          specPath, {output, output + ".cpp", output + ".cu"});
+      !same.empty()) {
+    llvm::errs() << "ptc compile: the output '" << same
+                 << "' is the input spec '" << specPath
+                 << "' itself; writing it would overwrite the spec: choose "
+                    "another -o\n";
     return 1;
   }
 
