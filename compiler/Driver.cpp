@@ -87,7 +87,8 @@ OwningOpRef<ModuleOp> loadSpecModule(MLIRContext &context,
 
 LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
                           bool cpuTarget,
-                          const ExecPipelineOptions &execOptions) {
+                          const ExecPipelineOptions &execOptions,
+                          bool fromGraph) {
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -103,8 +104,9 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
   GraphPipelineOptions options;
   if (cpuTarget)
     options.precision = "fp32";
-  buildGraphPipeline(pm, options);
-  if (level != EmitLevel::Graph)
+  if (!fromGraph)
+    buildGraphPipeline(pm, options);
+  if (level != EmitLevel::Graph && level != EmitLevel::Schedule)
     buildExecPipeline(pm, execOptions);
   return pm.run(module);
 }

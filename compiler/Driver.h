@@ -16,7 +16,7 @@ class IRDumper;
 
 /// The levels `ptc compile --emit` can stop at: the graph-level training
 /// step, the planned exec module, or the C++ source of the cpu target.
-enum class EmitLevel { Graph, Exec, Cpu, Cuda };
+enum class EmitLevel { Graph, Schedule, Exec, Cpu, Cuda };
 
 /// Parses the spec at `path` and builds its graph module. On a spec error,
 /// prints the one-line message to stderr and returns null.
@@ -30,9 +30,12 @@ loadSpecModule(mlir::MLIRContext &context, const std::string &path,
 /// `dumper` is set, writing the IR after every pass.
 /// `cpuTarget`: compile for the cpu target, which computes bf16 specs in
 /// fp32 (it has no bf16 kernels). `execOptions` tune the exec pipeline.
+/// `fromGraph`: `module` is already the graph-level training step (a run
+/// to EmitLevel::Graph made it); only the exec pipeline runs.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, EmitLevel level,
                                 IRDumper *dumper, bool cpuTarget = true,
-                                const ExecPipelineOptions &execOptions = {});
+                                const ExecPipelineOptions &execOptions = {},
+                                bool fromGraph = false);
 
 /// Records what the emitters print beside the IR (training FLOPs per token,
 /// Megatron's count) as module attributes. Call on the frontend's module.

@@ -109,6 +109,8 @@ public:
     for (auto fn : module.getOps<func::FuncOp>())
       if (failed(emitFunction(fn)))
         return failure();
+    if (failed(emitSchedule()))
+      return failure();
     return emitTables();
   }
 
@@ -333,6 +335,71 @@ private:
         });
   }
 
+  /// One step function per pipeline rank of the module's dist.schedule:
+  /// its actions as runtime calls, in order (the schedule decided them).
+  LogicalResult emitSchedule() {
+    auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+    if (schedules.size() != 1)
+      return module.emitError("cpu emitter: expected one dist.schedule, "
+                              "found ")
+             << schedules.size() << " (run dist-step-schedule)";
+    schedule = schedules.front();
+    for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
+      std::string fn = fmt::format("step_rank{}", rank.getRank());
+      stepFunctions.push_back(fn);
+      os << "bool " << fn << "(ptc::abi::StepHost *host, double *loss) {\n"
+         << "  double lossSum = 0, microLoss = 0;\n";
+      int64_t losses = 0;
+      for (Operation &action : rank.getActions().front()) {
+        LogicalResult printed =
+            TypeSwitch<Operation *, LogicalResult>(&action)
+                .Case([&](dist::LoadMicroBatchOp load) {
+                  emitLoad(load.getMicro());
+                  return success();
+                })
+                .Case([&](dist::ForwardBackwardOp compute) -> LogicalResult {
+                  if (failed(emitRun(compute, compute.getEntry())))
+                    return failure();
+                  os << fmt::format("  if (!host->readLoss(host, {}, "
+                                    "&microLoss))\n    return false;\n"
+                                    "  lossSum += microLoss;\n",
+                                    compute.getMicro());
+                  ++losses;
+                  return success();
+                })
+                .Case([&](dist::OptimizerStepOp step) {
+                  return emitRun(step, step.getEntry());
+                })
+                .Default([&](Operation *op) {
+                  return op->emitOpError("cannot be printed by the cpu "
+                                         "emitter");
+                });
+        if (failed(printed))
+          return failure();
+      }
+      os << fmt::format("  *loss = lossSum / double({});\n", losses)
+         << "  return true;\n}\n\n";
+    }
+    return success();
+  }
+
+  /// Micro-batch `micro` of this data-parallel rank's share of the step:
+  /// the schedule's data-parallel layout (dist.schedule).
+  void emitLoad(int64_t micro) {
+    os << fmt::format("  if (!host->load(host, host->dpRank * {} + {}, {}))\n"
+                      "    return false;\n",
+                      schedule.getMicroBatches(), micro, micro);
+  }
+
+  /// host->run of the emitted function `entry`.
+  LogicalResult emitRun(Operation *action, StringRef entry) {
+    if (!llvm::is_contained(llvm::make_second_range(entries), entry))
+      return action->emitOpError("calls @")
+             << entry << ", which is no emitted entry point";
+    os << "  if (!host->run(host, " << entry << "))\n    return false;\n";
+    return success();
+  }
+
   /// The function of an entry point the program may lack, or nullptr.
   std::string optionalEntry(StringRef entry) {
     auto it = entries.find(entry);
@@ -511,12 +578,10 @@ private:
     auto tokenShape = cast<MemRefType>(tokens.getType()).getShape();
     auto model = ptc::graph::ModelAttr::lookup(module);
     auto training = ptc::graph::TrainingAttr::lookup(module);
-    auto parallel = ptc::dist::ParallelAttr::lookup(module);
-    int64_t microSteps =
-        training ? training.getGlobalBatchSize() /
-                       (training.getMicroBatchSize() *
-                        (parallel ? parallel.getDp() : 1))
-                 : 1;
+    // Micro-batches per step and data-parallel rank: the schedule's.
+    int64_t microSteps = schedule.getMicroBatches();
+    os << "const ptc::abi::StepFunction kSteps[] = {"
+       << llvm::join(stepFunctions, ", ") << "};\n\n";
     os << "const ptc::abi::Model kModel = {\n"
        << "    ptc::abi::kVersion,\n"
        << "    " << quoted(modelName()) << ",\n"
@@ -535,9 +600,10 @@ private:
                       training ? training.getEvalSteps() : 0, flops)
        << fmt::format("    {}, kArenas, {}, kParams, kGradients, {}, kIO,\n",
                       arenaIndex.size(), numParams, numIO)
-       << fmt::format("    {}, {}, {}, {}, {}, {},\n", entries["init_params"],
-                      entries["micro_step"], entries["optimizer_step"],
-                      entries["eval_step"], optionalEntry("last_micro_step"),
+       << fmt::format("    {}, {}, {}, {}, {}, kSteps, {},\n",
+                      entries["init_params"], entries["micro_step"],
+                      entries["optimizer_step"], entries["eval_step"],
+                      stepFunctions.size(),
                       optionalEntry("refresh_weight_copies"))
        << meshTable << "    kParamLayouts,\n"
        << "};\n\n} // namespace\n\n";
@@ -569,6 +635,8 @@ private:
   llvm::StringMap<GlobalOp> globals;
   llvm::StringMap<int64_t> streamIndex, eventIndex;
   llvm::StringMap<std::string> entries;
+  dist::ScheduleOp schedule;
+  SmallVector<std::string> stepFunctions;
   DenseMap<Value, std::string> names;
 };
 

@@ -26,7 +26,29 @@ int64_t numElements(Value value) {
   return cast<RankedTensorType>(value.getType()).getNumElements();
 }
 
-/// 2 * (multiply-adds) of one matrix-product op; 0 for other ops.
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// 1234567 -> "1.23 M", 529.6e9 -> "529.60 B".
+std::string humanCount(double value) {
+  const char *units[] = {"", " K", " M", " B", " T"};
+  int unit = 0;
+  while (value >= 1000.0 && unit < 4) {
+    value /= 1000.0;
+    ++unit;
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%.2f", value) << units[unit];
+  return text;
+}
+
+} // namespace
+
 double matmulFlops(Operation *op) {
   if (auto linear = dyn_cast<LinearOp>(op)) {
     int64_t k = linear.getInput().getType().getShape().back();
@@ -52,29 +74,6 @@ double matmulFlops(Operation *op) {
   }
   return 0.0;
 }
-
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
-/// 1234567 -> "1.23 M", 529.6e9 -> "529.60 B".
-std::string humanCount(double value) {
-  const char *units[] = {"", " K", " M", " B", " T"};
-  int unit = 0;
-  while (value >= 1000.0 && unit < 4) {
-    value /= 1000.0;
-    ++unit;
-  }
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::format("%.2f", value) << units[unit];
-  return text;
-}
-
-} // namespace
 
 FailureOr<TrainingFlops> countTrainingFlops(func::FuncOp step) {
   auto tokens = step.getNumArguments()

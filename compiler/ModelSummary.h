@@ -62,6 +62,10 @@ struct ModelSummary {
   std::string trainingFlopsError;
 };
 
+/// 2 * (multiply-adds) of one matrix-product op (linear, matmul, attention
+/// and its gradient); 0 for other ops.
+double matmulFlops(mlir::Operation *op);
+
 /// Counts the matrix-product FLOPs of `step`, a function built by
 /// graph-autodiff, per token (its first argument holds the token ids).
 mlir::FailureOr<TrainingFlops> countTrainingFlops(mlir::func::FuncOp step);

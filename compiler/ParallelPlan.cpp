@@ -46,10 +46,27 @@ int64_t collectiveBytes(exec::LaunchOp launch) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
 
+/// How many times pipeline rank 0's step calls each entry point, by the
+/// module's dist.schedule; empty without one.
+llvm::StringMap<int64_t> scheduledCalls(ModuleOp module) {
+  llvm::StringMap<int64_t> calls;
+  for (auto schedule : module.getOps<dist::ScheduleOp>())
+    for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
+      if (rank.getRank() != 0)
+        continue;
+      rank.walk([&](Operation *action) {
+        if (auto compute = dyn_cast<dist::ForwardBackwardOp>(action))
+          ++calls[compute.getEntry()];
+        else if (auto step = dyn_cast<dist::OptimizerStepOp>(action))
+          ++calls[step.getEntry()];
+      });
+    }
+  return calls;
+}
+
 } // namespace
 
-void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
-                       int64_t microSteps) {
+void printParallelPlan(llvm::raw_ostream &os, ModuleOp module) {
   dist::MeshOp mesh = dist::getModuleMesh(module);
   if (!mesh) {
     os << "parallel plan: one device (no mesh)\n";
@@ -122,25 +139,21 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module,
                         commNames.back(), mesh.getGroupSize(axes));
     }
 
-  // Per entry point and communicator, what each rank sends per step.
+  // Per entry point and communicator, what each rank sends per step: each
+  // entry point as often as the schedule calls it.
+  llvm::StringMap<int64_t> calls = scheduledCalls(module);
+  if (calls.empty()) {
+    os << "communication per rank and optimizer step: unknown (the module "
+          "has no dist.schedule)\n";
+    return;
+  }
   os << "communication per rank and optimizer step:\n";
   bool any = false;
-  // With last_micro_step, micro_step runs for all but the step's last
-  // micro-batch.
-  bool hasLast = llvm::any_of(module.getOps<func::FuncOp>(), [](auto fn) {
-    auto entry = fn->template getAttrOfType<StringAttr>("exec.entry");
-    return entry && entry.getValue() == "last_micro_step";
-  });
   for (auto fn : module.getOps<func::FuncOp>()) {
-    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
-    if (!entry || entry.getValue() == "init_params" ||
-        entry.getValue() == "eval_step")
-      continue;
-    int64_t repeat = entry.getValue() == "micro_step"
-                         ? microSteps - (hasLast ? 1 : 0)
-                         : 1;
+    int64_t repeat = calls.lookup(fn.getSymName());
     if (repeat == 0)
       continue;
+    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
     std::map<std::string, Traffic> traffic;
     fn.walk([&](exec::LaunchOp launch) {
       StringRef callee = launch.getCallee();

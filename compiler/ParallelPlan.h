@@ -15,10 +15,10 @@ namespace ptc {
 
 /// Prints the mesh, the rank mapping (every rank up to 16, then the
 /// formula), the communicators and the bytes each rank sends into
-/// collectives per optimizer step (`microSteps` micro-steps). Prints one
-/// line saying so for a single-device module.
-void printParallelPlan(llvm::raw_ostream &os, mlir::ModuleOp module,
-                       int64_t microSteps);
+/// collectives per optimizer step (each entry point as often as the
+/// module's dist.schedule calls it on pipeline rank 0). Prints one line
+/// saying so for a single-device module.
+void printParallelPlan(llvm::raw_ostream &os, mlir::ModuleOp module);
 
 } // namespace ptc
 

@@ -38,6 +38,9 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
   // 9. Fold what the backward left (reshape pairs, dead saved values).
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // 10. The step's order of work as data: which entry point runs on which
+  //     micro-batch, per pipeline rank (dist.schedule).
+  pm.addPass(dist::createDistStepSchedule());
 }
 
 void buildExecPipeline(mlir::OpPassManager &pm,

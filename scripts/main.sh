@@ -18,7 +18,7 @@ if [ -z "${PTC_TARGET:-}" ] && nvidia-smi -L > /dev/null 2>&1; then
 fi
 name=$(basename "$spec" .json)
 echo "== ptc data $root/data/tinyshakespeare.txt -o $out/data"
-"$build/bin/ptc" data "$root/data/tinyshakespeare.txt" -o "$out/data"
+"$build/bin/ptc" data "$root/data/tinyshakespeare.txt" -o "$out/data" --force
 echo "== ptc plan $spec --target=$target"
 "$build/bin/ptc" plan "$spec" --target="$target"
 echo "== ptc compile $spec --target=$target -o $out/$name"

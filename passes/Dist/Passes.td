@@ -108,4 +108,39 @@ def DistTensorParallel : Pass<"dist-tensor-parallel", "mlir::ModuleOp"> {
   let dependentDialects = ["ptc::dist::DistDialect"];
 }
 
+def DistStepSchedule : Pass<"dist-step-schedule", "mlir::ModuleOp"> {
+  let summary = "The order of work in one training step, as a dist.schedule";
+  let description = [{
+    Runs after `graph-optimizer` and `dist-data-parallel`, on the whole
+    training step, and writes the step's order of work as data: a
+    `dist.schedule` with the actions of each pipeline rank. The emitters
+    print one step function per pipeline rank from it; the runtime calls
+    that function once per optimizer step and only feeds the micro-batches
+    it asks for.
+
+    Without pipeline stages (`parallel.pp = 1`) the schedule is gradient
+    accumulation (`"accumulate"`): for each of the step's micro-batches
+    (the count `graph-optimizer` decided, `ptc.micro_steps` of
+    `@micro_step`), load it, then run its forward and backward
+    (`@micro_step`; the last one through `@last_micro_step` when
+    `dist-data-parallel` made one, whose backward reduces the gradients
+    over data-parallel ranks bucket by bucket); then `@optimizer_step`.
+    With `parallel.pp > 1` the pass adds nothing yet: pipeline stages do
+    not exist, and `ptc compile` stops such specs at the graph level.
+
+    ```mlir
+    dist.schedule "accumulate" micro_batches(2) data_parallel(2) {
+      dist.pipeline_rank 0 {
+        dist.load_micro_batch 0
+        dist.forward_backward chunk 0 micro 0 calls @micro_step
+        dist.load_micro_batch 1
+        dist.forward_backward chunk 0 micro 1 calls @last_micro_step
+        dist.optimizer_step calls @optimizer_step
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["ptc::dist::DistDialect"];
+}
+
 #endif // PTC_PASSES_DIST_PASSES_TD

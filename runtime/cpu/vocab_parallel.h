@@ -122,15 +122,23 @@ void vocab_partials_grad(T *dlogits, const T *logits, const int32_t *targets,
   }
 }
 
-/// *loss = mean over the counted rows (partials[0][n] > 0; the others have
-/// the ignore index) of log(partials[0][n]) - partials[1][n]; 0 when no row
+/// Whether row n of the summed partials counts in the loss: every row but
+/// those with the ignore index, whose sum is exactly 0. A row whose logits
+/// diverged (NaN or inf sum) counts, so that the loss says so: testing
+/// `> 0` instead would drop NaN rows and make a diverged run look healthy.
+template <typename S> bool ce_row_counts(S partialSum) {
+  return !(partialSum == S(0));
+}
+
+/// *loss = mean over the counted rows (ce_row_counts; the others have the
+/// ignore index) of log(partials[0][n]) - partials[1][n]; 0 when no row
 /// counts, like cross_entropy_forward.
 template <typename S>
 void ce_from_partials(S *loss, const S *partials, int64_t N) {
   double total = 0;
   int64_t counted = 0;
   for (int64_t n = 0; n < N; ++n)
-    if (partials[n] > S(0)) {
+    if (ce_row_counts(partials[n])) {
       total += std::log(double(partials[n])) - double(partials[N + n]);
       ++counted;
     }
@@ -144,10 +152,10 @@ void ce_from_partials_grad(S *dpartials, const S *partials, const S *dloss,
                            int64_t N) {
   int64_t counted = 0;
   for (int64_t n = 0; n < N; ++n)
-    counted += partials[n] > S(0);
+    counted += ce_row_counts(partials[n]);
   const double g = counted ? double(*dloss) / double(counted) : 0.0;
   for (int64_t n = 0; n < N; ++n) {
-    const bool counts = partials[n] > S(0);
+    const bool counts = ce_row_counts(partials[n]);
     dpartials[n] = counts ? S(g / double(partials[n])) : S(0);
     dpartials[N + n] = counts ? S(-g) : S(0);
   }

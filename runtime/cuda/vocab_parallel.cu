@@ -105,8 +105,10 @@ __global__ void __launch_bounds__(1024)
     ceFromPartialsKernel(S *loss, const S *partials, int64_t N) {
   __shared__ double shared[32];
   double total = 0, counted = 0;
+  // Every row but the ignored ones (sum exactly 0) counts: a NaN or inf sum
+  // must reach the loss (see ce_row_counts in runtime/cpu/vocab_parallel.h).
   for (int64_t n = threadIdx.x; n < N; n += blockDim.x)
-    if (partials[n] > S(0)) {
+    if (!(partials[n] == S(0))) {
       total += log(double(partials[n])) - double(partials[N + n]);
       counted += 1;
     }
@@ -123,11 +125,11 @@ __global__ void __launch_bounds__(1024)
   __shared__ double shared[32];
   double counted = 0;
   for (int64_t n = threadIdx.x; n < N; n += blockDim.x)
-    counted += partials[n] > S(0);
+    counted += !(partials[n] == S(0));
   counted = blockSum(counted, shared);
   const double g = counted > 0 ? double(*dloss) / counted : 0.0;
   for (int64_t n = threadIdx.x; n < N; n += blockDim.x) {
-    const bool counts = partials[n] > S(0);
+    const bool counts = !(partials[n] == S(0));
     dpartials[n] = counts ? S(g / double(partials[n])) : S(0);
     dpartials[N + n] = counts ? S(-g) : S(0);
   }

@@ -1,97 +1,56 @@
-//===- file_io.h - Small POSIX file helpers for the loader -----*- C++ -*-===//
+//===- file_io.h - Small POSIX file helpers of the runtime -----*- C++ -*-===//
 //
-// Internal to runtime/data: full reads and writes that retry on EINTR and
-// short transfers.
+// Internal to the runtime (data loader, shard writer, weight files): full
+// reads and writes that retry on EINTR and short transfers, opening a file
+// that must be a regular file, and atomic replacement of a file.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_DATA_FILE_IO_H
 #define PTC_RUNTIME_DATA_FILE_IO_H
 
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fcntl.h>
+#include <functional>
 #include <string>
-#include <unistd.h>
 
 namespace ptc::rt::detail {
 
 /// Reads exactly n bytes at `offset`. Returns false on an error (errno set)
 /// or at end of file (errno = 0).
-inline bool preadFull(int fd, void *buf, size_t n, int64_t offset) {
-  char *p = static_cast<char *>(buf);
-  while (n > 0) {
-    ssize_t r = ::pread(fd, p, n, offset);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0) {
-      if (r == 0)
-        errno = 0;
-      return false;
-    }
-    p += r;
-    n -= size_t(r);
-    offset += r;
-  }
-  return true;
-}
+bool preadFull(int fd, void *buf, size_t n, int64_t offset);
 
 /// Writes exactly n bytes. Returns false on an error (errno set).
-/// The text of errno, or of a short read (errno 0: the file ended early).
-inline std::string systemError() {
-  return errno ? std::strerror(errno) : "unexpected end of file";
-}
+bool writeFull(int fd, const void *buf, size_t n);
 
-inline bool writeFull(int fd, const void *buf, size_t n) {
-  const char *p = static_cast<const char *>(buf);
-  while (n > 0) {
-    ssize_t r = ::write(fd, p, n);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return false;
-    p += r;
-    n -= size_t(r);
-  }
-  return true;
-}
+/// The text of errno, or of a short read (errno 0: the file ended early).
+std::string systemError();
+
+/// Opens `path` read-only and returns the descriptor, or -1 with *why set
+/// ("cannot open: No such file or directory", "is a directory", "is not a
+/// regular file (a FIFO)"). The open does not block: a FIFO or device
+/// given where a file belongs is refused instead of waiting for a writer.
+int openRegularFile(const std::string &path, std::string *why);
 
 /// Why writeFileAtomically failed: the file concerned and what went wrong.
 struct WriteFailure {
   std::string path, message;
 };
 
-/// Writes `path` through `path.tmp` and a rename, so that a reader never
-/// sees a half-written file and a failed write leaves no file behind.
-/// `body(fd)` writes the contents and returns false (errno set) on failure.
-template <typename Body>
-bool writeFileAtomically(const std::string &path, Body body,
-                         WriteFailure *failure) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *failure = {tmp, "cannot create: " + systemError()};
-    return false;
-  }
-  bool ok = body(fd);
-  std::string why = ok ? "" : systemError();
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    why = systemError();
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    *failure = {tmp, "cannot write: " + why};
-    return false;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    why = systemError();
-    ::unlink(tmp.c_str());
-    *failure = {path, "cannot rename " + tmp + " to it: " + why};
-    return false;
-  }
-  return true;
-}
+/// Writes `path` through a temporary file of a unique name in the same
+/// directory ("PATH.tmp.XXXXXX", mkstemp), flushed to disk (fsync) before
+/// it is renamed over `path`, and the directory synced after, so that:
+/// a reader never sees a half-written file; a failed write leaves neither
+/// `path` nor the temporary behind; after a crash the file is the old or
+/// the new one; and two writers of one path never write into the same
+/// temporary (the last rename wins, with a complete file). `body(fd)`
+/// writes the contents and returns false (errno set) on failure.
+bool writeFileAtomically(const std::string &path,
+                         const std::function<bool(int)> &body,
+                         WriteFailure *failure);
+
+/// Checks, before a long run, that writeFileAtomically(path) can work:
+/// `path` is not a directory and its directory exists and takes a new file
+/// (a temporary is created and removed). Returns "" or why not.
+std::string checkCanWrite(const std::string &path);
 
 } // namespace ptc::rt::detail
 

@@ -6,11 +6,14 @@
 #include "runtime/data/token_shard.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ptc::rt {
 
@@ -39,6 +42,44 @@ Status makeDirectories(const std::string &dir) {
       return Status::error("output directory '" + dir +
                            "': cannot create: " + std::strerror(errno));
   }
+  return Status::ok();
+}
+
+// The token shards (train_*.bin, val_*.bin: what a run's --data and
+// --val-data globs match) already in `dir`, sorted.
+Status findShards(const std::string &dir, std::vector<std::string> *names) {
+  DIR *d = ::opendir(dir.c_str());
+  if (!d)
+    return Status::error("output directory '" + dir +
+                         "': cannot list: " + std::strerror(errno));
+  while (const dirent *e = ::readdir(d))
+    if (::fnmatch("train_*.bin", e->d_name, 0) == 0 ||
+        ::fnmatch("val_*.bin", e->d_name, 0) == 0)
+      names->push_back(e->d_name);
+  ::closedir(d);
+  std::sort(names->begin(), names->end());
+  return Status::ok();
+}
+
+// Refuses a directory that holds shards, or (replace) deletes them: shards
+// of an older, longer text would stay and be read with the new ones.
+Status clearOldShards(const TextShardOptions &options) {
+  std::vector<std::string> old;
+  if (Status s = findShards(options.outputDir, &old); !s || old.empty())
+    return s;
+  if (!options.replace)
+    return Status::error(
+        "output directory '" + options.outputDir + "' already holds " +
+        std::to_string(old.size()) + " token shard(s) (" + old.front() +
+        (old.size() > 1 ? ", ..." : "") +
+        "); the new shards would be read together with them: use an empty "
+        "directory, or pass --force to delete them first");
+  for (const std::string &name : old)
+    if (::unlink((options.outputDir + "/" + name).c_str()) != 0 &&
+        errno != ENOENT)
+      return Status::error("output directory '" + options.outputDir +
+                           "': cannot delete the old shard " + name + ": " +
+                           std::strerror(errno));
   return Status::ok();
 }
 
@@ -79,14 +120,15 @@ Status writeTextShards(const std::string &inputPath,
                          std::to_string(options.shardTokens));
   if (options.outputDir.empty())
     return Status::error("no output directory given");
-  int fd = ::open(inputPath.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = detail::openRegularFile(inputPath, &why);
   if (fd < 0)
-    return Status::error("text file '" + inputPath +
-                         "': cannot open: " + std::strerror(errno));
+    return Status::error("text file '" + inputPath + "': " + why);
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
     ::close(fd);
-    return Status::error("text file '" + inputPath + "': not a regular file");
+    return Status::error("text file '" + inputPath + "': cannot stat: " + why);
   }
   const int64_t size = st.st_size;
   int64_t val = int64_t(std::floor(double(size) * options.valFraction));
@@ -101,6 +143,8 @@ Status writeTextShards(const std::string &inputPath,
                       "into training and validation data");
   if (s)
     s = makeDirectories(options.outputDir);
+  if (s)
+    s = clearOldShards(options);
   if (s)
     s = writeSplit(fd, inputPath, 0, size - val, options, "train",
                    &result->trainShards);

@@ -6,9 +6,10 @@
 #include "runtime/data/token_shard.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <glob.h>
+#include <unistd.h>
 
 namespace ptc::rt {
 
@@ -121,13 +122,18 @@ Status TokenLoader::open(const std::vector<std::string> &patterns,
       close();
       return s;
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::string why;
+    const int fd = detail::openRegularFile(path, &why);
     if (fd < 0) {
-      std::string why = std::strerror(errno);
       close();
-      return Status::error("token shard '" + path + "': cannot open: " + why);
+      return Status::error("token shard '" + path + "': " + why);
     }
     fds_.push_back(fd);
+    if (Status s = checkTokenIds(path, fd, info.numTokens, options.vocabSize);
+        !s) {
+      close();
+      return s;
+    }
     info.numWindows = (info.numTokens - 1) / T;
     firstWindow_.push_back(total);
     total += info.numWindows;

@@ -18,10 +18,14 @@
 // machine (the PRNG and shuffle are ptc's own, not the standard library's).
 //
 // Validation. open() checks every shard's header and size (bad magic, bad
-// version, zero tokens, truncated or oversized file) and fails with a
-// message naming the file. Token ids are checked lazily, as windows are read:
-// next() fails when a token is >= vocabSize, naming the file and position.
-// (A full scan at open would read the whole data set before the first step.)
+// version, zero tokens, truncated or oversized file, not a regular file)
+// and every token id (< vocabSize), and fails with a message naming the
+// file (and the token's index): bad data is found before the first step,
+// not at the step that reads it hours later. The scan reads the whole data
+// set once (0.23-0.27 s per GB from the page cache on the loaded 2-core dev
+// machine; from disk, at the disk's read speed; skipped for vocabularies
+// above 65535, which every uint16 id fits). next() checks the ids again (a
+// file changed under the run).
 //
 // Files are kept open and read with pread; nothing is loaded up front.
 //

@@ -28,13 +28,20 @@ constexpr int64_t kShardHeaderInts = 256;
 constexpr int64_t kShardHeaderBytes = kShardHeaderInts * 4;
 
 /// Writes n tokens (1 <= n < 2^31) as a shard at `path`, atomically: the data
-/// goes to `path`.tmp, which is then renamed over `path`.
+/// goes to a temporary file next to `path`, which is then renamed over it
+/// (detail::writeFileAtomically).
 Status writeTokenShard(const std::string &path, const uint16_t *tokens,
                        int64_t n);
 
 /// Validates the header and the file size of a shard (not the token ids) and
 /// returns its token count in *numTokens.
 Status inspectTokenShard(const std::string &path, int64_t *numTokens);
+
+/// Checks that the numTokens token ids of the shard open as `fd` (whose
+/// header inspectTokenShard accepted) are all < vocabSize, in chunks of
+/// 2 MiB; the error names the file, the first bad id and its index.
+Status checkTokenIds(const std::string &path, int fd, int64_t numTokens,
+                     int64_t vocabSize);
 
 /// Reads a whole shard into *tokens. When vocabSize > 0, every token id must
 /// be < vocabSize.

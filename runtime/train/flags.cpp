@@ -42,8 +42,9 @@ const FlagSpec kFlags[] = {
      "load the weights (safetensors) instead of initializing"},
     {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
     {"--comm-timeout", Kind::Real, "SECONDS",
-     "with several ranks: end every rank when a step or validation takes "
-     "longer, instead of waiting forever for a dead peer (0: no limit)"},
+     "with several ranks: end every rank when a step, a validation, a "
+     "weight load or save, or the final barrier takes longer, instead of "
+     "waiting forever for a dead peer (0: no limit)"},
     {"--gradcheck", Kind::Positive, "N",
      "check N gradient elements per parameter against central finite "
      "differences (on one batch, from --data or random tokens) and exit"},
@@ -227,7 +228,9 @@ std::string usage(const abi::Model &model, const std::string &program) {
   }
   s += "\nBoth --flag VALUE and --flag=VALUE work. Make token shards from a "
        "text file with\n`ptc data FILE.txt -o DIR`, then pass --data "
-       "'DIR/train_*.bin' --val-data 'DIR/val_*.bin'.\n";
+       "'DIR/train_*.bin' --val-data 'DIR/val_*.bin'.\n\nExit status: 0 "
+       "done; 1 an error; 2 a bad command line; 3 trained and saved, but a\n"
+       "--log write failed (the log is incomplete).\n";
   return s;
 }
 

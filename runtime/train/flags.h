@@ -11,15 +11,17 @@
 //   --eval-every N           with --val-data, validate every N steps and after
 //                            the last; 0: after the last only
 //                            (Model::evalEvery)
-//   --eval-steps N           micro-batches per validation (Model::evalSteps)
+//   --eval-steps N           micro-batches per validation (Model::evalSteps);
+//                            more than --val-data holds is an error at start
 //   --log FILE               JSON lines: one record per step and validation
 //   --seed N                 initialization and shuffle seed (Model::seed)
 //   --save-weights FILE      final weights (safetensors) after training
 //   --save-initial-weights FILE   weights right after init / --init-from
 //   --init-from FILE         load weights (safetensors) instead of init
 //   --quiet                  no per-step lines on stdout
-//   --comm-timeout SECONDS   with several ranks: a step or validation that
-//                            runs longer ends every rank with an error
+//   --comm-timeout SECONDS   with several ranks: a step, validation, weight
+//                            load or save, or the final barrier that runs
+//                            longer ends every rank with an error
 //                            (default 600; 0: no limit)
 //   --help, --version
 //

@@ -3,8 +3,10 @@
 #include "runtime/train/loop.h"
 
 #include "runtime/data/token_loader.h"
+#include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
+#include "runtime/train/start_checks.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -39,25 +41,25 @@ std::string number(double v) {
 class Trainer {
 public:
   Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
-          Device &device, std::ostream &out, const RunPlace &place)
+          Device &device, std::ostream &out, std::ostream &err,
+          const RunPlace &place)
       : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
-        out_(out), tokens_(size_t(model.microBatch * model.seqLen)),
+        out_(out), err_(err), tokens_(size_t(model.microBatch * model.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();
+  bool logFailed() const { return logFailed_; }
 
 private:
   Status initialize();
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
+  Status save(const std::string &path, int64_t step);
+  void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
-  // Passes over the next `batches` micro-batches of `loader` (those of the
-  // other data-parallel ranks) without reading them.
-  void skip(TokenLoader &loader, int64_t batches) {
-    loader.seek(loader.position() + uint64_t(batches * model_.microBatch));
-  }
+  struct Host;
   // Runs an entry point on the arenas (kept a Status for devices that check
   // for launch errors).
   Status call(abi::EntryPoint entry) {
@@ -69,8 +71,9 @@ private:
   const Flags &flags_;
   const RunPlace &place_;
   DeviceArenas arenas_;
-  std::ostream &out_;
+  std::ostream &out_, &err_;
   MetricsLog log_;
+  bool logFailed_ = false;
   TokenLoader trainData_, valData_;
   std::vector<int32_t> tokens_, targets_;
 };
@@ -81,18 +84,45 @@ Status Trainer::initialize() {
   if (flags_.initFrom.empty()) {
     if (Status s = call(model_.initParams); !s)
       return s;
-  } else if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s) {
-    return s;
-  } else if (model_.refreshWeightCopies) {
-    if (Status s = call(model_.refreshWeightCopies); !s)
+  } else {
+    // A rank stuck reading a file would leave the others waiting in step 1.
+    dist::WatchdogPhase phase(place_.watchdog,
+                              "loading the weights from '" + flags_.initFrom +
+                                  "'");
+    if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s)
       return s;
+    if (model_.refreshWeightCopies)
+      if (Status s = call(model_.refreshWeightCopies); !s)
+        return s;
   }
   if (flags_.saveInitialWeights.empty())
     return Status::ok();
-  if (Status s = saveWeights(flags_.saveInitialWeights, model_, arenas_, 0); !s)
+  if (Status s = save(flags_.saveInitialWeights, 0); !s)
     return s;
   out_ << "saved the initial weights to " << flags_.saveInitialWeights << "\n";
   return Status::ok();
+}
+
+// Rank 0 gathers the pieces of every parameter and writes the file while
+// the others wait for it: a rank that stops during a save must end the job
+// after --comm-timeout like one that stops in a step, not hang it.
+Status Trainer::save(const std::string &path, int64_t step) {
+  dist::WatchdogPhase phase(place_.watchdog,
+                            "saving the weights to '" + path + "'");
+  return saveWeights(path, model_, arenas_, step);
+}
+
+// A --log write that fails mid-run (a full disk) costs the log, not the
+// run: one line now, training goes on and saves its weights, and the
+// program exits with status 3 (run_main.cpp).
+void Trainer::record(const nlohmann::ordered_json &r) {
+  if (Status s = log_.write(r); !s) {
+    logFailed_ = true;
+    err_ << dist::rankPrefix() << "error: " << s.message()
+         << "; training goes on without the log (the weights are still "
+            "saved; the exit status will be 3)"
+         << std::endl;
+  }
 }
 
 Status Trainer::openData() {
@@ -106,7 +136,9 @@ Status Trainer::openData() {
   if (flags_.valData.empty())
     return Status::ok();
   options.shuffle = false;
-  return valData_.open(flags_.valData, options);
+  if (Status s = valData_.open(flags_.valData, options); !s)
+    return s;
+  return checkEvalSteps(model_, flags_, valData_);
 }
 
 Status Trainer::feed(TokenLoader &loader) {
@@ -119,48 +151,84 @@ Status Trainer::feed(TokenLoader &loader) {
   return arenas_.write(*io_.targets, targets_.data());
 }
 
+/// The runtime's side of abi::StepHost: the step function asks for
+/// micro-batches and entry points; the first failure is kept for the step
+/// to return.
+struct Trainer::Host : abi::StepHost {
+  Host(Trainer &trainer, int64_t step, uint64_t stepStart)
+      : abi::StepHost{trainer.place_.dpRank, &Host::load, &Host::run,
+                      &Host::readLoss},
+        trainer(trainer), step(step), stepStart(stepStart) {}
+
+  static Host &of(abi::StepHost *host) { return *static_cast<Host *>(host); }
+
+  static bool load(abi::StepHost *base, int64_t index, int64_t micro) {
+    Host &host = of(base);
+    Trainer &t = host.trainer;
+    t.trainData_.seek(host.stepStart + uint64_t(index * t.model_.microBatch));
+    host.status = t.feed(t.trainData_);
+    if (host.status)
+      host.status = t.arenas_.writeI64(*t.io_.micro, micro);
+    return bool(host.status);
+  }
+
+  static bool run(abi::StepHost *base, abi::EntryPoint entry) {
+    Host &host = of(base);
+    host.status = host.trainer.call(entry);
+    return bool(host.status);
+  }
+
+  static bool readLoss(abi::StepHost *base, int64_t micro, double *loss) {
+    Host &host = of(base);
+    host.status = host.trainer.arenas_.readReal(*host.trainer.io_.loss, loss);
+    if (host.status && !std::isfinite(*loss))
+      host.status = Status::error(
+          "step " + std::to_string(host.step) + ", micro-batch " +
+          std::to_string(micro) + ": the loss is " + number(*loss) +
+          "; training diverged (try a lower learning rate)");
+    return bool(host.status);
+  }
+
+  Trainer &trainer;
+  int64_t step;
+  uint64_t stepStart;
+  Status status = Status::ok();
+};
+
 Status Trainer::step(int64_t step, StepMetrics *m) {
   const Clock::time_point start = Clock::now();
   dist::WatchdogPhase phase(place_.watchdog, "step " + std::to_string(step));
   if (Status s = arenas_.writeI64(*io_.step, step); !s)
     return s;
-  double lossSum = 0;
-  const int64_t accum = model_.gradAccumSteps;
-  skip(trainData_, place_.dpRank * accum);
-  for (int64_t micro = 0; micro < accum; ++micro) {
-    Status s = feed(trainData_);
-    if (s)
-      s = arenas_.writeI64(*io_.micro, micro);
-    if (s)
-      s = call(micro + 1 == accum && model_.lastMicroStep
-                   ? model_.lastMicroStep
-                   : model_.microStep);
-    double loss = 0;
-    if (s)
-      s = arenas_.readReal(*io_.loss, &loss);
-    if (!s)
-      return s;
-    if (!std::isfinite(loss))
-      return Status::error("step " + std::to_string(step) + ", micro-batch " +
-                           std::to_string(micro) + ": the loss is " +
-                           number(loss) +
-                           "; training diverged (try a lower learning rate)");
-    lossSum += loss;
-  }
-  skip(trainData_, (place_.dpSize - place_.dpRank - 1) * accum);
+  // The step reads micro-batches of the stream by their index in the step;
+  // the next step starts after all of them (every dp rank's).
+  const uint64_t stepStart = trainData_.position();
+  const int64_t stepBatches = model_.gradAccumSteps * place_.dpSize;
+  Host host(*this, step, stepStart);
+  double stepLoss = 0;
+  if (!model_.stepFunctions[place_.ppRank](&host, &stepLoss))
+    return host.status ? Status::error("step " + std::to_string(step) +
+                                       ": the step function failed")
+                       : host.status;
+  trainData_.seek(stepStart + uint64_t(stepBatches * model_.microBatch));
   float lr = 0, gradNorm = 0;
-  Status s = call(model_.optimizerStep);
-  if (s)
-    s = arenas_.readF32(*io_.lr, &lr);
+  Status s = arenas_.readF32(*io_.lr, &lr);
   if (s)
     s = arenas_.readF32(*io_.gradNorm, &gradNorm);
   if (s)
     s = arenas_.device().synchronize();
   if (!s)
     return s;
+  // The norm is reduced over the whole mesh, so every rank stops here
+  // together: a NaN gradient must never reach the next step or a save.
+  if (!std::isfinite(gradNorm))
+    return Status::error("step " + std::to_string(step) +
+                         ": the gradient norm is " + number(gradNorm) +
+                         "; training diverged (try a lower learning rate "
+                         "or grad_clip)");
   m->step = step;
   m->steps = flags_.steps;
-  m->loss = lossSum / double(model_.gradAccumSteps);
+  m->loss = stepLoss;
   m->lr = lr;
   m->gradNorm = gradNorm;
   m->ms = msSince(start);
@@ -198,16 +266,22 @@ Status Trainer::validate(int64_t step) {
     return Status::error("step " + std::to_string(step) +
                          ": the validation loss is " + number(m.loss));
   out_ << formatValLine(m) << std::endl;
-  return log_.write(valRecord(m));
+  record(valRecord(m));
+  return Status::ok();
 }
 
 Status Trainer::run() {
   Device &device = arenas_.device();
   out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
        << std::flush;
+  // Rank 0 writes every file: all of them are checked before any work.
+  if (place_.rank == 0)
+    if (Status s = checkOutputFiles(flags_); !s)
+      return s;
   if (!flags_.logPath.empty() && place_.rank == 0)
     if (Status s = log_.open(flags_.logPath); !s)
       return s;
+  // Before the first step a log that cannot be written is an error.
   if (Status s = log_.write(
           startRecord(model_, device.name(), flags_.steps, flags_.seed));
       !s)
@@ -228,8 +302,7 @@ Status Trainer::run() {
       return s;
     if (!flags_.quiet)
       out_ << formatStepLine(m) << std::endl;
-    if (Status s = log_.write(stepRecord(m)); !s)
-      return s;
+    record(stepRecord(m));
     const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
                      i == flags_.steps;
     if (!flags_.valData.empty() && due)
@@ -243,24 +316,27 @@ Status Trainer::run() {
          << formatFixed(m.loss, 4) << "; peak memory "
          << formatBytes(device.peakBytes()) << "\n";
   if (!flags_.saveWeights.empty()) {
-    if (Status s =
-            saveWeights(flags_.saveWeights, model_, arenas_, flags_.steps);
-        !s)
+    if (Status s = save(flags_.saveWeights, flags_.steps); !s)
       return s;
     out_ << "saved the weights to " << flags_.saveWeights << "\n";
   }
-  return log_.write({{"event", "end"},
-                     {"steps", flags_.steps},
-                     {"seconds", seconds},
-                     {"peak_mem_bytes", device.peakBytes()}});
+  record({{"event", "end"},
+          {"steps", flags_.steps},
+          {"seconds", seconds},
+          {"peak_mem_bytes", device.peakBytes()}});
+  return Status::ok();
 }
 
 } // namespace
 
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out, const RunPlace &place) {
-  Trainer trainer(model, io, flags, device, out, place);
-  return trainer.run();
+             Device &device, std::ostream &out, std::ostream &err,
+             const RunPlace &place, TrainOutcome *outcome) {
+  Trainer trainer(model, io, flags, device, out, err, place);
+  Status s = trainer.run();
+  if (outcome)
+    outcome->logFailed = trainer.logFailed();
+  return s;
 }
 
 } // namespace ptc::rt::train

@@ -4,24 +4,32 @@
 //   1. allocate the arenas on `device`; print the banner, log "start";
 //   2. write "seed"; init_params(), or load --init-from; save
 //      --save-initial-weights;
-//   3. for step 1..steps: write "step"; for each of grad_accum_steps
-//      micro-batches: the next batch of the training loader (shuffled with
-//      the seed), "micro", "tokens", "targets", micro_step(), read "loss";
-//      then optimizer_step(), read "lr" and "grad_norm"; print and log;
+//   3. for step 1..steps: write "step"; call the step function of this
+//      rank's pipeline coordinate, which asks for the step's micro-batches
+//      (from the training loader, shuffled with the seed), runs the entry
+//      points in the compiler's order and returns the mean loss; read "lr"
+//      and "grad_norm"; print and log;
 //   4. with --val-data: validate every --eval-every steps and after the last
 //      step: the validation loader from its start (no shuffle), --eval-steps
 //      micro-batches through eval_step(), the mean "loss";
 //   5. save --save-weights.
-// Any failure (data, files, a NaN or infinite loss) stops the loop and comes
-// back as a Status whose message names the file or the step.
+// Before any of it, rank 0 checks that every output file can be written
+// (start_checks.h), and opening the data checks every token id and that
+// --eval-steps micro-batches fit in the validation data: what can be known
+// at the start fails at the start. Any failure (data, files, a NaN or
+// infinite loss) stops the loop and comes back as a Status whose message
+// names the file or the step; except a --log write that fails mid-run,
+// which is reported on `err` (one line) and costs only the log: training
+// goes on, the weights are saved, and TrainOutcome::logFailed says so.
 //
-// In a parallel run every rank runs this loop on its shards. Of a step's
-// dp * grad_accum_steps micro-batches (in the loader's order), data-parallel
-// rank r trains on [r * grad_accum_steps, (r + 1) * grad_accum_steps); ranks
-// of one dp coordinate read the same data, and validation is the same on
-// every rank. Only rank 0 writes the --log file (and the caller gives the
-// other ranks a stream that discards the human lines). Steps and
-// validations run under the watchdog, when there is one.
+// In a parallel run every rank runs this loop on its shards. A step
+// consumes dp * grad_accum_steps micro-batches of the loader's stream; the
+// step function names the ones it trains on (data-parallel rank r:
+// [r * grad_accum_steps, (r + 1) * grad_accum_steps), by the schedule);
+// ranks of one dp coordinate read the same data, and validation is the
+// same on every rank. Only rank 0 writes the --log file (and the caller
+// gives the other ranks a stream that discards the human lines). Steps,
+// validations, loads and saves run under the watchdog, when there is one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_LOOP_H
@@ -40,12 +48,19 @@ namespace ptc::rt::train {
 struct RunPlace {
   int64_t rank = 0;               ///< global rank: only rank 0 logs
   int64_t dpRank = 0, dpSize = 1; ///< on the "dp" mesh axis
+  int64_t ppRank = 0;             ///< on the "pp" mesh axis: the step function
   dist::Watchdog *watchdog = nullptr;
 };
 
+/// What a run reports besides its Status.
+struct TrainOutcome {
+  bool logFailed = false; ///< a --log write failed mid-run (see above)
+};
+
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
-             Device &device, std::ostream &out,
-             const RunPlace &place = RunPlace());
+             Device &device, std::ostream &out, std::ostream &err,
+             const RunPlace &place = RunPlace(),
+             TrainOutcome *outcome = nullptr);
 
 } // namespace ptc::rt::train
 

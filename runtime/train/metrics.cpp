@@ -10,6 +10,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <map>
+#include <unistd.h>
 
 namespace ptc::rt::train {
 
@@ -175,10 +176,24 @@ Status MetricsLog::write(const nlohmann::ordered_json &record) {
   if (!file_)
     return Status::ok();
   const std::string line = record.dump() + "\n";
-  if (std::fputs(line.c_str(), file_) < 0 || std::fflush(file_) != 0)
-    return Status::error("--log '" + path_ +
-                         "': cannot write: " + std::strerror(errno));
-  return Status::ok();
+  if (std::fputs(line.c_str(), file_) >= 0 && std::fflush(file_) == 0) {
+    bytes_ += int64_t(line.size());
+    return Status::ok();
+  }
+  Status s = Status::error("--log '" + path_ +
+                           "': cannot write: " + std::strerror(errno));
+  // Drop the part of the line that got out: the log stays whole records,
+  // which JSON-lines readers can parse. (Shrinking works on a full disk;
+  // a pipe cannot be truncated, and then nothing more can be done.)
+  // fclose may flush what is left of the buffer: cut after it.
+  const int fd = ::dup(::fileno(file_));
+  std::fclose(file_);
+  file_ = nullptr;
+  if (fd >= 0) {
+    (void)!::ftruncate(fd, bytes_);
+    ::close(fd);
+  }
+  return s;
 }
 
 } // namespace ptc::rt::train

@@ -72,12 +72,15 @@ public:
 
   /// Creates (truncates) `path`.
   Status open(const std::string &path);
-  /// Appends one record as a line and flushes.
+  /// Appends one record as a line and flushes. A failed write cuts the
+  /// file back to its whole records and closes the log: later writes do
+  /// nothing.
   Status write(const nlohmann::ordered_json &record);
 
 private:
   std::string path_;
   std::FILE *file_ = nullptr;
+  int64_t bytes_ = 0; ///< the whole records written so far
 };
 
 } // namespace ptc::rt::train

@@ -30,21 +30,24 @@
 // Parallel programs (Model::mesh has more than one rank) are SPMD: every
 // rank runs the same entry points on its own shards. The runtime reads the
 // rank from the launcher, checks the world size against the mesh, creates
-// the communicators (MPI on the cpu target, NCCL on cuda) and gives each
-// data-parallel rank its part of every global batch: of the step's
-// dp * grad_accum_steps micro-batches, in file order, data-parallel rank r
-// trains on micro-batches [r * grad_accum_steps, (r + 1) * grad_accum_steps).
-// "loss" and "grad_norm" are already reduced over the mesh by the program.
+// the communicators (MPI on the cpu target, NCCL on cuda) and runs the step
+// function of its pipeline coordinate. "loss" and "grad_norm" are already
+// reduced over the mesh by the program.
 //
 // Start: write "seed", init_params() (or load parameters from a file, then
 // refresh_weight_copies() when the program has it).
-// One optimizer step: write "step"; for i in [0, grad_accum_steps): write
-// "micro" and a micro-batch, micro_step() (last_micro_step() for the last one
-// when the program has it); then optimizer_step(). micro_step accumulates
-// gradients (already scaled by 1 / grad_accum_steps); last_micro_step also
-// reduces them over the data-parallel ranks, bucket by bucket while its
-// backward runs; optimizer_step clips, updates, and zeroes the gradients for
-// the next step.
+// One optimizer step: write "step", then call steps[pipeline coordinate]
+// once. The step function is the compiler's schedule of the step
+// (dist.schedule): it asks the runtime, through StepHost, for the
+// micro-batches it trains on and to run the entry points in its order
+// (micro_step, last_micro_step, optimizer_step, ...), and returns the
+// step's mean loss. micro_step accumulates gradients (already scaled by
+// 1 / grad_accum_steps); last_micro_step also reduces them over the
+// data-parallel ranks, bucket by bucket while its backward runs;
+// optimizer_step clips, updates, and zeroes the gradients for the next
+// step. Data: a step consumes grad_accum_steps x dp micro-batches of the
+// training stream; the step function names each one it trains on by its
+// index among them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_MODEL_ABI_H
@@ -56,7 +59,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 4;
+constexpr int32_t kVersion = 5;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -172,6 +175,27 @@ struct ParamLayout {
 /// Model::arenas.
 using EntryPoint = void (*)(uint8_t *const *arenas);
 
+/// What a step function may ask of the runtime. Each call returns false on
+/// failure (the runtime keeps the reason); the step function then returns
+/// false at once.
+struct StepHost {
+  /// This rank's coordinate on the "dp" mesh axis (0 without one).
+  int64_t dpRank;
+  /// Writes micro-batch `index` of the step (of its grad_accum_steps x dp,
+  /// in stream order) into "tokens" and "targets", and `micro` (its place
+  /// in this rank's share) into "micro".
+  bool (*load)(StepHost *host, int64_t index, int64_t micro);
+  /// Runs an entry point on the arenas.
+  bool (*run)(StepHost *host, EntryPoint entry);
+  /// Reads "loss" after the forward of micro-batch `micro` (the runtime
+  /// stops the step when it is not finite).
+  bool (*readLoss)(StepHost *host, int64_t micro, double *loss);
+};
+
+/// One optimizer step of one pipeline rank, in the compiler's order; sets
+/// `*loss` to the step's mean loss (on the rank that computes it).
+using StepFunction = bool (*)(StepHost *host, double *loss);
+
 struct Model {
   int32_t abiVersion; ///< kVersion of the compiler that emitted the program
   const char *name;   ///< the spec's model name
@@ -181,7 +205,8 @@ struct Model {
   int64_t microBatch;
   int64_t seqLen;
   int64_t vocabSize;      ///< token ids in the data must be below this
-  int64_t gradAccumSteps; ///< micro-batches per optimizer step (per rank)
+  int64_t gradAccumSteps; ///< micro-batches per optimizer step per dp rank
+                          ///< (the schedule's micro_batches)
   int64_t steps;          ///< default number of optimizer steps
   int64_t seed;
   int64_t evalEvery;      ///< validate every N steps (0: never), default
@@ -200,9 +225,10 @@ struct Model {
   EntryPoint microStep;     ///< forward + backward of one micro-batch
   EntryPoint optimizerStep; ///< clip + AdamW + LR schedule, zero gradients
   EntryPoint evalStep;      ///< forward only: "loss" of one micro-batch
-  /// micro_step for a step's last micro-batch, which also reduces the
-  /// gradients over dp; null where the program has none (then micro_step).
-  EntryPoint lastMicroStep;
+  /// The step functions, one per pipeline rank (the "pp" mesh axis; one
+  /// without it).
+  int32_t numStepFunctions;
+  const StepFunction *stepFunctions;
   /// Converts the weights into the copies the micro-steps compute with
   /// (bf16 in mixed precision); the runtime calls it after loading weights
   /// from a file (init_params and optimizer_step refresh them themselves).

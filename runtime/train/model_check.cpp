@@ -176,6 +176,12 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
   if (!model.initParams || !model.microStep || !model.optimizerStep ||
       !model.evalStep)
     return modelError(model, "an entry point is missing");
+  if (model.numStepFunctions < 1 || !model.stepFunctions)
+    return modelError(model, "no step function");
+  for (int32_t i = 0; i < model.numStepFunctions; ++i)
+    if (!model.stepFunctions[i])
+      return modelError(model, "step function " + std::to_string(i) +
+                                   " is missing");
   for (int32_t i = 0; i < model.numParams; ++i) {
     if (Status s = checkSlot(model, model.params[i], "params"); !s)
       return s;

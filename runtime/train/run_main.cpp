@@ -50,10 +50,13 @@ int exitBeforeWorld(int status, bool printer, const dist::LaunchEnv &env) {
 }
 
 // Everything of a run after the flags; `device` (when not null) is used as
-// is, else `makeDevice` makes one once the world is known.
+// is, else `makeDevice` makes one once the world is known. In a job of
+// several ranks *watchdog is set: the caller keeps it armed through the end
+// of the world (finishWorld's barrier waits for every rank).
 int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
                std::ostream &out, std::ostream &err, Device *device,
-               const DeviceFactory *makeDevice) {
+               const DeviceFactory *makeDevice,
+               std::unique_ptr<dist::Watchdog> *watchdog) {
   const std::string program = argv.empty() ? "train" : argv[0];
   Flags flags;
   Status s = parseFlags(model,
@@ -133,31 +136,47 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
     place.dpRank = world.coords[size_t(dpAxis)];
     place.dpSize = model.mesh[dpAxis].size;
   }
+  const int32_t ppAxis = dist::findMeshAxis(model, "pp");
+  if (ppAxis >= 0 && !world.coords.empty())
+    place.ppRank = world.coords[size_t(ppAxis)];
+  if (place.ppRank >= model.numStepFunctions)
+    return fail(out, err, "the program has " +
+                           std::to_string(model.numStepFunctions) +
+                           " step functions but this rank is pipeline rank " +
+                           std::to_string(place.ppRank));
   // Only a job of several ranks can wait on a peer forever.
-  std::unique_ptr<dist::Watchdog> watchdog;
   if (world.size > 1) {
-    watchdog = std::make_unique<dist::Watchdog>(flags.commTimeout);
-    place.watchdog = watchdog.get();
+    *watchdog = std::make_unique<dist::Watchdog>(flags.commTimeout);
+    place.watchdog = watchdog->get();
   }
-  s = flags.gradcheck > 0 ? gradientCheck(model, io, flags, *device, out)
-                          : train(model, io, flags, *device, rankOut, place);
+  TrainOutcome outcome;
+  s = flags.gradcheck > 0
+          ? gradientCheck(model, io, flags, *device, out)
+          : train(model, io, flags, *device, rankOut, err, place, &outcome);
   if (!s)
     return fail(out, err, s.message());
-  return 0;
+  return outcome.logFailed ? kExitLogFailed : 0;
 }
 
 } // namespace
 
 int run(const abi::Model &model, const std::vector<std::string> &argv,
         std::ostream &out, std::ostream &err, Device *device) {
-  return runChecked(model, argv, out, err, device, nullptr);
+  std::unique_ptr<dist::Watchdog> watchdog;
+  return runChecked(model, argv, out, err, device, nullptr, &watchdog);
 }
 
 int runWithDevice(const abi::Model &model, const std::vector<std::string> &argv,
                   std::ostream &out, std::ostream &err,
                   const DeviceFactory &makeDevice) {
-  const int rc = runChecked(model, argv, out, err, nullptr, &makeDevice);
+  std::unique_ptr<dist::Watchdog> watchdog;
+  const int rc =
+      runChecked(model, argv, out, err, nullptr, &makeDevice, &watchdog);
   out << std::flush;
+  // The last barrier waits for every rank: one that stopped after its last
+  // collective would otherwise hang the others here for good.
+  dist::WatchdogPhase phase(watchdog.get(),
+                            "the end of the run (every rank's last barrier)");
   dist::finishWorld();
   return rc;
 }

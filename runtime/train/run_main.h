@@ -16,10 +16,14 @@
 //
 // Exit status: 0 done; 1 a run-time error (bad data file, weight file, NaN
 // loss, a table this runtime cannot run, a wrong world size); 2 a bad
-// command line. Every error is one line on stderr, "error: " and a message
-// naming the flag, file or step; with several ranks "rank N: error: ...",
-// and an error on one rank ends every rank (MPI_Abort), never a hang. Only
-// rank 0 prints the banner and step lines and writes the --log file.
+// command line; 3 (kExitLogFailed) trained to the end and saved, but a
+// --log write failed mid-run, so the log is incomplete. Every error is one
+// line on stderr, "error: " and a message naming the flag, file or step;
+// with several ranks "rank N: error: ...", and an error on one rank ends
+// every rank (MPI_Abort), never a hang: the watchdog (--comm-timeout) also
+// covers the final barrier, where a rank that stopped would otherwise keep
+// the others waiting. Only rank 0 prints the banner and step lines and
+// writes the --log file.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_RUN_MAIN_H
@@ -36,6 +40,9 @@
 #include <vector>
 
 namespace ptc::rt::train {
+
+/// The exit status of a run whose --log writes failed mid-run (above).
+constexpr int kExitLogFailed = 3;
 
 /// The whole program of the cpu target: flags, checks, the world, the CPU
 /// device, training; MPI is finalized before it returns.

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ptc::rt::train {
 
@@ -155,9 +155,12 @@ Status SafetensorsReader::open(const std::string &path) {
   metadata_.clear();
   if (fd_ >= 0)
     ::close(fd_);
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // A directory or a FIFO is refused here (reading a FIFO would wait for a
+  // writer forever).
+  std::string why;
+  fd_ = detail::openRegularFile(path, &why);
   if (fd_ < 0)
-    return fail("cannot open: " + detail::systemError());
+    return fail(why);
   struct stat st;
   if (::fstat(fd_, &st) != 0)
     return fail("cannot stat: " + detail::systemError());

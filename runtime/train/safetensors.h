@@ -11,7 +11,9 @@
 //             [BEGIN, END) from the start of this section.
 //
 // The writer puts tensors in the order given (ptc: the params order) and
-// writes atomically (FILE.tmp, then rename). The reader validates all of the
+// writes atomically (a temporary FILE.tmp.XXXXXX, fsync, rename; see
+// detail::writeFileAtomically). The reader opens only regular files (a
+// directory or FIFO is one clear error, not a hang) and validates all of the
 // header before any data is read: the length (at most 100 MB and inside the
 // file), the JSON, every dtype, shape and offset pair, that END - BEGIN is
 // the tensor's byte size, and that the tensors tile the data section exactly

@@ -20,6 +20,7 @@
 #include "runtime/train/safetensors.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ptc::rt::train {
@@ -80,6 +81,42 @@ SplitView splitView(const abi::Model &model, int32_t i) {
   v.outer = product(full, 0, size_t(layout.splitDim));
   v.inner = product(full, size_t(layout.splitDim) + 1, full.size());
   return v;
+}
+
+// The first element of `count` elements of `type` at `data` that is NaN or
+// infinite, as "nan at element 12", or "" (integer tensors: always "").
+std::string firstNonFinite(const void *data, abi::DType type, int64_t count) {
+  auto at = [](int64_t i, const char *what) {
+    return std::string(what) + " at element " + std::to_string(i);
+  };
+  auto scan = [&](auto word) {
+    using T = decltype(word);
+    const T *v = static_cast<const T *>(data);
+    for (int64_t i = 0; i < count; ++i)
+      if (!std::isfinite(v[i]))
+        return at(i, std::isnan(v[i]) ? "nan" : v[i] > 0 ? "inf" : "-inf");
+    return std::string();
+  };
+  // bf16 and f16: the exponent bits all ones is inf (mantissa 0) or nan.
+  auto scan16 = [&](uint16_t exponent, uint16_t mantissa) {
+    const uint16_t *v = static_cast<const uint16_t *>(data);
+    for (int64_t i = 0; i < count; ++i)
+      if ((v[i] & exponent) == exponent)
+        return at(i, v[i] & mantissa ? "nan" : v[i] & 0x8000 ? "-inf" : "inf");
+    return std::string();
+  };
+  switch (type) {
+  case abi::DType::F32:
+    return scan(float());
+  case abi::DType::F64:
+    return scan(double());
+  case abi::DType::BF16:
+    return scan16(0x7F80, 0x007F);
+  case abi::DType::F16:
+    return scan16(0x7C00, 0x03FF);
+  default:
+    return "";
+  }
 }
 
 // The element-typed index kernels on raw bytes: only the width matters.
@@ -272,6 +309,15 @@ Status loadWeights(const std::string &path, const abi::Model &model,
     host.assign(size_t((fullBytes + 7) / 8), 0);
     if (Status s = reader.read(*entries[i], host.data()); !s)
       return s;
+    // A NaN loaded here would show up steps later as a diverged loss and
+    // be blamed on the learning rate: name the tensor now.
+    if (std::string bad = firstNonFinite(
+            host.data(), slot.type,
+            product(entries[i]->shape, 0, entries[i]->shape.size()));
+        !bad.empty())
+      return fail(std::string("tensor '") + slot.name + "' holds " + bad +
+                  " (row-major); the file is damaged or was saved by a run "
+                  "that diverged");
     // This rank's tensor: its piece on the split axis (0 before the world
     // is started, e.g. in a single-rank tool), then its ZeRO-1 chunk.
     auto coord = [&](int32_t axis) {

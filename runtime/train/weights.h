@@ -6,8 +6,9 @@
 // the Hugging Face loaders expect), and "ptc_model", "ptc_abi", "ptc_step".
 //
 // Loading is strict: every parameter must be present with the same dtype and
-// shape, and the file may hold no other tensor; errors name the tensor and
-// the file.
+// shape, the file may hold no other tensor, and every floating-point value
+// must be finite (a NaN is named by tensor and element at load, not found
+// steps later as a diverged loss); errors name the tensor and the file.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_WEIGHTS_H

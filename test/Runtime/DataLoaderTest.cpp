@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <glob.h>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -105,7 +107,9 @@ TEST_F(DataLoader, ShardRoundTrip) {
   EXPECT_CONTAINS(s.message(), "token 65535 at index 2 is >= the "
                                      "vocabulary size 50257");
   // No temporary file is left behind.
-  EXPECT_NE(access((p + ".tmp").c_str(), F_OK), 0);
+  glob_t g;
+  EXPECT_EQ(glob((p + ".tmp*").c_str(), 0, nullptr, &g), GLOB_NOMATCH);
+  globfree(&g);
 }
 
 TEST_F(DataLoader, WriterRejectsEmptyShard) {
@@ -149,23 +153,38 @@ TEST_F(DataLoader, InvalidShardsNameTheFileAndTheProblem) {
   }
 }
 
-TEST_F(DataLoader, TokenOutOfVocabularyIsReportedLazily) {
-  std::vector<uint16_t> t(41, 1);
-  t[30] = 30000; // vocabSize is 30000
+TEST_F(DataLoader, TokenOutOfVocabularyIsFoundAtOpen) {
+  // Past the first 2 MiB read, in the second shard: the whole data set is
+  // scanned before the first batch, not when a step reads the window.
+  const int64_t n = (int64_t(1) << 20) + 41;
+  std::vector<uint16_t> t(size_t(n), 1);
+  t[size_t(n - 11)] = 30000; // vocabSize is 30000
   std::string p = path("bad-token.bin");
-  ASSERT_TRUE(writeTokenShard(p, t.data(), 41).isOk());
+  ASSERT_TRUE(writeTokenShard(p, t.data(), n).isOk());
   TokenLoaderOptions o = options(10);
-  o.shuffle = false;
   TokenLoader loader;
-  ASSERT_TRUE(loader.open({p}, o).isOk());
-  std::vector<int32_t> in(20), tg(20);
-  Status s = loader.next(2, 10, in.data(), tg.data()); // windows 0 and 1
-  ASSERT_TRUE(s.isOk()) << s.message();
-  s = loader.next(1, 10, in.data(), tg.data()); // window 2 covers token 30
+  Status s = loader.open({writeSequence("good.bin", 50), p}, o);
   EXPECT_FALSE(s.isOk());
-  EXPECT_CONTAINS(s.message(), "'" + p + "': token 30000 at index 30 is "
-                                     ">= the vocabulary size 30000");
-  EXPECT_EQ(loader.position(), 2u) << "a failed next() consumes nothing";
+  EXPECT_CONTAINS(s.message(), "'" + p + "': token 30000 at index " +
+                                   std::to_string(n - 11) +
+                                   " is >= the vocabulary size 30000");
+  // A vocabulary above 65535 holds every uint16 id.
+  o.vocabSize = 65536;
+  s = loader.open({p}, o);
+  EXPECT_TRUE(s.isOk()) << s.message();
+}
+
+TEST_F(DataLoader, OnlyRegularFilesAreShards) {
+  // A FIFO would block open() until a writer came; it is refused instead.
+  ASSERT_EQ(mkfifo(path("fifo.bin").c_str(), 0644), 0);
+  TokenLoader loader;
+  Status s = loader.open({path("fifo.bin")}, options(4));
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("fifo.bin") +
+                                   "': is a FIFO, not a regular file");
+  ASSERT_EQ(mkdir(path("dir.bin").c_str(), 0755), 0);
+  s = loader.open({path("dir.bin")}, options(4));
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("dir.bin") +
+                                   "': is a directory, not a regular file");
 }
 
 TEST_F(DataLoader, TargetsAreInputsShiftedByOne) {

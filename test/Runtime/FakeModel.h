@@ -17,6 +17,7 @@
 #ifndef PTC_TEST_RUNTIME_FAKEMODEL_H
 #define PTC_TEST_RUNTIME_FAKEMODEL_H
 
+#include "AccumulationStep.h"
 #include "runtime/train/model_abi.h"
 
 #include <cmath>
@@ -120,6 +121,10 @@ inline const TensorSlot kIO[] = {
     {"micro", 2, kMicro, DType::I64, 0, {}},
 };
 
+inline int64_t accumSteps() { return kAccum; }
+inline const StepFunction kSteps[] = {
+    accumulationStep<accumSteps, microStep, optimizerStep>};
+
 /// The table; tests copy it to change a field.
 inline Model model() {
   Model m{};
@@ -146,6 +151,8 @@ inline Model model() {
   m.microStep = microStep;
   m.optimizerStep = optimizerStep;
   m.evalStep = evalStep;
+  m.numStepFunctions = 1;
+  m.stepFunctions = kSteps;
   return m;
 }
 

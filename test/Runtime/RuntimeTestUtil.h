@@ -9,11 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <dirent.h>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 // EXPECT_CONTAINS(text, part): text (a std::string) contains part.
 #ifndef EXPECT_CONTAINS
@@ -47,6 +50,19 @@ protected:
   static void writeFile(const std::string &p, const std::string &bytes) {
     std::ofstream f(p, std::ios::binary);
     f << bytes;
+  }
+  /// The names in the temporary directory, sorted (no temporary file may be
+  /// left behind by an atomic write).
+  std::vector<std::string> listDir() const {
+    std::vector<std::string> names;
+    if (DIR *d = opendir(dir_.c_str())) {
+      while (const dirent *e = readdir(d))
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+          names.push_back(e->d_name);
+      closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   std::string dir_;

@@ -5,6 +5,8 @@
 #include "runtime/data/text_shards.h"
 #include "runtime/data/token_shard.h"
 
+#include <csignal>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using namespace ptc::rt;
@@ -66,9 +68,12 @@ TEST_F(TextShards, DefaultsAndNoValidation) {
   EXPECT_EQ(r.trainTokens, 900);
   EXPECT_EQ(r.valTokens, 100);
   o.valFraction = 0;
+  o.replace = true; // the same directory again
   ASSERT_TRUE(writeTextShards(path("in.txt"), o, &r).isOk());
   EXPECT_EQ(r.trainTokens, 1000);
   EXPECT_TRUE(r.valShards.empty());
+  EXPECT_EQ(listDir(), (std::vector<std::string>{"in.txt", "train_000000.bin"}))
+      << "the old val_000000.bin is gone";
   // A tiny positive fraction still gives one validation byte.
   o.valFraction = 1e-9;
   ASSERT_TRUE(writeTextShards(path("in.txt"), o, &r).isOk());
@@ -117,15 +122,57 @@ TEST_F(TextShards, Errors) {
 
 TEST_F(TextShards, UnwritableShardIsNamed) {
   writeFile(path("in.txt"), "hello world");
-  // A directory where the shard's temporary file must go: even root fails.
-  ASSERT_EQ(mkdir(path("train_000000.bin.tmp").c_str(), 0755), 0);
+  // A file size limit below the shard header: the write fails, even as
+  // root, with EFBIG (the signal it would raise is ignored).
+  struct rlimit old;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  struct rlimit small = old;
+  small.rlim_cur = 100;
+  void (*oldHandler)(int) = signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   TextShardOptions o;
-  o.outputDir = dir_;
+  o.outputDir = path("out");
   TextShardResult r;
   Status s = writeTextShards(path("in.txt"), o, &r);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, oldHandler);
   EXPECT_FALSE(s.isOk());
-  EXPECT_CONTAINS(s.message(), "token shard '" + path("train_000000.bin.tmp") +
-                                   "': cannot create: Is a directory");
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("out/train_000000.bin") +
+                                   "': cannot write (through '" +
+                                   path("out/train_000000.bin.tmp."));
+  EXPECT_CONTAINS(s.message(), "File too large");
+}
+
+// `ptc data -o DIR` twice: shards of the first text past the second's last
+// one would stay and be read with the new ones by --data 'DIR/train_*.bin'.
+TEST_F(TextShards, UsedDirectoryIsRefusedUnlessReplaced) {
+  writeFile(path("long.txt"), std::string(100, 'a'));
+  writeFile(path("short.txt"), std::string(20, 'b'));
+  TextShardOptions o;
+  o.outputDir = path("out");
+  o.shardTokens = 30; // long.txt: 3 train shards and 1 val shard
+  TextShardResult r;
+  ASSERT_TRUE(writeTextShards(path("long.txt"), o, &r).isOk());
+  ASSERT_EQ(r.trainShards.size(), 3u);
+  Status s = writeTextShards(path("short.txt"), o, &r);
+  EXPECT_FALSE(s.isOk());
+  EXPECT_CONTAINS(s.message(),
+                  "output directory '" + path("out") +
+                      "' already holds 4 token shard(s) (train_000000.bin, "
+                      "...); the new shards would be read together with "
+                      "them: use an empty directory, or pass --force to "
+                      "delete them first");
+  EXPECT_EQ(tokensOf(path("out/train_000000.bin"))[0], 'a') << "untouched";
+  // Another file in the directory is no shard and stays.
+  writeFile(path("out/notes.txt"), "mine");
+  o.replace = true;
+  s = writeTextShards(path("short.txt"), o, &r);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  EXPECT_EQ(r.trainShards.size(), 1u);
+  EXPECT_TRUE(access(path("out/train_000001.bin").c_str(), F_OK) != 0);
+  EXPECT_TRUE(access(path("out/train_000002.bin").c_str(), F_OK) != 0);
+  EXPECT_EQ(tokensOf(path("out/train_000000.bin"))[0], 'b');
+  EXPECT_EQ(readFile(path("out/notes.txt")), "mine");
 }
 
 TEST_F(TextShards, UnwritableOutputDirectory) {
@@ -138,8 +185,9 @@ TEST_F(TextShards, UnwritableOutputDirectory) {
   TextShardResult r;
   Status s = writeTextShards(path("in.txt"), o, &r);
   EXPECT_FALSE(s.isOk());
-  EXPECT_CONTAINS(s.message(), path("ro/train_000000.bin.tmp"));
-  EXPECT_CONTAINS(s.message(), "cannot create: Permission denied");
+  EXPECT_CONTAINS(s.message(), "token shard '" + path("ro/train_000000.bin") +
+                                   "': cannot create a temporary file in '" +
+                                   path("ro") + "': Permission denied");
   chmod(path("ro").c_str(), 0755);
 }
 

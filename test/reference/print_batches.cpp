@@ -6,7 +6,8 @@
 // Built by the test itself:
 //
 //   c++ -std=c++17 -I<ptc source root> print_batches.cpp \
-//       runtime/data/token_loader.cpp runtime/data/token_shard.cpp -o pb
+//       runtime/data/token_loader.cpp runtime/data/token_shard.cpp \
+//       runtime/data/file_io.cpp -o pb
 //   pb --seq-len T --vocab V --batch B --batches N [--seed S] [--no-shuffle]
 //      [--rank R --world W] [--seek P] --data PATTERN [--data PATTERN ...]
 //

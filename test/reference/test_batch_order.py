@@ -7,8 +7,9 @@ TokenLoader, without torch.
 1. writes token shards with Python (token_loader.write_shard): several
    shards of uneven sizes, one too short to hold a window, tails that are
    not a whole window;
-2. builds print_batches.cpp against ROOT/runtime/data/token_loader.cpp and
-   token_shard.cpp with the host compiler ($CXX, else c++, as ptc compile);
+2. builds print_batches.cpp against ROOT/runtime/data/token_loader.cpp,
+   token_shard.cpp and file_io.cpp with the host compiler ($CXX, else c++,
+   as ptc compile);
 3. for every configuration (sequence lengths, batch sizes, seeds including
    0 and one >= 2^63, shuffle on and off, ranks of worlds 1..3, a seek,
    enough batches to run through several epochs) compares the text of the
@@ -41,6 +42,7 @@ def build_driver(src_root, work):
            os.path.join(here, "print_batches.cpp"),
            os.path.join(src_root, "runtime", "data", "token_loader.cpp"),
            os.path.join(src_root, "runtime", "data", "token_shard.cpp"),
+           os.path.join(src_root, "runtime", "data", "file_io.cpp"),
            "-o", exe]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:

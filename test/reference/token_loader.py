@@ -23,7 +23,8 @@ What it reproduces, from runtime/data/token_loader.h:
     floor(W / world) windows per epoch; a rank's windows form one endless
     stream; position p lies in epoch p // perRank at index
     (p % perRank) * world + rank.
-  * Token ids are checked (< vocab_size) as windows are read.
+  * Token ids are checked (< vocab_size) when a shard is opened (every id,
+    the unused tail too), and again as windows are read.
 
 ptc's training loop (runtime/train/loop.cpp) opens the training data with
 shuffle on, the --seed value, rank 0 of world 1, and calls next(micro_batch,
@@ -164,6 +165,7 @@ class TokenLoader:
             self.first_window.append(total)
             total += (n - 1) // seq_len
             self.fds.append(os.open(path, os.O_RDONLY))
+            self._check_ids(path, self.fds[-1], n)
         if total < world or total > 0xFFFFFFFF:
             self.close()
             raise LoaderError("token shards: %d file(s) hold %d window(s) of "
@@ -174,6 +176,22 @@ class TokenLoader:
         self.windows_per_rank = total // world
         self.position = 0
         self._order, self._order_epoch = None, None
+
+    def _check_ids(self, path, fd, n):
+        """Every id of the shard < vocab_size, or the first one that is not."""
+        if self.vocab_size > 0xFFFF:
+            return
+        toks = array("H")
+        toks.frombytes(os.pread(fd, 2 * n, HEADER_BYTES))
+        if sys.byteorder != "little":
+            toks.byteswap()
+        if max(toks) < self.vocab_size:
+            return
+        i = next(i for i, t in enumerate(toks) if t >= self.vocab_size)
+        self.close()
+        raise LoaderError("token shard '%s': token %d at index %d is >= "
+                          "the vocabulary size %d"
+                          % (path, toks[i], i, self.vocab_size))
 
     def close(self):
         for fd in self.fds:

@@ -28,6 +28,12 @@ int ptc::runDataCommand(int argc, char **argv) {
       "shard-tokens",
       cl::desc("At most this many tokens per shard (default 100000000)"),
       cl::value_desc("n"), cl::init(100'000'000), cl::cat(category));
+  cl::opt<bool> force(
+      "force",
+      cl::desc("Delete the output directory's old shards (train_*.bin, "
+               "val_*.bin) first; without it a directory holding shards is "
+               "an error"),
+      cl::cat(category));
   // `ptc data --help` lists these options, not every LLVM one.
   cl::HideUnrelatedOptions(category);
 
@@ -56,6 +62,7 @@ int ptc::runDataCommand(int argc, char **argv) {
   options.outputDir = output;
   options.valFraction = valFraction;
   options.shardTokens = shardTokens;
+  options.replace = force;
   ptc::rt::TextShardResult result;
   if (ptc::rt::Status s = ptc::rt::writeTextShards(input, options, &result);
       !s) {

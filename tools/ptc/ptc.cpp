@@ -2,7 +2,8 @@
 //
 //   ptc compile SPEC --emit=graph [-o FILE] [--dump-ir=DIR] [MLIR flags]
 //   ptc inspect SPEC [--params=false]
-//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N]
+//   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N] [--force]
+//   ptc schedule --pp N --micro-batches M --schedule NAME|--file F [...]
 //
 // Each command parses its own options, so `ptc compile --help` lists the
 // options of `compile` (MLIR's IR-printing and timing flags among them).
@@ -16,8 +17,10 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/ModelSummary.h"
 #include "compiler/ParallelPlan.h"
+#include "compiler/StagePlan.h"
 #include "dialects/Dist/IR/DistOps.h"
 #include "tools/ptc/DataCommand.h"
+#include "tools/ptc/ScheduleCommand.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,6 +29,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -45,13 +49,18 @@ usage: ptc <command> [options]
 commands:
   compile SPEC -o BIN
                  compile a model spec into an executable that trains it
-                 (--target=cpu); --emit=graph|exec|cpu prints a level instead
+                 (--target=cpu); --emit=graph|schedule|exec|cpu prints a
+                 level instead
   inspect SPEC   the model summary: every parameter tensor with its shape,
                  the total count and model FLOPs per token
   plan SPEC      the per-rank memory budget by arena kind, from the planned IR
   data TEXT -o DIR
                  byte-level token shards (train_*.bin, val_*.bin) from a
                  text file, for a compiled model's --data and --val-data
+  schedule --pp N --micro-batches M --schedule NAME
+                 a pipeline schedule's per-rank lists (gpipe, 1f1b,
+                 interleaved_1f1b, zero_bubble, or --file F), checked for
+                 deadlocks, with its bubble and peak activations
 
   ptc <command> --help   the options of one command
   ptc --version          the version of ptc and of the MLIR it was built with
@@ -98,6 +107,19 @@ std::string unsupportedParallelism(ModuleOp module) {
   return text;
 }
 
+/// The file among `outputs` that is the input `spec` itself (the same file
+/// by device and inode: another spelling of the path, a hard or symbolic
+/// link), or "". Writing it would destroy the spec.
+std::string overwrittenInput(llvm::StringRef spec,
+                             llvm::ArrayRef<std::string> outputs) {
+  for (const std::string &out : outputs) {
+    bool same = false;
+    if (out != "-" && !llvm::sys::fs::equivalent(spec, out, same) && same)
+      return out;
+  }
+  return "";
+}
+
 /// Writes `module` as `emit` asks to `output`.
 int writeOutput(ModuleOp module, ptc::EmitLevel emit,
                 const std::string &output) {
@@ -113,6 +135,15 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit,
                                 ? ptc::EmitTarget::Cuda
                                 : ptc::EmitTarget::Cpu)))
       return 1;
+  } else if (emit == ptc::EmitLevel::Schedule) {
+    auto schedules = module.getOps<ptc::dist::ScheduleOp>();
+    if (schedules.empty()) {
+      llvm::errs() << "ptc compile: the module has no dist.schedule\n";
+      return 1;
+    }
+    for (ptc::dist::ScheduleOp schedule : schedules)
+      schedule.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
+    out->os() << "\n";
   } else {
     module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
   }
@@ -154,6 +185,9 @@ int runCompile(int argc, char **argv) {
       "emit", cl::desc("Stop at this level and print it instead of building"),
       cl::values(clEnumValN(ptc::EmitLevel::Graph, "graph",
                             "the graph module: forward, backward, optimizer"),
+                 clEnumValN(ptc::EmitLevel::Schedule, "schedule",
+                            "the step's order of work: each pipeline "
+                            "rank's actions (dist.schedule)"),
                  clEnumValN(ptc::EmitLevel::Exec, "exec",
                             "the exec module: buffers, launches, memory plan"),
                  clEnumValN(ptc::EmitLevel::Cpu, "cpu",
@@ -194,6 +228,16 @@ int runCompile(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
+  // -o, and the source emitted next to an executable, must not be the spec.
+  if (std::string same = overwrittenInput(
+          specPath, {output, output + ".cpp", output + ".cu"});
+      !same.empty()) {
+    llvm::errs() << "ptc compile: the output '" << same
+                 << "' is the input spec '" << specPath
+                 << "' itself; writing it would overwrite the spec: choose "
+                    "another -o\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   ptc::registerAllDialects(registry);
@@ -224,8 +268,9 @@ int runCompile(int argc, char **argv) {
     }
   }
   bool fromSpec = !llvm::StringRef(specPath.getValue()).ends_with(".mlir");
+  ptc::Spec spec;
   OwningOpRef<ModuleOp> module = ptc::loadSpecModule(
-      context, specPath.getValue(), nullptr, precisionOverride);
+      context, specPath.getValue(), &spec, precisionOverride);
   // A hand-written graph module states its own FLOPs, if it cares.
   if (!module || (fromSpec && failed(ptc::annotateModule(*module))))
     return 1;
@@ -241,6 +286,16 @@ int runCompile(int argc, char **argv) {
                  << degrees
                  << ": pipeline parallelism is not implemented yet; set "
                     "parallel.pp to 1 (or use --emit=graph)\n";
+    return 1;
+  }
+  // A program would train every step with the full global batch: refused
+  // rather than ignored.
+  if (pastGraph && spec.training.rampup.startBatch > 0) {
+    llvm::errs() << "ptc compile: " << specPath.getValue()
+                 << ": training.batch_size_rampup is not implemented yet "
+                    "(the program would train every step with "
+                    "global_batch_size); remove it, or use --emit=graph or "
+                    "ptc plan\n";
     return 1;
   }
   ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
@@ -289,10 +344,29 @@ int runPlan(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
+  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Graph,
+                                         nullptr, target == "cpu")))
+    return 1;
+  // The stages are read off the graph-level step (one rank's shards), with
+  // the micro-batch count graph-optimizer decided, before the exec
+  // pipeline lowers it.
+  std::optional<ptc::StagePlan> stages;
+  if (spec.parallel.pp > 1) {
+    FailureOr<ptc::StagePlan> planned = ptc::planStages(
+        *module, spec.parallel.pp, spec.parallel.virtualStages, "");
+    if (failed(planned))
+      return 1;
+    stages = std::move(*planned);
+    ptc::planSchedule(*stages, spec.parallel.pp, spec.parallel.virtualStages,
+                      ptc::toString(spec.parallel.schedule),
+                      ptc::decidedMicroBatches(*module),
+                      spec.model.tiedEmbeddings);
+  }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
-  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
-                                         target == "cpu", execOptions)))
+  if (failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
+                              target == "cpu", execOptions,
+                              /*fromGraph=*/true)))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
   if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())
@@ -314,12 +388,12 @@ int runPlan(int argc, char **argv) {
   llvm::outs() << "\nactivations without reuse: " << ptc::formatThousands(naive)
                << " bytes; the plan reuses memory by liveness to "
                << ptc::formatThousands(planned) << " bytes\n";
-  const ptc::TrainingSpec &training = spec.training;
   llvm::outs() << "\n";
-  ptc::printParallelPlan(
-      llvm::outs(), *module,
-      training.globalBatchSize /
-          std::max<int64_t>(1, training.microBatchSize * spec.parallel.dp));
+  ptc::printParallelPlan(llvm::outs(), *module);
+  if (stages) {
+    llvm::outs() << "\n";
+    ptc::printStagePlan(llvm::outs(), *stages);
+  }
   return 0;
 }
 
@@ -377,7 +451,10 @@ int main(int argc, char **argv) {
     return runPlan(argc, argv);
   if (command == "data")
     return ptc::runDataCommand(argc, argv);
+  if (command == "schedule")
+    return ptc::runScheduleCommand(argc, argv);
   llvm::errs() << "ptc: unknown command '" << command
-               << "' (allowed: compile, inspect, plan, data; see ptc --help)\n";
+               << "' (allowed: compile, inspect, plan, data, schedule; see "
+                  "ptc --help)\n";
   return 1;
 }

@@ -318,6 +318,7 @@ def Dist_RecvOp : Dist_P2POp<"recv"> {
   }];
 }
 
+include "dialects/Dist/IR/DistScheduleOps.td"
 // The spec's parallel settings (a module attribute).
 include "dialects/Dist/IR/DistSettings.td"
 

@@ -12,6 +12,9 @@
 #include "runtime/cuda/kernels.cuh"
 #include "test/Runtime/cuda/CudaTestUtil.h"
 
+#include <cmath>
+#include <limits>
+
 namespace {
 
 using namespace ptc::test;
@@ -127,6 +130,28 @@ TEST_F(CudaVocabParallel, CrossEntropyPiecesF32) {
 }
 TEST_F(CudaVocabParallel, CrossEntropyPiecesBF16) {
   checkCrossEntropyPieces<bf16>(rng);
+}
+
+// A row whose sum diverged counts in the loss and its gradient, like the
+// cpu twin's (ce_row_counts): the loss must say NaN, not hide the row.
+TEST_F(CudaVocabParallel, NaNRowReachesTheLoss) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Rows: counted, ignored (sum 0), diverged.
+  const std::vector<float> partials = {2.0f, 0.0f, nan, -0.5f, 0.0f, -0.25f};
+  Dev<float> gpartials(partials), gloss(1);
+  k::ce_from_partials(gloss.ptr(), gpartials.ptr(), 3);
+  EXPECT_TRUE(std::isnan(gloss.get()[0]));
+  const std::vector<float> dloss = {1.0f};
+  Dev<float> gdloss(dloss), gdpartials(6);
+  k::ce_from_partials_grad(gdpartials.ptr(), gpartials.ptr(), gdloss.ptr(), 3);
+  std::vector<float> expected(6);
+  cpu::ce_from_partials_grad(expected.data(), partials.data(), dloss.data(), 3);
+  const std::vector<float> got = gdpartials.get();
+  for (int i = 0; i < 6; ++i)
+    if (std::isnan(expected[i]))
+      EXPECT_TRUE(std::isnan(got[i])) << i;
+    else
+      EXPECT_FLOAT_EQ(got[i], expected[i]) << i;
 }
 
 TEST_F(CudaVocabParallel, AddF64) {

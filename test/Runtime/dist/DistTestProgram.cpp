@@ -11,6 +11,10 @@
 //   train-single FLAGS   runMain on its single-rank table (no mpirun)
 //   fail-rank R FLAGS    train; rank R reports a NaN loss at step 2
 //   hang-rank R FLAGS    train; rank R sleeps 300 s in step 2
+//   stop-in-save R FLAGS train; rank R stops itself (SIGSTOP) when a save
+//                        first copies the parameters out
+//   stop-at-end R FLAGS  train; rank R stops itself after its last
+//                        collective, before the final barrier
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +24,10 @@
 #include "runtime/train/run_main.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -206,10 +212,52 @@ int collectives() {
   return failed == 0 ? 0 : 1;
 }
 
+// Ranks that stop themselves (SIGSTOP: every thread, the watchdog's too,
+// as a debugger or a frozen node would) -1: none.
+int64_t stopInSaveRank = -1, stopAtEndRank = -1;
+
+// The CPU device with the stops above. The loop reads only the io arena;
+// the parameters (the first arena) are copied out by saves alone. The
+// device is destroyed when the run is over, before the final barrier.
+class StoppingDevice : public rt::train::Device {
+public:
+  StoppingDevice() : inner_(rt::train::createCpuDevice()) {}
+  ~StoppingDevice() override {
+    if (dist::world().rank == stopAtEndRank)
+      std::raise(SIGSTOP);
+  }
+  const char *name() const override { return inner_->name(); }
+  rt::Status allocate(int64_t bytes, uint8_t **base) override {
+    rt::Status s = inner_->allocate(bytes, base);
+    if (s && !params_)
+      params_ = *base;
+    return s;
+  }
+  void free(uint8_t *base) override { inner_->free(base); }
+  rt::Status copyToDevice(uint8_t *base, int64_t offset, const void *src,
+                          int64_t bytes) override {
+    return inner_->copyToDevice(base, offset, src, bytes);
+  }
+  rt::Status copyToHost(void *dst, const uint8_t *base, int64_t offset,
+                        int64_t bytes) override {
+    if (base == params_ && dist::world().rank == stopInSaveRank)
+      std::raise(SIGSTOP);
+    return inner_->copyToHost(dst, base, offset, bytes);
+  }
+  rt::Status synchronize() override { return inner_->synchronize(); }
+  int64_t bytesInUse() const override { return inner_->bytesInUse(); }
+  int64_t peakBytes() const override { return inner_->peakBytes(); }
+
+private:
+  std::unique_ptr<rt::train::Device> inner_;
+  const uint8_t *params_ = nullptr;
+};
+
 int usage() {
   std::fprintf(stderr, "usage: ptc-dist-test-program collectives | train "
                        "FLAGS | train-single FLAGS | fail-rank R FLAGS | "
-                       "hang-rank R FLAGS\n");
+                       "hang-rank R FLAGS | stop-in-save R FLAGS | "
+                       "stop-at-end R FLAGS\n");
   return 2;
 }
 
@@ -222,11 +270,17 @@ int main(int argc, char **argv) {
   if (mode == "collectives")
     return collectives();
   int first = 2; // the training flags
-  if (mode == "fail-rank" || mode == "hang-rank") {
+  if (mode == "fail-rank" || mode == "hang-rank" || mode == "stop-in-save" ||
+      mode == "stop-at-end") {
     if (argc < 3)
       return usage();
-    (mode == "fail-rank" ? tpdp::faults.failRank : tpdp::faults.hangRank) =
-        std::atoll(argv[2]);
+    const int64_t rank = std::atoll(argv[2]);
+    if (mode == "fail-rank")
+      tpdp::faults.failRank = rank;
+    else if (mode == "hang-rank")
+      tpdp::faults.hangRank = rank;
+    else
+      (mode == "stop-in-save" ? stopInSaveRank : stopAtEndRank) = rank;
     first = 3;
   } else if (mode != "train" && mode != "train-single") {
     return usage();
@@ -234,5 +288,11 @@ int main(int argc, char **argv) {
   tpdp::current = tpdp::table(mode != "train-single");
   std::vector<char *> args = {argv[0]};
   args.insert(args.end(), argv + first, argv + argc);
-  return rt::train::runMain(tpdp::current, int(args.size()), args.data());
+  return rt::train::runWithDevice(
+      tpdp::current, std::vector<std::string>(args.begin(), args.end()),
+      std::cout, std::cerr,
+      [](const abi::Model &, const dist::World &, rt::Status *) {
+        return std::unique_ptr<rt::train::Device>(
+            std::make_unique<StoppingDevice>());
+      });
 }

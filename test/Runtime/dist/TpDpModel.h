@@ -26,6 +26,7 @@
 #ifndef PTC_TEST_RUNTIME_DIST_TPDPMODEL_H
 #define PTC_TEST_RUNTIME_DIST_TPDPMODEL_H
 
+#include "../AccumulationStep.h"
 #include "runtime/cpu/kernels.h"
 #include "runtime/dist/world.h"
 #include "runtime/train/model_abi.h"
@@ -190,6 +191,9 @@ inline const TensorSlot kParallelGrads[] = {
     {"w.grad", 1, kW, DType::F32, 1, {1}},
     {"qkv.grad", 1, kQkv, DType::F32, 2, {3, 2}}};
 
+inline const StepFunction kSteps[] = {
+    accumulationStep<gradAccumSteps, microStep, optimizerStep>};
+
 inline Model table(bool parallel) {
   Model m{};
   m.abiVersion = kVersion;
@@ -215,6 +219,8 @@ inline Model table(bool parallel) {
   m.microStep = microStep;
   m.optimizerStep = optimizerStep;
   m.evalStep = evalStep;
+  m.numStepFunctions = 1;
+  m.stepFunctions = kSteps;
   m.numMeshAxes = 3;
   m.mesh = parallel ? kParallelMesh : kSingleMesh;
   m.numComms = int32_t(std::size(kComms));

@@ -1,0 +1,210 @@
+//===- StagePlan.cpp - The pipeline stages of a graph module --------------===//
+
+#include "compiler/StagePlan.h"
+
+#include "compiler/MemoryPlan.h"
+#include "compiler/ModelSummary.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "passes/Dist/Schedule/Build.h"
+#include "passes/Dist/Schedule/Simulate.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <fmt/format.h>
+
+using namespace mlir;
+using namespace ptc::graph;
+
+namespace ptc {
+namespace {
+
+/// What one graph.layer unit of @forward costs and reads.
+struct UnitCost {
+  double flops = 0;
+  llvm::DenseSet<StringAttr> params;
+};
+
+UnitCost costOf(LayerOp unit, int64_t tokens) {
+  UnitCost cost;
+  unit.walk([&](Operation *op) {
+    cost.flops += matmulFlops(op);
+    if (auto ref = dyn_cast<ParamRefOp>(op))
+      cost.params.insert(ref.getParamAttr().getAttr());
+  });
+  cost.flops /= double(tokens);
+  return cost;
+}
+
+} // namespace
+
+FailureOr<StagePlan> planStages(ModuleOp module, int64_t pp,
+                                int64_t virtualStages, StringRef text) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  auto tokens = forward && forward.getNumArguments()
+                    ? dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0])
+                    : RankedTensorType();
+  if (!tokens || tokens.getNumElements() == 0)
+    return module.emitError("pipeline stages: no @forward reading token ids");
+  UnitCost embedding, head;
+  std::vector<UnitCost> blocks;
+  for (auto unit : forward.getBody().getOps<LayerOp>()) {
+    UnitCost cost = costOf(unit, tokens.getNumElements());
+    switch (unit.getKind()) {
+    case LayerKind::embedding:
+      embedding = std::move(cost);
+      break;
+    case LayerKind::block:
+      blocks.push_back(std::move(cost));
+      break;
+    default:
+      head = std::move(cost);
+      break;
+    }
+  }
+  std::vector<double> blockFlops;
+  for (const UnitCost &block : blocks)
+    blockFlops.push_back(block.flops);
+
+  const int64_t chunks = pp * virtualStages;
+  StagePlan plan;
+  std::string error;
+  std::optional<schedule::StageLayout> layout =
+      text.empty() ? schedule::balanceStages(blockFlops, chunks, embedding.flops,
+                                         head.flops, error)
+                   : schedule::parseStageLayout(text, chunks,
+                                            int64_t(blocks.size()), error);
+  if (!layout)
+    return module.emitError(text.empty() ? "pipeline stages: "
+                                         : "parallel.pipeline_layout: ")
+           << error;
+  plan.layout = *layout;
+  plan.explicitLayout = !text.empty();
+
+  DenseMap<StringAttr, int64_t> paramElements;
+  for (auto param : module.getOps<ParamOp>())
+    paramElements[param.getSymNameAttr()] = param.getNumElements();
+  for (int64_t c = 0; c < chunks; ++c) {
+    StageSummary stage;
+    stage.chunk = c;
+    stage.rank = c % pp;
+    stage.firstBlock = plan.layout.begin[size_t(c)];
+    stage.blocks = plan.layout.blocks(c);
+    stage.embedding = c == 0;
+    stage.head = c + 1 == chunks;
+    llvm::DenseSet<StringAttr> params;
+    auto add = [&](const UnitCost &unit) {
+      stage.forwardFlops += unit.flops;
+      params.insert(unit.params.begin(), unit.params.end());
+    };
+    if (stage.embedding)
+      add(embedding);
+    for (int64_t b = stage.firstBlock; b < stage.firstBlock + stage.blocks;
+         ++b)
+      add(blocks[size_t(b)]);
+    if (stage.head)
+      add(head);
+    for (StringAttr param : params)
+      stage.params += paramElements.lookup(param);
+    plan.stages.push_back(stage);
+  }
+  return plan;
+}
+
+int64_t decidedMicroBatches(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (auto count = fn->getAttrOfType<IntegerAttr>("ptc.micro_steps"))
+      return count.getInt();
+  return 0;
+}
+
+void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
+                  StringRef kind, int64_t microBatches, bool tied) {
+  ScheduleSummary &summary = plan.schedule;
+  summary.kind = kind.str();
+  summary.microBatches = microBatches;
+  schedule::ScheduleShape shape;
+  shape.kind = kind.str();
+  shape.pp = int(pp);
+  shape.virtualStages = int(virtualStages);
+  shape.microBatches = int(std::min<int64_t>(microBatches, 1 << 30));
+  schedule::CommunicationOptions options;
+  options.syncTiedGradients = tied;
+  schedule::Schedule built;
+  if (auto error = schedule::buildSchedule(shape, "", options, built)) {
+    summary.error = error->format(kind.str());
+    return;
+  }
+  schedule::Simulation simulation;
+  if (auto error = schedule::simulate(built, schedule::Costs(), simulation)) {
+    summary.error = error->format(kind.str());
+    return;
+  }
+  summary.bubble = simulation.bubble;
+  summary.peakActivations = simulation.peakActivations;
+}
+
+void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
+  os << fmt::format("pipeline stages: {} model chunks, {} ({}); parameters "
+                    "and FLOPs per tensor-parallel rank\n",
+                    plan.stages.size(), plan.layout.str(),
+                    plan.explicitLayout
+                        ? "parallel.pipeline_layout"
+                        : "balanced by the units' forward matrix FLOPs");
+  os << fmt::format("  {:<14} {:>6} {:>8} {:>18} {:>16}  {}\n", "chunks",
+                    "rank", "blocks", "parameters", "fwd FLOPs/token",
+                    "holds");
+  auto alike = [](const StageSummary &a, const StageSummary &b) {
+    return a.blocks == b.blocks && a.params == b.params &&
+           a.forwardFlops == b.forwardFlops && !a.embedding && !b.embedding &&
+           !a.head && !b.head;
+  };
+  for (size_t i = 0; i < plan.stages.size();) {
+    size_t j = i + 1;
+    while (j < plan.stages.size() && alike(plan.stages[i], plan.stages[j]))
+      ++j;
+    const StageSummary &s = plan.stages[i];
+    std::string chunks = j - i == 1 ? std::to_string(s.chunk)
+                                    : fmt::format("{}-{}", s.chunk,
+                                                  plan.stages[j - 1].chunk);
+    std::string rank = j - i == 1 ? std::to_string(s.rank) : "...";
+    std::string holds;
+    if (s.embedding)
+      holds += "embedding, ";
+    auto range = [](int64_t first, int64_t count) {
+      return count == 1 ? fmt::format("{}", first)
+                        : fmt::format("{}-{}", first, first + count - 1);
+    };
+    holds += s.blocks == 0   ? "no block"
+             : s.blocks == 1 ? "block " + range(s.firstBlock, 1)
+                             : "blocks " + range(s.firstBlock, s.blocks);
+    if (j - i > 1 && s.blocks)
+      holds += " ... " + range(plan.stages[j - 1].firstBlock, s.blocks);
+    if (s.head)
+      holds += ", head and loss";
+    os << fmt::format("  {:<14} {:>6} {:>8} {:>18} {:>16.4g}  {}\n", chunks,
+                      rank, s.blocks, formatThousands(s.params),
+                      s.forwardFlops, holds);
+    i = j;
+  }
+  const ScheduleSummary &schedule = plan.schedule;
+  if (schedule.kind.empty())
+    return;
+  os << fmt::format("schedule {}, {} micro-batches per step and data-parallel "
+                    "rank: ",
+                    schedule.kind, schedule.microBatches);
+  if (!schedule.error.empty()) {
+    os << "does not check: " << schedule.error << "\n";
+    return;
+  }
+  const std::vector<int> &peak = schedule.peakActivations;
+  auto [low, high] = std::minmax_element(peak.begin(), peak.end());
+  os << fmt::format(
+      "checked (every send meets its receive in order, no cycle of waits); "
+      "bubble fraction {:.3f} with unit costs (forward 1, backward 2); peak "
+      "in-flight micro-batch chunks per pipeline rank {} (rank {}) to {} "
+      "(rank {})\n",
+      schedule.bubble, *high, high - peak.begin(), *low, low - peak.begin());
+}
+
+} // namespace ptc
