@@ -353,7 +353,7 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
                   dist::ParallelAttr::get(
                       ctx, p.automatic, p.tp, p.pp, p.dp, *pipeline,
                       p.virtualStages, p.sequenceParallel, p.zeroStage,
-                      p.gradBucketMb, *recompute));
+                      p.gradBucketMb, *recompute, p.pipelineLayout));
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "frontend/Spec.h"
 
 #include "frontend/SpecReader.h"
+#include "passes/Dist/Schedule/StageLayout.h"
 
 #include "dialects/SettingsLimits.h"
 
@@ -164,6 +165,7 @@ ParallelSpec parseParallel(const ObjectReader &root) {
                                     spec::describe(value)};
   ObjectReader r(value, "parallel",
                  {"tp", "pp", "dp", "schedule", "virtual_stages",
+                  "pipeline_layout",
                   "sequence_parallel", "zero_stage", "grad_bucket_mb",
                   "recompute"});
   r.readInt("tp", p.tp, {1, kMaxParallel});
@@ -195,6 +197,7 @@ ParallelSpec parseParallel(const ObjectReader &root) {
     r.fail("schedule", fmt::format("\"interleaved_1f1b\" needs parallel.pp "
                                    ">= 2, got {}",
                                    p.pp));
+  r.readString("pipeline_layout", p.pipelineLayout);
   r.readBool("sequence_parallel", p.sequenceParallel);
   if (r.has("zero_stage")) {
     const Json &stage = r.at("zero_stage");
@@ -365,7 +368,13 @@ void checkParallelFitsModel(const ModelSpec &m, const ParallelSpec &p,
                                 "or sequence_parallel to false",
                                 m.dropout)};
   int64_t chunks = p.pp * p.virtualStages;
-  if (p.pp > 1 && m.layers % chunks != 0)
+  if (!p.pipelineLayout.empty()) {
+    // An explicit layout may split the layers unevenly.
+    std::string error;
+    if (!::ptc::schedule::parseStageLayout(p.pipelineLayout, chunks, m.layers,
+                                    error))
+      throw SpecError{"parallel.pipeline_layout", error};
+  } else if (p.pp > 1 && m.layers % chunks != 0)
     throw SpecError{
         "parallel.pp",
         p.virtualStages == 1

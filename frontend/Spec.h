@@ -104,6 +104,9 @@ struct ParallelSpec {
   int64_t dp = 1;
   PipelineSchedule schedule = PipelineSchedule::OneFOneB;
   int64_t virtualStages = 1;
+  // Transformer blocks per model chunk, Megatron's
+  // pipeline_model_parallel_layout ("Et*3|(t*3|)*33t*2L"); empty: balanced.
+  std::string pipelineLayout;
   bool sequenceParallel = false;
   int64_t zeroStage = 0;
   /// Data-parallel gradients are all-reduced in buckets of about this many

@@ -19,6 +19,7 @@
 #include "compiler/ParallelPlan.h"
 #include "compiler/StagePlan.h"
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Graph/IR/GraphOps.h"
 #include "tools/ptc/DataCommand.h"
 #include "tools/ptc/ScheduleCommand.h"
 
@@ -351,16 +352,20 @@ int runPlan(int argc, char **argv) {
   // the micro-batch count graph-optimizer decided, before the exec
   // pipeline lowers it.
   std::optional<ptc::StagePlan> stages;
-  if (spec.parallel.pp > 1) {
-    FailureOr<ptc::StagePlan> planned = ptc::planStages(
-        *module, spec.parallel.pp, spec.parallel.virtualStages, "");
+  auto parallel = ptc::dist::ParallelAttr::lookup(*module);
+  if (parallel && parallel.getPp() > 1) {
+    FailureOr<ptc::StagePlan> planned =
+        ptc::planStages(*module, parallel.getPp(), parallel.getVirtualStages(),
+                        parallel.getPipelineLayout());
     if (failed(planned))
       return 1;
     stages = std::move(*planned);
-    ptc::planSchedule(*stages, spec.parallel.pp, spec.parallel.virtualStages,
-                      ptc::toString(spec.parallel.schedule),
+    auto model = ptc::graph::ModelAttr::lookup(*module);
+    ptc::planSchedule(*stages, parallel.getPp(), parallel.getVirtualStages(),
+                      ptc::dist::stringifyPipelineSchedule(
+                          parallel.getSchedule()),
                       ptc::decidedMicroBatches(*module),
-                      spec.model.tiedEmbeddings);
+                      model && model.getTiedEmbeddings());
   }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;

@@ -26,7 +26,7 @@ LogicalResult ParallelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t virtualStages, bool,
                                    int64_t zeroStage,
                                    ptc::RealSetting gradBucketMb,
-                                   RecomputePolicy recompute) {
+                                   RecomputePolicy recompute, StringRef) {
   if (failed(checkEnum(emitError, "parallel", "schedule", schedule,
                        getMaxEnumValForPipelineSchedule(),
                        stringifyPipelineSchedule)) ||

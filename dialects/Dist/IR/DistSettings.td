@@ -46,7 +46,9 @@ def Dist_ParallelAttr : AttrDef<Dist_Dialect, "Parallel"> {
     checks of these fields: degrees in [1, 2^20] and at most 2^24 ranks,
     ZeRO stage 0 or 1, a bucket size in [0, 65536] MiB, and virtual stages
     only with `interleaved_1f1b` (which needs `pp >= 2`). The checks against
-    the model and training settings run on the module.
+    the model and training settings run on the module, among them that
+    `pipeline_layout` (e.g. `"Et*3|(t*3|)*33t*2L"`, passes/Dist/Schedule/
+    StageLayout.h) has `pp x virtual_stages` chunks and the model's layers.
 
     ```mlir
     module attributes {ptc.parallel = #dist.parallel<tp = 2, dp = 2,
@@ -65,7 +67,10 @@ def Dist_ParallelAttr : AttrDef<Dist_Dialect, "Parallel"> {
     Setting_I64<"ZeRO stage (0 or 1)", "0">:$zero_stage,
     Setting_F64<"gradient bucket size in MiB (0: no overlap)", "25.0">
         :$grad_bucket_mb,
-    Setting_Enum<Dist_RecomputePolicy, "none">:$recompute);
+    Setting_Enum<Dist_RecomputePolicy, "none">:$recompute,
+    StringRefParameter<"explicit blocks per model chunk (Megatron's "
+                       "pipeline_model_parallel_layout; empty: balanced)",
+                       "\"\"">:$pipeline_layout);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

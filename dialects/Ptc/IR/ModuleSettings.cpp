@@ -15,6 +15,7 @@
 #include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/SettingsLimits.h"
+#include "passes/Dist/Schedule/StageLayout.h"
 
 using namespace mlir;
 using ptc::dist::ParallelAttr;
@@ -50,6 +51,16 @@ LogicalResult checkModelSplit(Operation *module, ModelAttr model,
            << "parallel setting sequence_parallel = true needs tp = " << tp
            << " to divide model setting seq_len = " << model.getSeqLen();
   int64_t chunks = parallel.getPp() * parallel.getVirtualStages();
+  if (StringRef layout = parallel.getPipelineLayout(); !layout.empty()) {
+    // An explicit layout may split the layers unevenly.
+    std::string error;
+    if (!ptc::schedule::parseStageLayout(layout, chunks, model.getLayers(),
+                                         error))
+      return emitError(module->getLoc())
+             << "parallel setting pipeline_layout = \"" << layout
+             << "\": " << error;
+    return success();
+  }
   if (parallel.getPp() > 1 && model.getLayers() % chunks != 0)
     return emitError(module->getLoc())
            << "parallel settings pp * virtual_stages = " << parallel.getPp()

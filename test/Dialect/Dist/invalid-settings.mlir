@@ -124,3 +124,11 @@ module @negative_not_module {
     return
   }
 }
+
+// -----
+
+// Tests that a pipeline layout read from IR is held to the model: its chunk
+// count and block count.
+
+// expected-error @+1 {{parallel setting pipeline_layout = "Et|tL": the layout places 2 transformer blocks; the model has 4}}
+module @negative_pipeline_layout attributes {ptc.model = #graph.model<layers = 4, hidden = 64, heads = 4, kv_heads = 4, ffn_hidden = 256, seq_len = 64, vocab_size = 256, padded_vocab = 256>, ptc.parallel = #dist.parallel<pp = 2, pipeline_layout = "Et|tL">} {}
