@@ -80,7 +80,7 @@ LogicalResult Lowering::lowerGradBucket(BucketOp reduce, StringRef callee,
   launch("group_start", {}, {}, reduce.getLoc(), comm);
   for (Attribute name : reduce.getParams()) {
     StringRef param = cast<FlatSymbolRefAttr>(name).getValue();
-    auto accumulator = module.lookupSymbol<exec::GlobalOp>(gradientName(param));
+    auto accumulator = symbols.lookup<exec::GlobalOp>(gradientName(param));
     if (!accumulator)
       return reduce.emitOpError("names ")
              << name << ", which has no gradient accumulator";

@@ -19,6 +19,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <map>
 #include <string>
@@ -32,10 +33,31 @@ std::string momentName(llvm::StringRef param, int which);
 /// The exec global of an input/output slot ("tokens", "loss", ...).
 std::string ioName(llvm::StringRef slot);
 
+/// The module's top-level symbols by name, collected once by the pass
+/// driver: `module.lookupSymbol` scans the module's ops, and the lowering
+/// looks up globals for every op, which made it quadratic in the number of
+/// layers. Not an mlir::SymbolTable: while the module is lowered, each
+/// graph.param shares its name with its exec global. Like lookupSymbol, the
+/// first op of a name in the module's order wins.
+class SymbolIndex {
+public:
+  explicit SymbolIndex(mlir::ModuleOp module);
+  mlir::Operation *lookup(llvm::StringRef name) const;
+  template <typename OpT> OpT lookup(llvm::StringRef name) const {
+    return llvm::dyn_cast_or_null<OpT>(lookup(name));
+  }
+  /// Records `op`, just created at the top of the module (so it comes first).
+  void addAtTop(mlir::Operation *op);
+
+private:
+  llvm::StringMap<mlir::Operation *> byName;
+};
+
 class Lowering {
 public:
-  Lowering(mlir::ModuleOp module, mlir::OpBuilder &builder)
-      : module(module), builder(builder) {}
+  Lowering(mlir::ModuleOp module, mlir::OpBuilder &builder,
+           SymbolIndex &symbols)
+      : module(module), builder(builder), symbols(symbols) {}
 
   /// Lowers every op of `block` (recursing into layer units).
   mlir::LogicalResult lowerBlock(mlir::Block &block);
@@ -123,6 +145,7 @@ public:
 
   mlir::ModuleOp module;
   mlir::OpBuilder &builder;
+  SymbolIndex &symbols;
 
 private:
   mlir::LogicalResult lowerOp(mlir::Operation *op);
