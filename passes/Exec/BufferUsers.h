@@ -27,6 +27,20 @@ inline llvm::SmallVector<mlir::Operation *> usersInOrder(mlir::Value value) {
   return users;
 }
 
+/// `op->moveBefore(before)` within one block, keeping the block's op order
+/// valid. A splice (Operation::moveBefore) invalidates the order of the whole
+/// block, so the next isBeforeInBlock renumbers every op: a pass that moves
+/// an op per layer and then compares positions was quadratic in the layers.
+/// Removing and inserting invalidates the moved op's index alone, which the
+/// next comparison places between its neighbours'.
+inline void moveBeforeInBlock(mlir::Operation *op, mlir::Operation *before) {
+  assert(op->getBlock() == before->getBlock() && "moves within one block");
+  if (op == before)
+    return;
+  op->remove();
+  before->getBlock()->getOperations().insert(before->getIterator(), op);
+}
+
 } // namespace ptc::exec
 
 #endif // PTC_PASSES_EXEC_BUFFERUSERS_H

@@ -127,7 +127,7 @@ Value globalBefore(GlobalRefOp ref, Operation *op) {
   if (ref->isBeforeInBlock(op))
     return ref;
   if (ref->hasOneUse()) {
-    ref->moveBefore(op);
+    moveBeforeInBlock(ref, op);
     return ref;
   }
   OpBuilder builder(op);
@@ -327,7 +327,7 @@ bool fuseNormCast(LaunchOp norm) {
   auto x = cast<MemRefType>(norm.getBuffers()[3].getType()).getElementType();
   if (!isTransient(b) || !to.isBF16() || !from.isF32() || !x.isF32())
     return false;
-  b.getDefiningOp()->moveBefore(norm);
+  moveBeforeInBlock(b.getDefiningOp(), norm);
   replaceIn(norm, o, b);
   convert->erase();
   eraseIfUnused(o);
@@ -414,7 +414,7 @@ bool fuseResidualGemm(LaunchOp add) {
     if (xWritten)
       continue;
     OpBuilder builder(gemm);
-    z.getDefiningOp()->moveBefore(gemm);
+    moveBeforeInBlock(z.getDefiningOp(), gemm);
     SmallVector<Value> buffers = {z, gemm.getA(), gemm.getB()};
     if (bias) {
       Value ref = globalBefore(bias.getDefiningOp<GlobalRefOp>(), gemm);
@@ -638,7 +638,7 @@ bool fuseNormBackwardCopy(LaunchOp convert) {
   for (auto [i, operand] : llvm::enumerate(norm.getBuffers()))
     if (operand == d && i != 0)
       return false;
-  b.getDefiningOp()->moveBefore(norm);
+  moveBeforeInBlock(b.getDefiningOp(), norm);
   OpBuilder builder(norm);
   SmallVector<Value> buffers(norm.getBuffers().begin(),
                              norm.getBuffers().end());
