@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 namespace ptc::exec {
 #define GEN_PASS_DEF_EXECPLANMEMORY
@@ -49,6 +50,12 @@ bool overlapInTime(const Buffer &a, const Buffer &b) {
 /// TensorFlow Lite's "greedy by size": largest first, each at the lowest
 /// aligned offset >= `base` that is free of every placed buffer it overlaps
 /// in time. Returns the end of the highest buffer (at least `base`).
+///
+/// The placed buffers are kept sorted by offset, so each buffer walks them
+/// from the bottom and stops at the first gap that fits it; collecting its
+/// conflicts from all placed buffers and sorting them for every buffer was
+/// quadratic with a log factor and dominated deep models. Buffers at one
+/// offset may be visited in any order: the result is the same.
 int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
                           int64_t alignment) {
   SmallVector<Buffer *> order;
@@ -62,17 +69,12 @@ int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
     return a->position < b->position;
   });
   int64_t end = base;
-  SmallVector<Buffer *> placed, conflicts;
+  std::vector<Buffer *> byOffset; // placed buffers of nonzero size
   for (Buffer *buffer : order) {
-    conflicts.clear();
-    for (Buffer *other : placed)
-      if (other->bytes > 0 && overlapInTime(*buffer, *other))
-        conflicts.push_back(other);
-    llvm::stable_sort(conflicts, [](const Buffer *a, const Buffer *b) {
-      return a->offset < b->offset;
-    });
     int64_t offset = base;
-    for (Buffer *other : conflicts) {
+    for (Buffer *other : byOffset) {
+      if (!overlapInTime(*buffer, *other))
+        continue;
       if (offset + buffer->bytes <= other->offset)
         break;
       offset =
@@ -80,7 +82,12 @@ int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
     }
     buffer->offset = offset;
     end = std::max(end, offset + buffer->bytes);
-    placed.push_back(buffer);
+    if (buffer->bytes > 0)
+      byOffset.insert(llvm::upper_bound(byOffset, offset,
+                                        [](int64_t at, const Buffer *b) {
+                                          return at < b->offset;
+                                        }),
+                      buffer);
   }
   return end;
 }
