@@ -73,10 +73,13 @@ int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
   for (Buffer *buffer : order) {
     int64_t offset = base;
     for (Buffer *other : byOffset) {
-      if (!overlapInTime(*buffer, *other))
-        continue;
+      // Every buffer from here on starts at or above this one's end: the
+      // first that overlaps it in time would end the walk without moving
+      // it, and the others do not count.
       if (offset + buffer->bytes <= other->offset)
         break;
+      if (!overlapInTime(*buffer, *other))
+        continue;
       offset =
           std::max(offset, alignUp(other->offset + other->bytes, alignment));
     }
