@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Exec/GreedyBySize.h"
 #include "passes/Exec/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -16,7 +17,6 @@
 
 #include <algorithm>
 #include <map>
-#include <vector>
 
 namespace ptc::exec {
 #define GEN_PASS_DEF_EXECPLANMEMORY
@@ -32,68 +32,10 @@ int64_t alignUp(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// A transient buffer: its size and live interval [first, last] in the
-/// numbering of its function's ops.
-struct Buffer {
+/// A transient buffer: its alloc and its placement.
+struct Buffer : LiveBuffer {
   AllocOp op;
-  int64_t bytes;
-  int64_t position;
-  int64_t first;
-  int64_t last;
-  int64_t offset = 0;
 };
-
-bool overlapInTime(const Buffer &a, const Buffer &b) {
-  return a.first <= b.last && b.first <= a.last;
-}
-
-/// TensorFlow Lite's "greedy by size": largest first, each at the lowest
-/// aligned offset >= `base` that is free of every placed buffer it overlaps
-/// in time. Returns the end of the highest buffer (at least `base`).
-///
-/// The placed buffers are kept sorted by offset, so each buffer walks them
-/// from the bottom and stops at the first gap that fits it; collecting its
-/// conflicts from all placed buffers and sorting them for every buffer was
-/// quadratic with a log factor and dominated deep models. Buffers at one
-/// offset may be visited in any order: the result is the same.
-int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
-                          int64_t alignment) {
-  SmallVector<Buffer *> order;
-  for (Buffer &buffer : buffers)
-    order.push_back(&buffer);
-  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-    if (a->bytes != b->bytes)
-      return a->bytes > b->bytes;
-    if (a->first != b->first)
-      return a->first < b->first;
-    return a->position < b->position;
-  });
-  int64_t end = base;
-  std::vector<Buffer *> byOffset; // placed buffers of nonzero size
-  for (Buffer *buffer : order) {
-    int64_t offset = base;
-    for (Buffer *other : byOffset) {
-      // Every buffer from here on starts at or above this one's end: the
-      // first that overlaps it in time would end the walk without moving
-      // it, and the others do not count.
-      if (offset + buffer->bytes <= other->offset)
-        break;
-      if (!overlapInTime(*buffer, *other))
-        continue;
-      offset =
-          std::max(offset, alignUp(other->offset + other->bytes, alignment));
-    }
-    buffer->offset = offset;
-    end = std::max(end, offset + buffer->bytes);
-    if (buffer->bytes > 0)
-      byOffset.insert(llvm::upper_bound(byOffset, offset,
-                                        [](int64_t at, const Buffer *b) {
-                                          return at < b->offset;
-                                        }),
-                      buffer);
-  }
-  return end;
-}
 
 /// The ops that use `value`, directly or through views of it.
 void collectUsers(Value value, SmallVectorImpl<Operation *> &users) {
@@ -153,7 +95,10 @@ ExecPlanMemoryPass::collectBuffers(func::FuncOp func,
   SmallVector<Operation *> users;
   for (auto alloc : block.getOps<AllocOp>()) {
     int64_t at = positions[alloc];
-    Buffer buffer{alloc, getBufferBytes(alloc.getMemRefType()), at, at, at};
+    Buffer buffer;
+    buffer.op = alloc;
+    buffer.bytes = getBufferBytes(alloc.getMemRefType());
+    buffer.position = buffer.first = buffer.last = at;
     users.clear();
     collectUsers(alloc.getResult(), users);
     for (auto [i, user] : llvm::enumerate(users)) {
@@ -232,8 +177,11 @@ void ExecPlanMemoryPass::runOnOperation() {
         transientArena[kind] = plan;
       }
       int64_t base = alignUp(plan->globalsEnd, plan->alignment);
+      SmallVector<LiveBuffer *> live;
+      for (Buffer &buffer : ofKind)
+        live.push_back(&buffer);
       plan->end =
-          std::max(plan->end, placeGreedyBySize(ofKind, base, plan->alignment));
+          std::max(plan->end, placeGreedyBySize(live, base, plan->alignment));
       buffers.append(ofKind.begin(), ofKind.end());
     }
   }
