@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace ptc::lowering {
@@ -129,6 +130,9 @@ public:
   int64_t communicator(mlir::ArrayAttr axes);
   /// The position of `axis` in the module's dist.mesh, or -1.
   int64_t meshAxisIndex(llvm::StringRef axis);
+  /// The module's dist.mesh (null when none), found once: finding it scans
+  /// the module, and every collective needs it.
+  mlir::Operation *moduleMesh();
   /// out = in with the two leading dimensions of the view [a, b, rest]
   /// swapped.
   void swapLeading(mlir::Value out, mlir::Value in, int64_t a, int64_t b,
@@ -174,6 +178,7 @@ private:
   }
 
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  std::optional<mlir::Operation *> mesh;
   /// Side streams this entry point has queued work on.
   llvm::SmallVector<mlir::FlatSymbolRefAttr> usedStreams;
   std::map<std::string, llvm::SmallVector<mlir::Value, 2>> savedStats;
