@@ -13,17 +13,21 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <algorithm>
+
 namespace ptc::exec {
 
 /// The users of `value`, each once, in program order (all in one block).
+/// Sorted, then deduplicated (an op that passes the value twice is next to
+/// itself): a containment test per user was quadratic in the users, and
+/// some buffers (the optimizer's norm accumulators) have one per parameter.
 inline llvm::SmallVector<mlir::Operation *> usersInOrder(mlir::Value value) {
-  llvm::SmallVector<mlir::Operation *> users;
-  for (mlir::Operation *user : value.getUsers())
-    if (!llvm::is_contained(users, user))
-      users.push_back(user);
+  llvm::SmallVector<mlir::Operation *> users(value.getUsers().begin(),
+                                             value.getUsers().end());
   llvm::sort(users, [](mlir::Operation *a, mlir::Operation *b) {
     return a->isBeforeInBlock(b);
   });
+  users.erase(std::unique(users.begin(), users.end()), users.end());
   return users;
 }
 
