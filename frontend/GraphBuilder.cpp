@@ -101,6 +101,9 @@ private:
   Location loc;
   ParamNames names;
   ModuleOp module;
+  // The forward function once created (parameters go before it); kept, not
+  // looked up per parameter: a lookup scans the module's parameters.
+  func::FuncOp forward;
   int64_t dropoutStreams = 0;
   int64_t batch = 0;
   double residualScale = 1.0;
@@ -113,8 +116,8 @@ Value GraphBuilder::param(const std::string &name, ArrayRef<int64_t> shape,
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(module.getBody());
     // Parameters go before the function, in declaration order.
-    if (auto func = module.lookupSymbol<func::FuncOp>("forward"))
-      builder.setInsertionPoint(func);
+    if (forward)
+      builder.setInsertionPoint(forward);
     ParamOp::create(builder, loc, builder.getStringAttr(name),
                     TypeAttr::get(type),
                     ParamRoleAttr::get(builder.getContext(), role), init);
@@ -263,6 +266,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   auto func =
       func::FuncOp::create(builder, loc, "forward",
                            builder.getFunctionType({idsType, idsType}, {loss}));
+  forward = func;
   func.setArgAttr(0, "ptc.input", builder.getStringAttr("tokens"));
   func.setArgAttr(1, "ptc.input", builder.getStringAttr("targets"));
   Block *entry = func.addEntryBlock();

@@ -32,6 +32,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <map>
 
 namespace ptc::dist {
@@ -129,11 +131,29 @@ private:
     return result;
   }
 
+  /// The parameters and their references by name, collected once: a lookup
+  /// or a walk of the module per split parameter was quadratic in the
+  /// layers. The pass creates and erases neither.
+  graph::ParamOp paramNamed(StringRef name) {
+    if (params.empty())
+      for (auto param : module.getOps<graph::ParamOp>())
+        params.try_emplace(param.getSymName(), param);
+    return params.lookup(name);
+  }
+  llvm::StringMap<SmallVector<graph::ParamRefOp>> &refsOf() {
+    if (!refsCollected)
+      module.walk([&](graph::ParamRefOp ref) {
+        refs[ref.getParam()].push_back(ref);
+      });
+    refsCollected = true;
+    return refs;
+  }
+
   /// Marks the parameter behind `value` (if any) as having a partial
   /// gradient over tp: it is applied to sequence shards.
   void markPartialGrad(Value value) {
     if (auto ref = value.getDefiningOp<graph::ParamRefOp>())
-      if (auto param = module.lookupSymbol<graph::ParamOp>(ref.getParam()))
+      if (auto param = paramNamed(ref.getParam()))
         param->setAttr("dist.partial_grad", axes());
   }
 
@@ -155,7 +175,7 @@ private:
                << it->second.first;
       return success();
     }
-    auto param = module.lookupSymbol<graph::ParamOp>(name);
+    auto param = paramNamed(name);
     if (!param)
       return user->emitOpError("names no graph.param @") << name;
     auto full = cast<RankedTensorType>(param.getType());
@@ -179,10 +199,8 @@ private:
     if (segments.size() > 1)
       param->setAttr("dist.segments",
                      DenseI64ArrayAttr::get(context, segments));
-    module.walk([&](graph::ParamRefOp other) {
-      if (other.getParam() == name)
-        other.getResult().setType(local);
-    });
+    for (graph::ParamRefOp other : refsOf()[name])
+      other.getResult().setType(local);
     plans[name.str()] = {dim, SmallVector<int64_t>(segments)};
     return success();
   }
@@ -509,6 +527,9 @@ private:
   DenseMap<Value, Value> entered, gathered;
   DenseSet<Operation *> erased;
   std::map<std::string, std::pair<int64_t, SmallVector<int64_t>>> plans;
+  llvm::StringMap<graph::ParamOp> params;
+  llvm::StringMap<SmallVector<graph::ParamRefOp>> refs;
+  bool refsCollected = false;
 };
 
 struct DistTensorParallelPass

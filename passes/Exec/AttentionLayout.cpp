@@ -484,7 +484,7 @@ void Planner::rewrite() {
   auto moveDefBefore = [](Value v, Operation *op) {
     Operation *def = v.getDefiningOp();
     if (def && op->isBeforeInBlock(def))
-      def->moveBefore(op);
+      moveBeforeInBlock(def, op);
   };
   SmallVector<Operation *> dead;
   for (const Attention &a : launches) {

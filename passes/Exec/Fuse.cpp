@@ -3,9 +3,9 @@
 // Peepholes on the straight-line body of each entry point. Each rewrite
 // removes a pass over a buffer (a zero fill, a conversion, an add, an axpy)
 // and usually the buffer itself; none changes what a kernel computes beyond
-// rounding (a product that went through bf16 now stays f32). The matches are
-// collected first, then applied one at a time (each re-checks its match, so
-// an earlier rewrite cannot invalidate a later one), until nothing matches.
+// rounding (a product that went through bf16 now stays f32). Each op is
+// tried in program order and rewritten where it matches, in sweeps over the
+// function until one changes nothing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +26,23 @@ using namespace mlir;
 using namespace ptc::exec;
 
 namespace {
+
+/// The ops that the rewrites of the current sweep removed. A rewrite may
+/// remove ops that the sweep has yet to reach, so they are destroyed only
+/// when the sweep ends: until then its list of ops can test them.
+thread_local SmallVector<Operation *> *removedOps = nullptr;
+
+/// Takes `op` (whose results are unused) out of its block and drops its
+/// operands; destroyed at the end of the sweep. Erasing an op twice (a
+/// rewrite's two names for one buffer) erases it once.
+void erase(Operation *op) {
+  if (!op->getBlock())
+    return;
+  assert(op->use_empty() && "erasing an op whose results are used");
+  op->dropAllReferences();
+  op->remove();
+  removedOps->push_back(op);
+}
 
 bool isZeroFill(Operation *op, Value buffer) {
   auto fill = dyn_cast<FillOp>(op);
@@ -127,7 +144,7 @@ Value globalBefore(GlobalRefOp ref, Operation *op) {
   if (ref->isBeforeInBlock(op))
     return ref;
   if (ref->hasOneUse()) {
-    ref->moveBefore(op);
+    moveBeforeInBlock(ref, op);
     return ref;
   }
   OpBuilder builder(op);
@@ -141,7 +158,7 @@ void replaceIn(Operation *op, Value from, Value to) {
 void eraseIfUnused(Value value) {
   if (Operation *def = value.getDefiningOp())
     if (def->use_empty())
-      def->erase();
+      erase(def);
 }
 
 /// 1. In place: `fill(d, 0); k(d, ..., s, ...)` where k is elementwise in
@@ -165,7 +182,7 @@ bool fuseInPlace(LaunchOp launch) {
   SmallVector<Operation *> users = usersInOrder(d);
   if (users.size() < 2 || !isZeroFill(users[0], d) || users[1] != launch)
     return false;
-  users[0]->erase();
+  erase(users[0]);
   d.replaceAllUsesWith(s);
   eraseIfUnused(d);
   return true;
@@ -202,8 +219,8 @@ bool fuseAccumulateIntoAddend(LaunchOp add) {
     for (Operation *k : kernels)
       replaceIn(k, y, x);
     z.replaceAllUsesWith(x);
-    fill->erase();
-    add->erase();
+    erase(fill);
+    erase(add);
     eraseIfUnused(y);
     eraseIfUnused(z);
     return true;
@@ -243,9 +260,9 @@ bool fuseProductIntoAccumulator(LaunchOp axpy, GlobalRefOp ref,
   Value into = globalBefore(ref, gemm);
   gemm.getOutMutable().assign(into);
   gemm.setAccumulate(true);
-  axpy->erase();
+  erase(axpy);
   if (convert)
-    convert->erase();
+    erase(convert);
   eraseIfUnused(f);
   eraseIfUnused(product);
   return true;
@@ -281,8 +298,8 @@ bool fuseIntoAccumulator(LaunchOp axpy) {
     Value into = globalBefore(ref, kernels.front());
     for (Operation *k : kernels)
       replaceIn(k, f, into);
-    fill->erase();
-    axpy->erase();
+    erase(fill);
+    erase(axpy);
     eraseIfUnused(f);
     return true;
   }
@@ -300,8 +317,8 @@ bool fuseIntoAccumulator(LaunchOp axpy) {
       LaunchOp::create(builder, axpy.getLoc(), "axpy", ValueRange{g, part},
                        {Access::readwrite, Access::read},
                        llvm::to_vector(axpy.getArgs()));
-    axpy->erase();
-    add->erase();
+    erase(axpy);
+    erase(add);
     eraseIfUnused(f);
     return true;
   }
@@ -327,9 +344,9 @@ bool fuseNormCast(LaunchOp norm) {
   auto x = cast<MemRefType>(norm.getBuffers()[3].getType()).getElementType();
   if (!isTransient(b) || !to.isBF16() || !from.isF32() || !x.isF32())
     return false;
-  b.getDefiningOp()->moveBefore(norm);
+  moveBeforeInBlock(b.getDefiningOp(), norm);
   replaceIn(norm, o, b);
-  convert->erase();
+  erase(convert);
   eraseIfUnused(o);
   return true;
 }
@@ -414,7 +431,7 @@ bool fuseResidualGemm(LaunchOp add) {
     if (xWritten)
       continue;
     OpBuilder builder(gemm);
-    z.getDefiningOp()->moveBefore(gemm);
+    moveBeforeInBlock(z.getDefiningOp(), gemm);
     SmallVector<Value> buffers = {z, gemm.getA(), gemm.getB()};
     if (bias) {
       Value ref = globalBefore(bias.getDefiningOp<GlobalRefOp>(), gemm);
@@ -432,9 +449,9 @@ bool fuseResidualGemm(LaunchOp add) {
     LaunchOp::create(builder, gemm.getLoc(),
                      bias ? "gemm_bias_add" : "gemm_add", buffers, access,
                      launchArgs);
-    add->erase();
-    convert->erase();
-    gemm->erase();
+    erase(add);
+    erase(convert);
+    erase(gemm);
     eraseIfUnused(f);
     eraseIfUnused(t);
     // The bf16 copy of the bias and its conversion, when nothing else
@@ -442,7 +459,7 @@ bool fuseResidualGemm(LaunchOp add) {
     if (oldBias) {
       SmallVector<Operation *> users = usersInOrder(oldBias);
       if (users.size() == 1) {
-        users[0]->erase();
+        erase(users[0]);
         eraseIfUnused(oldBias);
       }
     }
@@ -488,7 +505,7 @@ bool fuseNormBackwardCast(LaunchOp norm) {
     }
   }
   replaceIn(norm, f, t);
-  convert->erase();
+  erase(convert);
   eraseIfUnused(f);
   return true;
 }
@@ -562,8 +579,8 @@ bool fusePermuteRows(LaunchOp launch) {
             rows * len == numel(x) && !writtenBetween(s, copy, launch)) {
           build(launch, launch, y, s, Access::write,
                 {len, intArg(copy, 4), intArg(copy, 5), numel(y), numel(y), 0});
-          launch->erase();
-          copy->erase();
+          erase(launch);
+          erase(copy);
           eraseIfUnused(x);
           return true;
         }
@@ -584,8 +601,8 @@ bool fusePermuteRows(LaunchOp launch) {
           build(permute, launch, d, s, accessOf(launch, d),
                 {numel(s), numel(s), 0, len, intArg(launch, 2),
                  intArg(launch, 3)});
-          launch->erase();
-          permute->erase();
+          erase(launch);
+          erase(permute);
           eraseIfUnused(y);
           return true;
         }
@@ -638,7 +655,7 @@ bool fuseNormBackwardCopy(LaunchOp convert) {
   for (auto [i, operand] : llvm::enumerate(norm.getBuffers()))
     if (operand == d && i != 0)
       return false;
-  b.getDefiningOp()->moveBefore(norm);
+  moveBeforeInBlock(b.getDefiningOp(), norm);
   OpBuilder builder(norm);
   SmallVector<Value> buffers(norm.getBuffers().begin(),
                              norm.getBuffers().end());
@@ -649,9 +666,38 @@ bool fuseNormBackwardCopy(LaunchOp convert) {
   access.insert(access.begin() + 1, Access::write);
   LaunchOp::create(builder, norm.getLoc(), "layernorm_backward_copy", buffers,
                    access, llvm::to_vector(norm.getArgs()));
-  norm->erase();
-  convert->erase();
+  erase(norm);
+  erase(convert);
   return true;
+}
+
+bool fuseAt(LaunchOp launch) {
+  return fuseInPlace(launch) || fuseAccumulateIntoAddend(launch) ||
+         fuseIntoAccumulator(launch) || fuseNormCast(launch) ||
+         fuseResidualGemm(launch) || fuseNormBackwardCast(launch) ||
+         fusePermuteRows(launch) || fuseNormBackwardCopy(launch);
+}
+
+/// One pass over the ops that `body` holds when it starts, in program
+/// order; whether anything changed. An op is tried again after each of its
+/// rewrites; ops created by a rewrite wait for the next sweep.
+bool sweep(Block &body) {
+  SmallVector<Operation *> removed;
+  removedOps = &removed;
+  SmallVector<Operation *> ops =
+      llvm::to_vector(llvm::make_pointer_range(body.getOperations()));
+  bool changed = false;
+  for (Operation *op : ops)
+    while (op->getBlock()) {
+      auto launch = dyn_cast<LaunchOp>(op);
+      if (!launch || !fuseAt(launch))
+        break;
+      changed = true;
+    }
+  for (Operation *op : removed)
+    op->destroy();
+  removedOps = nullptr;
+  return changed;
 }
 
 struct ExecFusePass : public ptc::exec::impl::ExecFuseBase<ExecFusePass> {
@@ -659,22 +705,14 @@ struct ExecFusePass : public ptc::exec::impl::ExecFuseBase<ExecFusePass> {
     getOperation().walk([](func::FuncOp fn) {
       if (!fn->hasAttr("exec.entry") || !fn.getBody().hasOneBlock())
         return;
-      // A rewrite may erase or move ops on either side: after each, scan
-      // again from the top, until a whole scan changes nothing.
+      // Rewrites at different ops commute (each touches only the buffers
+      // its match named), so sweeping in program order reaches the fixed
+      // point that restarting from the top after every rewrite reached, in
+      // time linear in the function rather than quadratic; a rewrite can
+      // still enable an op the sweep has passed, so sweeps repeat until one
+      // changes nothing.
       Block &body = fn.front();
-      for (bool changed = true; changed;) {
-        changed = false;
-        for (Operation &op : body) {
-          auto launch = dyn_cast<LaunchOp>(&op);
-          if (launch &&
-              (fuseInPlace(launch) || fuseAccumulateIntoAddend(launch) ||
-               fuseIntoAccumulator(launch) || fuseNormCast(launch) ||
-               fuseResidualGemm(launch) || fuseNormBackwardCast(launch) ||
-               fusePermuteRows(launch) || fuseNormBackwardCopy(launch))) {
-            changed = true;
-            break;
-          }
-        }
+      while (sweep(body)) {
       }
     });
   }

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Exec/BufferUsers.h"
 #include "passes/Exec/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -157,7 +158,7 @@ bool fuseForward(GemmOp gemm) {
   });
   Operation *gDef = g.getDefiningOp();
   if (!gDef->isBeforeInBlock(gemm))
-    gDef->moveBefore(gemm);
+    moveBeforeInBlock(gDef, gemm);
   OpBuilder builder(gemm);
   SmallVector<Value> buffers = {g};
   SmallVector<Access> access = {Access::write};
@@ -226,7 +227,7 @@ bool fuseBackward(GemmOp gemm) {
 
   Operation *dbDef = db.getDefiningOp();
   if (!dbDef->isBeforeInBlock(gemm))
-    dbDef->moveBefore(gemm);
+    moveBeforeInBlock(dbDef, gemm);
   OpBuilder builder(gemm);
   LaunchOp::create(
       builder, gemm.getLoc(), "gemm_dgelu_bgrad",

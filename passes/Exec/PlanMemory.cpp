@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Exec/GreedyBySize.h"
 #include "passes/Exec/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -31,59 +32,10 @@ int64_t alignUp(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// A transient buffer: its size and live interval [first, last] in the
-/// numbering of its function's ops.
-struct Buffer {
+/// A transient buffer: its alloc and its placement.
+struct Buffer : LiveBuffer {
   AllocOp op;
-  int64_t bytes;
-  int64_t position;
-  int64_t first;
-  int64_t last;
-  int64_t offset = 0;
 };
-
-bool overlapInTime(const Buffer &a, const Buffer &b) {
-  return a.first <= b.last && b.first <= a.last;
-}
-
-/// TensorFlow Lite's "greedy by size": largest first, each at the lowest
-/// aligned offset >= `base` that is free of every placed buffer it overlaps
-/// in time. Returns the end of the highest buffer (at least `base`).
-int64_t placeGreedyBySize(MutableArrayRef<Buffer> buffers, int64_t base,
-                          int64_t alignment) {
-  SmallVector<Buffer *> order;
-  for (Buffer &buffer : buffers)
-    order.push_back(&buffer);
-  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-    if (a->bytes != b->bytes)
-      return a->bytes > b->bytes;
-    if (a->first != b->first)
-      return a->first < b->first;
-    return a->position < b->position;
-  });
-  int64_t end = base;
-  SmallVector<Buffer *> placed, conflicts;
-  for (Buffer *buffer : order) {
-    conflicts.clear();
-    for (Buffer *other : placed)
-      if (other->bytes > 0 && overlapInTime(*buffer, *other))
-        conflicts.push_back(other);
-    llvm::stable_sort(conflicts, [](const Buffer *a, const Buffer *b) {
-      return a->offset < b->offset;
-    });
-    int64_t offset = base;
-    for (Buffer *other : conflicts) {
-      if (offset + buffer->bytes <= other->offset)
-        break;
-      offset =
-          std::max(offset, alignUp(other->offset + other->bytes, alignment));
-    }
-    buffer->offset = offset;
-    end = std::max(end, offset + buffer->bytes);
-    placed.push_back(buffer);
-  }
-  return end;
-}
 
 /// The ops that use `value`, directly or through views of it.
 void collectUsers(Value value, SmallVectorImpl<Operation *> &users) {
@@ -143,7 +95,10 @@ ExecPlanMemoryPass::collectBuffers(func::FuncOp func,
   SmallVector<Operation *> users;
   for (auto alloc : block.getOps<AllocOp>()) {
     int64_t at = positions[alloc];
-    Buffer buffer{alloc, getBufferBytes(alloc.getMemRefType()), at, at, at};
+    Buffer buffer;
+    buffer.op = alloc;
+    buffer.bytes = getBufferBytes(alloc.getMemRefType());
+    buffer.position = buffer.first = buffer.last = at;
     users.clear();
     collectUsers(alloc.getResult(), users);
     for (auto [i, user] : llvm::enumerate(users)) {
@@ -222,8 +177,11 @@ void ExecPlanMemoryPass::runOnOperation() {
         transientArena[kind] = plan;
       }
       int64_t base = alignUp(plan->globalsEnd, plan->alignment);
+      SmallVector<LiveBuffer *> live;
+      for (Buffer &buffer : ofKind)
+        live.push_back(&buffer);
       plan->end =
-          std::max(plan->end, placeGreedyBySize(ofKind, base, plan->alignment));
+          std::max(plan->end, placeGreedyBySize(live, base, plan->alignment));
       buffers.append(ofKind.begin(), ofKind.end());
     }
   }

@@ -33,9 +33,11 @@ StringRef entryOf(Operation *op) {
   return entry ? entry.getValue() : StringRef();
 }
 
-GlobalOp referencedGlobal(ModuleOp module, Value buffer) {
+GlobalOp referencedGlobal(SymbolTableCollection &symbols, ModuleOp module,
+                          Value buffer) {
   auto ref = buffer.getDefiningOp<GlobalRefOp>();
-  return ref ? module.lookupSymbol<GlobalOp>(ref.getGlobalAttr()) : GlobalOp();
+  return ref ? symbols.lookupSymbolIn<GlobalOp>(module, ref.getGlobalAttr())
+             : GlobalOp();
 }
 
 struct ExecShardMasterWeightsPass
@@ -43,6 +45,8 @@ struct ExecShardMasterWeightsPass
           ExecShardMasterWeightsPass> {
   void runOnOperation() override {
     module = getOperation();
+    SymbolTableCollection table;
+    symbols = &table;
     if (!isZeroOneModule(module))
       return;
     dpAxis = dist::getMeshAxisIndex(module, "dp");
@@ -57,12 +61,12 @@ struct ExecShardMasterWeightsPass
     llvm::SetVector<GlobalOp> copied;
     for (auto global : module.getOps<GlobalOp>())
       if (auto of = global->getAttrOfType<FlatSymbolRefAttr>("exec.copy_of"))
-        copied.insert(module.lookupSymbol<GlobalOp>(of));
+        copied.insert(symbols->lookupSymbolIn<GlobalOp>(module, of));
     DenseMap<GlobalOp, SmallVector<GlobalRefOp>> refsOf;
     module.walk([&](GlobalRefOp ref) {
       if (!ref->use_empty())
-        refsOf[module.lookupSymbol<GlobalOp>(ref.getGlobalAttr())].push_back(
-            ref);
+        refsOf[symbols->lookupSymbolIn<GlobalOp>(module, ref.getGlobalAttr())]
+            .push_back(ref);
     });
     for (GlobalOp param : copied)
       if (param && param->hasAttr("dist.zero_chunk") &&
@@ -97,7 +101,7 @@ struct ExecShardMasterWeightsPass
       if (copy.getCallee() != "copy" || copy.getBuffers().size() != 2 ||
           copy.getStream())
         return;
-      GlobalOp param = referencedGlobal(module, copy.getBuffers()[0]);
+      GlobalOp param = referencedGlobal(*symbols, module, copy.getBuffers()[0]);
       auto chunkAttr = param ? param->getAttrOfType<IntegerAttr>(
                                    "dist.zero_chunk")
                              : IntegerAttr();
@@ -110,7 +114,7 @@ struct ExecShardMasterWeightsPass
         return;
       LaunchOp chunk = onlyWriter(gather.getBuffers()[1]);
       if (!chunk || chunk.getCallee() != "copy_chunk" ||
-          referencedGlobal(module, chunk.getBuffers()[1]) != param)
+          referencedGlobal(*symbols, module, chunk.getBuffers()[1]) != param)
         return;
       byBlock[copy->getBlock()].push_back({copy, param});
     });
@@ -173,9 +177,9 @@ struct ExecShardMasterWeightsPass
   bool isRefresh(LaunchOp launch, GlobalOp param) {
     if ((launch.getCallee() != "convert" && launch.getCallee() != "copy") ||
         launch.getBuffers().size() != 2 ||
-        referencedGlobal(module, launch.getBuffers()[1]) != param)
+        referencedGlobal(*symbols, module, launch.getBuffers()[1]) != param)
       return false;
-    GlobalOp copy = referencedGlobal(module, launch.getBuffers()[0]);
+    GlobalOp copy = referencedGlobal(*symbols, module, launch.getBuffers()[0]);
     auto of = copy ? copy->getAttrOfType<FlatSymbolRefAttr>("exec.copy_of")
                    : FlatSymbolRefAttr();
     return of && of.getValue() == param.getSymName();
@@ -192,7 +196,8 @@ struct ExecShardMasterWeightsPass
       return true;
     if (entry != "optimizer_step" && entry != "refresh_weight_copies")
       return false;
-    GlobalOp param = module.lookupSymbol<GlobalOp>(ref.getGlobalAttr());
+    GlobalOp param =
+        symbols->lookupSymbolIn<GlobalOp>(module, ref.getGlobalAttr());
     for (OpOperand &use : ref->getUses()) {
       auto launch = dyn_cast<LaunchOp>(use.getOwner());
       if (!launch)
@@ -406,7 +411,7 @@ struct ExecShardMasterWeightsPass
       auto copyRef = refresh.getBuffers()[0].getDefiningOp<GlobalRefOp>();
       Value copy = GlobalRefOp::create(
           builder, loc,
-          module.lookupSymbol<GlobalOp>(copyRef.getGlobalAttr()));
+          symbols->lookupSymbolIn<GlobalOp>(module, copyRef.getGlobalAttr()));
       LaunchOp::create(builder, refresh.getLoc(), refresh.getCallee(),
                        ValueRange{copy, buffer},
                        {Access::write, Access::read},
@@ -418,6 +423,10 @@ struct ExecShardMasterWeightsPass
   }
 
   ModuleOp module;
+  // The module's symbols, read once: module.lookupSymbol scans the module,
+  // and the pass looks up the global of every reference (quadratic in the
+  // layers). The pass adds and renames no symbol.
+  SymbolTableCollection *symbols = nullptr;
   int64_t dpAxis = -1, dpComm = -1, dp = 1;
   SmallVector<Refresh> refreshes; // expanded per entry point at the end
 };

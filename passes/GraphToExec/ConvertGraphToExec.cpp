@@ -61,14 +61,16 @@ struct ConvertGraphToExecPass
           fn.getNumResults() == 1)
         lossElement = cast<ShapedType>(fn.getResultTypes()[0]).getElementType();
     declareStorage(module, builder, *tokens, lossElement);
+    SymbolIndex symbols(module);
 
     // Lower each entry into a fresh function; swap names at the end.
     SmallVector<std::pair<func::FuncOp, std::string>> lowered;
     builder.setInsertionPointToEnd(module.getBody());
-    lowered.push_back({buildInit(module, builder), "init_params"});
+    lowered.push_back({buildInit(module, builder, symbols), "init_params"});
     for (func::FuncOp fn : entries) {
       StringRef entry = fn->getAttrOfType<StringAttr>("ptc.entry").getValue();
-      FailureOr<func::FuncOp> exec = lowerEntry(module, builder, fn, entry);
+      FailureOr<func::FuncOp> exec =
+          lowerEntry(module, builder, symbols, fn, entry);
       if (failed(exec))
         return failure();
       lowered.push_back({*exec, entry.str()});
@@ -170,10 +172,11 @@ struct ConvertGraphToExecPass
 
   /// init_params: every parameter from its recipe (normal draws use the
   /// parameter's index as the stream), the training state zeroed.
-  func::FuncOp buildInit(ModuleOp module, OpBuilder &builder) {
+  func::FuncOp buildInit(ModuleOp module, OpBuilder &builder,
+                         SymbolIndex &symbols) {
     func::FuncOp fn = newEntry(module, builder, "init_params");
     OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
-    Lowering lowering(module, body);
+    Lowering lowering(module, body, symbols);
     for (auto [index, param] :
          llvm::enumerate(module.getOps<graph::ParamOp>())) {
       MemRefType type = Lowering::memrefOf(param.getType());
@@ -209,7 +212,7 @@ struct ConvertGraphToExecPass
                     0.0);
       for (int which : {1, 2}) {
         std::string moment = momentName(param.getSymName(), which);
-        auto state = module.lookupSymbol<exec::GlobalOp>(moment);
+        auto state = symbols.lookup<exec::GlobalOp>(moment);
         lowering.fill(
             lowering.global(moment, cast<MemRefType>(state.getType())), 0.0);
       }
@@ -238,13 +241,14 @@ struct ConvertGraphToExecPass
   }
 
   FailureOr<func::FuncOp> lowerEntry(ModuleOp module, OpBuilder &builder,
-                                     func::FuncOp source, StringRef entry) {
+                                     SymbolIndex &symbols, func::FuncOp source,
+                                     StringRef entry) {
     if (!source.getBody().hasOneBlock())
       return source.emitError("convert-graph-to-exec: entry @")
              << source.getSymName() << " must have a single block";
     func::FuncOp fn = newEntry(module, builder, entry);
     OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
-    Lowering lowering(module, body);
+    Lowering lowering(module, body, symbols);
     for (unsigned i = 0; i < source.getNumArguments(); ++i) {
       auto slot = source.getArgAttrOfType<StringAttr>(i, "ptc.input");
       bool known = slot && llvm::is_contained(

@@ -80,7 +80,7 @@ LogicalResult Lowering::lowerGradBucket(BucketOp reduce, StringRef callee,
   launch("group_start", {}, {}, reduce.getLoc(), comm);
   for (Attribute name : reduce.getParams()) {
     StringRef param = cast<FlatSymbolRefAttr>(name).getValue();
-    auto accumulator = module.lookupSymbol<exec::GlobalOp>(gradientName(param));
+    auto accumulator = symbols.lookup<exec::GlobalOp>(gradientName(param));
     if (!accumulator)
       return reduce.emitOpError("names ")
              << name << ", which has no gradient accumulator";
@@ -106,8 +106,17 @@ int64_t Lowering::communicator(ArrayAttr axes) {
   return list.size() - 1;
 }
 
+Operation *Lowering::moduleMesh() {
+  if (!mesh)
+    mesh = dist::getModuleMesh(module).getOperation();
+  return *mesh;
+}
+
 int64_t Lowering::meshAxisIndex(StringRef axis) {
-  return dist::getMeshAxisIndex(module, axis);
+  if (auto found = cast_or_null<dist::MeshOp>(moduleMesh()))
+    if (std::optional<unsigned> index = found.getAxisIndex(axis))
+      return *index;
+  return -1;
 }
 
 /// out [G, outer, rest] <-> [outer, G, rest]: swaps the two leading
@@ -144,7 +153,7 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
         return lowerGradBucket(reduce, "all_reduce", 1);
       })
       .Case([&](dist::ReduceScatterGradsOp reduce) {
-        int64_t size = dist::getModuleMesh(module).getGroupSize(
+        int64_t size = cast<dist::MeshOp>(moduleMesh()).getGroupSize(
             llvm::to_vector(reduce.getMeshAxes().getAsValueRange<StringAttr>()));
         return lowerGradBucket(reduce, "reduce_scatter_inplace", size);
       })

@@ -37,7 +37,7 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
   // The exec global of a parameter, with its type (whole, also under ZeRO-1).
   auto paramMemref = [&](StringRef param) {
     return cast<MemRefType>(
-        module.lookupSymbol<exec::GlobalOp>(param).getType());
+        symbols.lookup<exec::GlobalOp>(param).getType());
   };
   // This rank's chunk on `axis` of the flattened, zero-padded global `name`
   // (a parameter or a gradient accumulator), as `op`'s result.
@@ -70,7 +70,7 @@ LogicalResult Lowering::lowerTraining(Operation *op, bool &handled) {
         // The exec global, not the graph.param: both carry the parameter's
         // name while the module is being lowered.
         std::string name = gradientName(zero.getParam());
-        auto accumulator = module.lookupSymbol<exec::GlobalOp>(name);
+        auto accumulator = symbols.lookup<exec::GlobalOp>(name);
         fill(global(name, cast<MemRefType>(accumulator.getType())), 0.0);
         return success();
       })

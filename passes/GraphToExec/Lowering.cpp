@@ -14,6 +14,22 @@ std::string momentName(StringRef param, int which) {
 }
 std::string ioName(StringRef slot) { return ("io." + slot).str(); }
 
+SymbolIndex::SymbolIndex(ModuleOp module) {
+  for (Operation &op : *module.getBody())
+    if (auto name = op.getAttrOfType<StringAttr>(
+            SymbolTable::getSymbolAttrName()))
+      byName.try_emplace(name.getValue(), &op);
+}
+
+Operation *SymbolIndex::lookup(StringRef name) const {
+  return byName.lookup(name);
+}
+
+void SymbolIndex::addAtTop(Operation *op) {
+  byName[op->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName())
+             .getValue()] = op;
+}
+
 int64_t numElements(Type type) {
   return cast<ShapedType>(type).getNumElements();
 }
@@ -47,7 +63,7 @@ Value Lowering::global(StringRef name, MemRefType type) {
 }
 
 Value Lowering::io(StringRef slot) {
-  auto global = module.lookupSymbol<exec::GlobalOp>(ioName(slot));
+  auto global = symbols.lookup<exec::GlobalOp>(ioName(slot));
   assert(global && "io slots are created before the functions are lowered");
   return this->global(global.getSymName(), cast<MemRefType>(global.getType()));
 }
@@ -84,20 +100,22 @@ void Lowering::launch(StringRef callee, ArrayRef<Use> uses,
 }
 
 template <typename DeclOp>
-static FlatSymbolRefAttr declareSymbol(ModuleOp module, StringRef name) {
-  if (!module.lookupSymbol<DeclOp>(name)) {
+static FlatSymbolRefAttr declareSymbol(ModuleOp module, SymbolIndex &symbols,
+                                       StringRef name) {
+  if (!symbols.lookup<DeclOp>(name)) {
     OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-    DeclOp::create(top, module.getLoc(), top.getStringAttr(name));
+    symbols.addAtTop(
+        DeclOp::create(top, module.getLoc(), top.getStringAttr(name)));
   }
   return FlatSymbolRefAttr::get(module.getContext(), name);
 }
 
 FlatSymbolRefAttr Lowering::declareStream(StringRef name) {
-  return declareSymbol<exec::StreamOp>(module, name);
+  return declareSymbol<exec::StreamOp>(module, symbols, name);
 }
 
 FlatSymbolRefAttr Lowering::declareEvent(StringRef name) {
-  return declareSymbol<exec::EventOp>(module, name);
+  return declareSymbol<exec::EventOp>(module, symbols, name);
 }
 
 void Lowering::joinSideStreams(Location loc) {

@@ -19,8 +19,10 @@
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace ptc::lowering {
@@ -32,10 +34,31 @@ std::string momentName(llvm::StringRef param, int which);
 /// The exec global of an input/output slot ("tokens", "loss", ...).
 std::string ioName(llvm::StringRef slot);
 
+/// The module's top-level symbols by name, collected once by the pass
+/// driver: `module.lookupSymbol` scans the module's ops, and the lowering
+/// looks up globals for every op, which made it quadratic in the number of
+/// layers. Not an mlir::SymbolTable: while the module is lowered, each
+/// graph.param shares its name with its exec global. Like lookupSymbol, the
+/// first op of a name in the module's order wins.
+class SymbolIndex {
+public:
+  explicit SymbolIndex(mlir::ModuleOp module);
+  mlir::Operation *lookup(llvm::StringRef name) const;
+  template <typename OpT> OpT lookup(llvm::StringRef name) const {
+    return llvm::dyn_cast_or_null<OpT>(lookup(name));
+  }
+  /// Records `op`, just created at the top of the module (so it comes first).
+  void addAtTop(mlir::Operation *op);
+
+private:
+  llvm::StringMap<mlir::Operation *> byName;
+};
+
 class Lowering {
 public:
-  Lowering(mlir::ModuleOp module, mlir::OpBuilder &builder)
-      : module(module), builder(builder) {}
+  Lowering(mlir::ModuleOp module, mlir::OpBuilder &builder,
+           SymbolIndex &symbols)
+      : module(module), builder(builder), symbols(symbols) {}
 
   /// Lowers every op of `block` (recursing into layer units).
   mlir::LogicalResult lowerBlock(mlir::Block &block);
@@ -107,6 +130,9 @@ public:
   int64_t communicator(mlir::ArrayAttr axes);
   /// The position of `axis` in the module's dist.mesh, or -1.
   int64_t meshAxisIndex(llvm::StringRef axis);
+  /// The module's dist.mesh (null when none), found once: finding it scans
+  /// the module, and every collective needs it.
+  mlir::Operation *moduleMesh();
   /// out = in with the two leading dimensions of the view [a, b, rest]
   /// swapped.
   void swapLeading(mlir::Value out, mlir::Value in, int64_t a, int64_t b,
@@ -123,6 +149,7 @@ public:
 
   mlir::ModuleOp module;
   mlir::OpBuilder &builder;
+  SymbolIndex &symbols;
 
 private:
   mlir::LogicalResult lowerOp(mlir::Operation *op);
@@ -151,6 +178,7 @@ private:
   }
 
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  std::optional<mlir::Operation *> mesh;
   /// Side streams this entry point has queued work on.
   llvm::SmallVector<mlir::FlatSymbolRefAttr> usedStreams;
   std::map<std::string, llvm::SmallVector<mlir::Value, 2>> savedStats;
