@@ -591,9 +591,10 @@ private:
               "    /*microBatch=*/{}, /*seqLen=*/{}, /*vocabSize=*/{},\n",
               tokenShape[0], tokenShape[1],
               model ? model.getVocabSize() : 0)
-       << fmt::format("    /*gradAccumSteps=*/{}, /*steps=*/{}, /*seed=*/{},\n",
+       << fmt::format("    /*gradAccumSteps=*/{}, /*steps=*/{}, "
+                      "/*seed=*/{}ull,\n",
                       microSteps, training ? training.getSteps() : 1,
-                      training ? int64_t(training.getSeed()) : 0)
+                      training ? uint64_t(training.getSeed()) : 0)
        << fmt::format("    /*evalEvery=*/{}, /*evalSteps=*/{}, "
                       "/*flopsPerToken=*/{:.17g},\n",
                       training ? training.getEvalEvery() : 0,

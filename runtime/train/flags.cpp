@@ -85,6 +85,21 @@ Status parseInteger(const std::string &flag, const std::string &text,
   return Status::ok();
 }
 
+/// A seed takes any 64-bit value, as the spec's training.seed does.
+Status parseSeed(const std::string &flag, const std::string &text,
+                 uint64_t *out) {
+  bool digits = !text.empty() &&
+                text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE)
+    return flagError(flag, "expected an integer in [0, 2^64 - 1], got \"" +
+                               text + "\"" +
+                               (errno == ERANGE ? " (too large)" : ""));
+  *out = v;
+  return Status::ok();
+}
+
 Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
   const std::string name = spec.name;
   if (spec.kind != Kind::Count && spec.kind != Kind::Positive && value.empty())
@@ -98,7 +113,7 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
   if (name == "--eval-steps")
     return parseInteger(name, value, 1, &flags->evalSteps);
   if (name == "--seed")
-    return parseInteger(name, value, 0, &flags->seed);
+    return parseSeed(name, value, &flags->seed);
   if (name == "--gradcheck")
     return parseInteger(name, value, 1, &flags->gradcheck);
   if (spec.kind == Kind::Real) {

@@ -47,7 +47,7 @@ struct Flags {
   std::vector<std::string> data, valData;
   int64_t evalEvery = 0, evalSteps = 0;
   std::string logPath;
-  int64_t seed = 0;
+  uint64_t seed = 0; ///< any 64-bit value, like the spec's training.seed
   std::string saveWeights, saveInitialWeights, initFrom;
   bool quiet = false, help = false, version = false;
   /// --gradcheck N: compare N sampled gradient elements per parameter with

@@ -84,7 +84,7 @@ Status gradientCheck(const abi::Model &model, const IOSlots &io,
   if (Status s = arenas.allocate(model); !s)
     return s;
   auto call = [&](abi::EntryPoint entry) { entry(arenas.bases()); };
-  Status s = arenas.writeI64(*io.seed, flags.seed);
+  Status s = arenas.writeI64(*io.seed, int64_t(flags.seed));
   if (s)
     s = arenas.writeI64(*io.step, 1);
   if (s)

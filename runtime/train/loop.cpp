@@ -79,7 +79,8 @@ private:
 };
 
 Status Trainer::initialize() {
-  if (Status s = arenas_.writeI64(*io_.seed, flags_.seed); !s)
+  // The slot holds the seed's 64 bits (a seed >= 2^63 reads negative).
+  if (Status s = arenas_.writeI64(*io_.seed, int64_t(flags_.seed)); !s)
     return s;
   if (flags_.initFrom.empty()) {
     if (Status s = call(model_.initParams); !s)
@@ -129,7 +130,7 @@ Status Trainer::openData() {
   TokenLoaderOptions options;
   options.seqLen = model_.seqLen;
   options.vocabSize = model_.vocabSize;
-  options.seed = uint64_t(flags_.seed);
+  options.seed = flags_.seed;
   options.shuffle = true;
   if (Status s = trainData_.open(flags_.data, options); !s)
     return s;

@@ -97,7 +97,7 @@ int64_t dataParallelSize(const abi::Model &model) {
 }
 
 std::string formatBanner(const abi::Model &model, const char *deviceName,
-                         int64_t steps, int64_t seed) {
+                         int64_t steps, uint64_t seed) {
   const int64_t dp = dataParallelSize(model);
   const int64_t tokens =
       model.microBatch * model.seqLen * model.gradAccumSteps * dp;
@@ -115,8 +115,9 @@ std::string formatBanner(const abi::Model &model, const char *deviceName,
                  (long long)model.gradAccumSteps) +
        (dp > 1 ? " x " + std::to_string(dp) + " data-parallel ranks" : "") +
        " = " + formatThousands(tokens) + " tokens per step\n";
-  s += strprintf("  training    %lld steps, seed %lld, vocabulary %lld\n",
-                 (long long)steps, (long long)seed, (long long)model.vocabSize);
+  s += strprintf("  training    %lld steps, seed %llu, vocabulary %lld\n",
+                 (long long)steps, (unsigned long long)seed,
+                 (long long)model.vocabSize);
   s += "  memory\n";
   int64_t total = 0;
   for (const auto &[kind, bytes] : bytesByKind(model)) {
@@ -132,7 +133,7 @@ std::string formatBanner(const abi::Model &model, const char *deviceName,
 
 nlohmann::ordered_json startRecord(const abi::Model &model,
                                    const char *deviceName, int64_t steps,
-                                   int64_t seed) {
+                                   uint64_t seed) {
   nlohmann::ordered_json arenas = nlohmann::ordered_json::object();
   int64_t total = 0;
   for (const auto &[kind, bytes] : bytesByKind(model)) {

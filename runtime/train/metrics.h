@@ -56,11 +56,11 @@ int64_t dataParallelSize(const abi::Model &model);
 /// The start banner: model, target, device, parameter count, the arenas by
 /// kind with their sizes and the total.
 std::string formatBanner(const abi::Model &model, const char *deviceName,
-                         int64_t steps, int64_t seed);
+                         int64_t steps, uint64_t seed);
 /// The {"event":"start"} record with the same facts.
 nlohmann::ordered_json startRecord(const abi::Model &model,
                                    const char *deviceName, int64_t steps,
-                                   int64_t seed);
+                                   uint64_t seed);
 
 /// The --log file. Without open() every write is a no-op.
 class MetricsLog {

@@ -19,7 +19,8 @@
 //   "loss"      f32   []                       read after micro_step / eval_step (f64 in
 //                                              the fp64 verification mode)
 //   "seed"      i64   []                       written once, before init_params (the --seed
-//                                              flag, else Model::seed); dropout reads it too
+//                                              flag, else Model::seed: its 64 bits, so
+//                                              seeds >= 2^63 read negative); dropout reads it
 //   "step"      i64   []                       1-based optimizer step, written before the step's
 //                                              micro_steps and optimizer_step
 //   "micro"     i64   []                       micro-batch index in the step, written before
@@ -208,7 +209,7 @@ struct Model {
   int64_t gradAccumSteps; ///< micro-batches per optimizer step per dp rank
                           ///< (the schedule's micro_batches)
   int64_t steps;          ///< default number of optimizer steps
-  int64_t seed;
+  uint64_t seed;          ///< any 64-bit value (the spec's training.seed)
   int64_t evalEvery;      ///< validate every N steps (0: never), default
   int64_t evalSteps;      ///< micro-batches per validation, default
   double flopsPerToken;   ///< training FLOPs per token (forward + backward)

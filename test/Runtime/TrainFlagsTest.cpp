@@ -53,6 +53,22 @@ TEST(TrainFlags, BothValueFormsAndRepeatedPatterns) {
   EXPECT_TRUE(f.quiet);
 }
 
+// A spec's training.seed takes any 64-bit value; the flag takes the same,
+// and a model's seed at or above 2^63 is its default, not a negative number.
+TEST(TrainFlags, SeedTakesEvery64BitValue) {
+  Flags f;
+  Status s = parse({"--data", "a.bin", "--seed", "18446744073709551615"}, &f);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  EXPECT_EQ(f.seed, 18446744073709551615ull);
+  ptc::abi::Model m = fake::model();
+  m.seed = 9223372036854775813ull;
+  Flags g;
+  s = parseFlags(m, {"--data", "a.bin"}, &g);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  EXPECT_EQ(g.seed, 9223372036854775813ull);
+  EXPECT_NE(usage(m, "prog").find("9223372036854775813"), std::string::npos);
+}
+
 TEST(TrainFlags, ZeroStepsOnlyToInitializeAndSave) {
   Flags f;
   Status s = parse({"--steps", "0", "--save-initial-weights", "w.st"}, &f);
@@ -86,8 +102,12 @@ TEST(TrainFlags, EveryErrorNamesTheFlag) {
       {{"--eval-every", "x"},
        "--eval-every: expected a non-negative integer, got \"x\""},
       {{"--seed", "1.5"},
-       "--seed: expected a non-negative integer, got \"1.5\""},
-      {{"--seed", "-1"}, "--seed: expected a non-negative integer, got \"-1\""},
+       "--seed: expected an integer in [0, 2^64 - 1], got \"1.5\""},
+      {{"--seed", "-1"},
+       "--seed: expected an integer in [0, 2^64 - 1], got \"-1\""},
+      {{"--seed", "18446744073709551616"},
+       "--seed: expected an integer in [0, 2^64 - 1], got "
+       "\"18446744073709551616\" (too large)"},
       {{"--frobnicate"}, "--frobnicate: unknown flag (see --help)"},
       {{"--frob=1"}, "--frob: unknown flag"},
       {{"--quiet=yes"}, "--quiet: takes no value"},
