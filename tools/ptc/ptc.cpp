@@ -360,12 +360,12 @@ int runPlan(int argc, char **argv) {
     if (failed(planned))
       return 1;
     stages = std::move(*planned);
-    auto model = ptc::graph::ModelAttr::lookup(*module);
+    auto tied = ptc::graph::ModelAttr::lookup(*module);
     ptc::planSchedule(*stages, parallel.getPp(), parallel.getVirtualStages(),
                       ptc::dist::stringifyPipelineSchedule(
                           parallel.getSchedule()),
                       ptc::decidedMicroBatches(*module),
-                      model && model.getTiedEmbeddings());
+                      tied && tied.getTiedEmbeddings());
   }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
@@ -378,11 +378,15 @@ int runPlan(int argc, char **argv) {
     llvm::outs() << "note: parallel " << degrees
                  << " is not applied yet (no pipeline passes): the budget "
                     "below is one stage holding every layer\n";
+  // From the module's settings: a .mlir input has no spec beside them.
+  auto model = ptc::graph::ModelAttr::lookup(*module);
+  auto training = ptc::graph::TrainingAttr::lookup(*module);
   llvm::outs() << "plan of '" << spec.name << "' for the " << target
-               << " target: tp " << spec.parallel.tp << " x pp "
-               << spec.parallel.pp << " x dp " << spec.parallel.dp
-               << ", micro-batch " << spec.training.microBatchSize << " x "
-               << spec.model.seqLen << " tokens\n\n"
+               << " target: tp " << (parallel ? parallel.getTp() : 1)
+               << " x pp " << (parallel ? parallel.getPp() : 1) << " x dp "
+               << (parallel ? parallel.getDp() : 1) << ", micro-batch "
+               << (training ? training.getMicroBatchSize() : 0) << " x "
+               << (model ? model.getSeqLen() : 0) << " tokens\n\n"
                << "memory per rank, computed from the planned exec IR:\n";
   ptc::printMemoryBudget(llvm::outs(), budget);
   int64_t naive = ptc::naiveActivationBytes(*module);
