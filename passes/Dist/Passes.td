@@ -42,7 +42,7 @@ def DistDataParallel : Pass<"dist-data-parallel", "mlir::ModuleOp"> {
     With `dp > 1` and `parallel.grad_bucket_mb > 0` (the module's
     `ptc.parallel`; the frontend's default is 25) the gradient reduction
     overlaps the backward: `micro_step` is cloned into `last_micro_step`
-    (the runtime calls it for a step's last micro-batch), whose
+    (the schedule runs it for a step's last micro-batch), whose
     accumulations move right after the ops that compute their gradients and
     are cut, in that order, into buckets of about that many MiB at op
     boundaries; after each bucket a `dist.reduce_grads` (ZeRO-1:
