@@ -60,7 +60,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 5;
+constexpr int32_t kVersion = 6;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -125,13 +125,24 @@ struct MeshAxis {
   int64_t size;
 };
 
+constexpr int32_t kMaxMembers = 8;
+
 /// A communicator: the ranks that share every mesh coordinate outside
 /// `axes`, ordered by their coordinates on `axes` (the last fastest).
 /// Emitted code names communicators by their index in Model::comms.
+///
+/// `numMembers` > 0 (with exactly one axis): only the ranks whose
+/// coordinate on axes[0] is one of `members` belong to it, in the order of
+/// `members` (their index there is their place in the group). Pipeline
+/// parallelism uses such groups: a neighbour pair {r, r + 1 mod pp} per
+/// direction for point-to-point sends, and {0, pp - 1} for the tied
+/// embedding's gradient. A rank outside it never calls it.
 struct Communicator {
-  const char *name; ///< e.g. "tp", "dp", "dp_tp"
+  const char *name; ///< e.g. "tp", "dp", "dp_tp", "pp_fwd0"
   int32_t numAxes;
   int32_t axes[kMaxMeshAxes]; ///< indices into Model::mesh
+  int32_t numMembers;         ///< 0: every coordinate of the axes
+  int64_t members[kMaxMembers];
 };
 
 /// How the local tensor of params[i] relates to the full tensor that
@@ -160,6 +171,12 @@ struct Communicator {
 /// `zeroAxis`, dp) of the rank's tensor (its tensor-parallel piece, or the
 /// full tensor) flattened and zero-padded to zeroChunk x the axis size.
 /// Checkpoints gather the chunks; loading keeps the rank's chunk.
+///
+/// `checkpointIndex`: the parameter's place in checkpoint files, which list
+/// the whole model's parameters in spec order whatever the plan (with
+/// pipeline parallelism each rank's program holds a subset). -1: a copy
+/// that another pipeline rank saves (the tied embedding's copy on the last
+/// stage); loading fills it like the original.
 struct ParamLayout {
   int32_t rank;
   int64_t globalShape[kMaxRank];
@@ -170,6 +187,7 @@ struct ParamLayout {
   int64_t checkpointRows;
   int64_t zeroChunk;
   int32_t zeroAxis;
+  int32_t checkpointIndex;
 };
 
 /// Arena base pointers (device pointers on the cuda target), indexed like
@@ -179,6 +197,16 @@ using EntryPoint = void (*)(uint8_t *const *arenas);
 /// What a step function may ask of the runtime. Each call returns false on
 /// failure (the runtime keeps the reason); the step function then returns
 /// false at once.
+///
+/// Point-to-point (pipeline parallelism): `comm` indexes Model::comms (a
+/// two-member group), `peer` is the peer's place in it, and `slot` indexes
+/// Model::io. A send returns at once: the runtime owns a copy of the bytes
+/// from then on (the slot may be overwritten by the next entry point), and
+/// every send has completed before the runtime acts on the step function's
+/// return. A recv returns when the slot holds the bytes, as far as later
+/// calls of this rank can tell (cuda: ordered before later runs on the
+/// compute stream). Messages on one communicator arrive in the order sent;
+/// the compiler proves every rank's sends and recvs match (dist.schedule).
 struct StepHost {
   /// This rank's coordinate on the "dp" mesh axis (0 without one).
   int64_t dpRank;
@@ -191,6 +219,19 @@ struct StepHost {
   /// Reads "loss" after the forward of micro-batch `micro` (the runtime
   /// stops the step when it is not finite).
   bool (*readLoss)(StepHost *host, int64_t micro, double *loss);
+  /// Reads "loss" without judging it: a pipeline's last stage may not stop
+  /// alone mid-step (its peers would wait for it); the step's loss is
+  /// shared with broadcastLoss and judged by every rank after the step.
+  bool (*peekLoss)(StepHost *host, double *loss);
+  /// Writes `micro` into "micro" (stages that load no data).
+  bool (*setMicro)(StepHost *host, int64_t micro);
+  bool (*send)(StepHost *host, int32_t comm, int32_t peer, int32_t slot);
+  bool (*recv)(StepHost *host, int32_t comm, int32_t peer, int32_t slot);
+  /// Copies io slot `source` into io slot `target` (same type and size).
+  bool (*copy)(StepHost *host, int32_t target, int32_t source);
+  /// `*loss` of the group member `root` of `comm`, on every member.
+  bool (*broadcastLoss)(StepHost *host, int32_t comm, int32_t root,
+                        double *loss);
 };
 
 /// One optimizer step of one pipeline rank, in the compiler's order; sets
@@ -243,6 +284,19 @@ struct Model {
   int32_t numComms;
   const Communicator *comms;
   const ParamLayout *paramLayouts; ///< numParams entries, like params
+
+  // Pipeline parallelism (MPMD): the program holds one Model per pipeline
+  // rank, each with its own arenas, parameters, io slots and entry points,
+  // and the same mesh and communicators. `pipelineModels` lists them by
+  // pipeline coordinate (this one among them); the runtime runs
+  // pipelineModels[its pp coordinate]. 0 / nullptr without a "pp" axis
+  // larger than one.
+  int32_t pipelineRank;
+  int32_t numPipelineModels;
+  const Model *const *pipelineModels;
+  /// Parameters in checkpoint files: the whole model's count (each
+  /// ParamLayout::checkpointIndex is below it).
+  int32_t numCheckpointParams;
 };
 
 } // namespace ptc::abi
