@@ -133,6 +133,10 @@ bool RuntimeStepHost::copy(abi::StepHost *base, int32_t target,
                                       slotBytes(*to)));
 }
 
+// MPI on both targets: the loss is one host double per step, already
+// copied out of the device by peekLoss, and the MPI world exists in every
+// job of several ranks; an NCCL broadcast would need a device buffer and a
+// synchronization to bring it back.
 bool RuntimeStepHost::broadcastLoss(abi::StepHost *base, int32_t comm,
                                     int32_t root, double *loss) {
   return of(base).keep(dist::broadcastLoss(comm, root, loss));
