@@ -168,7 +168,10 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
     return host.status() ? Status::error("step " + std::to_string(step) +
                                          ": the step function failed")
                          : host.status();
-  // The step's sends complete before anything acts on its return.
+  // The step's sends complete before anything acts on its return. A failed
+  // step returns at once: its error ends the job (run_main.cpp's abortAll)
+  // and the bytes of pending sends stay owned by the device until then;
+  // waiting for a peer that may have stopped could only hang.
   if (Status s = host.finishSends(); !s)
     return s;
   // Every pipeline rank has the shared loss (broadcastLoss), so all stop

@@ -240,8 +240,11 @@ Status checkModel(const abi::Model &model, IOSlots *io, int64_t ppRank) {
   const bool pipelined = model.numPipelineModels > 1;
   if (Status s = checkTable(model, pipelined, io); !s)
     return s;
+  // A checkpoint order is checked wherever there is one (a program
+  // without pipeline stages may give one too).
   if (!pipelined)
-    return Status::ok();
+    return model.numCheckpointParams != 0 ? checkCheckpointIndexes(model)
+                                          : Status::ok();
   if (Status s = checkPipeline(model); !s)
     return s;
   for (int32_t p = 0; p < model.numPipelineModels; ++p) {

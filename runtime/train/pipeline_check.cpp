@@ -95,13 +95,16 @@ Status checkCheckpointIndexes(const abi::Model &program) {
   const int32_t count = program.numCheckpointParams;
   if (count <= 0)
     return pipelineError(program,
-                         "a program of pipeline stages needs "
-                         "numCheckpointParams (the checkpoint order), it is " +
-                             std::to_string(count));
+                         "numCheckpointParams is " + std::to_string(count) +
+                             "; a program of pipeline stages needs the "
+                             "checkpoint order (the whole model's parameter "
+                             "count, above 0)");
+  const int32_t stages =
+      program.numPipelineModels > 1 ? program.numPipelineModels : 1;
   std::vector<std::string> owner(static_cast<size_t>(count));
   std::map<std::string, std::pair<int32_t, int32_t>> saved; // name -> (p, i)
-  for (int32_t p = 0; p < program.numPipelineModels; ++p) {
-    const abi::Model &stage = *program.pipelineModels[p];
+  for (int32_t p = 0; p < stages; ++p) {
+    const abi::Model &stage = stageModel(program, p);
     if (stage.numParams > 0 && !stage.paramLayouts)
       return pipelineError(program, "pipeline stage " + std::to_string(p) +
                                         " has no parameter layouts (their "
@@ -133,8 +136,8 @@ Status checkCheckpointIndexes(const abi::Model &program) {
       return pipelineError(program, "no parameter has checkpoint index " +
                                         std::to_string(at));
   // A copy loads from the tensor of its name: it must fit that tensor.
-  for (int32_t p = 0; p < program.numPipelineModels; ++p) {
-    const abi::Model &stage = *program.pipelineModels[p];
+  for (int32_t p = 0; p < stages; ++p) {
+    const abi::Model &stage = stageModel(program, p);
     for (int32_t i = 0; i < stage.numParams; ++i) {
       if (stage.paramLayouts[i].checkpointIndex >= 0)
         continue;
@@ -146,7 +149,7 @@ Status checkCheckpointIndexes(const abi::Model &program) {
         return pipelineError(program, name + " is a copy (checkpoint index "
                                              "-1) but no stage saves a "
                                              "parameter of that name");
-      const abi::Model &from = *program.pipelineModels[it->second.first];
+      const abi::Model &from = stageModel(program, it->second.first);
       const int32_t j = it->second.second;
       const auto mine = checkpointShapeOf(stage, i),
                  theirs = checkpointShapeOf(from, j);

@@ -8,8 +8,10 @@
 //                           each at its place (pipelineRank), all with the
 //                           program's target, training shapes, mesh and
 //                           communicators, and every rank's step function;
-//   checkCheckpointIndexes  (after every table is checked) the checkpoint
-//                           order: numCheckpointParams > 0, every index
+//   checkCheckpointIndexes  (after every table is checked; also for a
+//                           program without stages that gives an order)
+//                           the checkpoint order: numCheckpointParams > 0,
+//                           every index
 //                           0..N-1 given to exactly one parameter of one
 //                           stage, saved names distinct, and every copy
 //                           (index -1) named like a saved parameter of the

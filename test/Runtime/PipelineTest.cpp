@@ -81,6 +81,17 @@ TEST(PipelineTables, EachStageGetsItsOwnSlots) {
   EXPECT_EQ(&train::stageModel(pipe::single(), 0), &pipe::single());
 }
 
+TEST(PipelineTables, AnOrderWithoutStagesIsCheckedToo) {
+  abi::Model m = pipe::single();
+  m.numCheckpointParams = 3; // but no layouts that give the indexes
+  train::IOSlots io;
+  EXPECT_CONTAINS(train::checkModel(m, &io).message(),
+                  "pipeline stage 0 has no parameter layouts");
+  m.numCheckpointParams = -1;
+  EXPECT_CONTAINS(train::checkModel(m, &io).message(),
+                  "numCheckpointParams is -1");
+}
+
 TEST(PipelineTables, WithoutStagesTheDataAndLossSlotsAreRequired) {
   abi::Model m = pipe::single();
   const abi::TensorSlot noLoss[] = {m.io[0], m.io[1], m.io[3], m.io[4],
@@ -142,7 +153,8 @@ TEST(PipelineTables, BadCheckpointIndexesNameTheParameter) {
   abi::Model s = *m.pipelineModels[0];
   s.numCheckpointParams = 0;
   EXPECT_CONTAINS(Edited(0, s).check(),
-                  "a program of pipeline stages needs numCheckpointParams");
+                  "numCheckpointParams is 0; a program of pipeline stages "
+                  "needs the checkpoint order");
   abi::ParamLayout layouts[2] = {m.pipelineModels[1]->paramLayouts[0],
                                  m.pipelineModels[1]->paramLayouts[1]};
   s = *m.pipelineModels[1];
