@@ -170,7 +170,7 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
                          : host.status();
   // The step's sends complete before anything acts on its return. A failed
   // step returns at once: its error ends the job (run_main.cpp's abortAll)
-  // and the bytes of pending sends stay owned by the device until then;
+  // and the bytes of pending sends stay the runtime's until then;
   // waiting for a peer that may have stopped could only hang.
   if (Status s = host.finishSends(); !s)
     return s;
