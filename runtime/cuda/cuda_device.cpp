@@ -3,6 +3,7 @@
 #include "runtime/cuda/cuda_device.h"
 
 #include "runtime/cuda/context.h"
+#include "runtime/cuda/nccl_p2p.h"
 
 #include <cuda_runtime_api.h>
 
@@ -140,6 +141,39 @@ public:
     if (Status s = check(base, offset, bytes); !s)
       return s;
     return copy(dst, base + offset, bytes, cudaMemcpyDeviceToHost);
+  }
+
+  // Pipeline point-to-point over NCCL on the GPU (nccl_p2p.h), not through
+  // the host like the default.
+  Status send(int64_t comm, int64_t peer, const uint8_t *base, int64_t offset,
+              int64_t bytes) override {
+    if (Status s = check(base, offset, bytes); !s)
+      return s;
+    return cuda::p2pSend(comm, peer, base + offset, bytes);
+  }
+  Status recv(int64_t comm, int64_t peer, uint8_t *base, int64_t offset,
+              int64_t bytes) override {
+    if (Status s = check(base, offset, bytes); !s)
+      return s;
+    return cuda::p2pRecv(comm, peer, base + offset, bytes);
+  }
+  Status finishSends() override { return cuda::p2pFinishSends(); }
+  // On the kernels' stream, after the work issued so far; no wait.
+  Status copyWithin(uint8_t *dstBase, int64_t dstOffset, const uint8_t *srcBase,
+                    int64_t srcOffset, int64_t bytes) override {
+    if (Status s = check(dstBase, dstOffset, bytes); !s)
+      return s;
+    if (Status s = check(srcBase, srcOffset, bytes); !s)
+      return s;
+    if (bytes == 0)
+      return Status::ok();
+    if (cudaError_t e = cudaMemcpyAsync(dstBase + dstOffset, srcBase + srcOffset,
+                                        size_t(bytes), cudaMemcpyDeviceToDevice,
+                                        ptc::kernels::stream());
+        e != cudaSuccess)
+      return Status::error(name_ + ": copy of " + std::to_string(bytes) +
+                           " bytes between slots failed: " + cudaMessage(e));
+    return Status::ok();
   }
 
   Status synchronize() override {

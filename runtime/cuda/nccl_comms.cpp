@@ -43,6 +43,8 @@ const char *ncclHint(ncclResult_t result) {
 // The watchdog's poll: an asynchronous error of any communicator.
 rt::Status pollAsyncErrors() {
   for (size_t i = 0; i < gComms.size(); ++i) {
+    if (!gComms[i])
+      continue; // not a member of this one
     ncclResult_t async = ncclSuccess;
     if (ncclCommGetAsyncError(gComms[i], &async) != ncclSuccess)
       continue;
@@ -58,7 +60,8 @@ rt::Status pollAsyncErrors() {
 // abortAll: stop every NCCL kernel of this rank so that nothing spins on.
 void abortComms() {
   for (ncclComm_t comm : gComms)
-    ncclCommAbort(comm);
+    if (comm)
+      ncclCommAbort(comm);
   if (gWorldComm)
     ncclCommAbort(gWorldComm);
   gComms.clear();
@@ -72,7 +75,8 @@ void destroyComms() {
     return;
   PTC_CUDA_CHECK(cudaDeviceSynchronize());
   for (ncclComm_t comm : gComms)
-    PTC_NCCL_CHECK(ncclCommDestroy(comm));
+    if (comm)
+      PTC_NCCL_CHECK(ncclCommDestroy(comm));
   PTC_NCCL_CHECK(ncclCommDestroy(gWorldComm));
   gComms.clear();
   gWorldComm = nullptr;
@@ -109,8 +113,17 @@ rt::Status createNcclComms(const abi::Model &model) {
     ncclComm_t comm = nullptr;
     ncclConfig_t splitConfig = NCCL_CONFIG_INITIALIZER;
     splitConfig.blocking = 1;
-    PTC_NCCL_CHECK(ncclCommSplit(gWorldComm, int(place.color), int(place.key),
-                                 &comm, &splitConfig));
+    // Every rank takes part in the split; one outside a communicator with
+    // members gets none (NCCL_SPLIT_NOCOLOR) and never calls it.
+    PTC_NCCL_CHECK(ncclCommSplit(gWorldComm,
+                                 place.member ? int(place.color)
+                                              : NCCL_SPLIT_NOCOLOR,
+                                 int(place.key), &comm, &splitConfig));
+    gCommNames.push_back(model.comms[c].name ? model.comms[c].name : "?");
+    if (!place.member) {
+      gComms.push_back(nullptr);
+      continue;
+    }
     int size = 0, rank = 0;
     PTC_NCCL_CHECK(ncclCommCount(comm, &size));
     PTC_NCCL_CHECK(ncclCommUserRank(comm, &rank));
@@ -121,7 +134,6 @@ rt::Status createNcclComms(const abi::Model &model) {
           " ranks with this one at " + std::to_string(rank) + ", expected " +
           std::to_string(place.size) + " and " + std::to_string(place.key));
     gComms.push_back(comm);
-    gCommNames.push_back(model.comms[c].name ? model.comms[c].name : "?");
   }
   dist::setCommPoller(pollAsyncErrors);
   return rt::Status::ok();
@@ -137,7 +149,14 @@ ncclComm_t ncclCommOf(int64_t comm, const char *call) {
     dist::abortAll(std::string(call) + ": communicator " +
                    std::to_string(comm) + " does not exist (the model has " +
                    std::to_string(known) + ")");
-  return world.size == 1 ? nullptr : gComms[size_t(comm)];
+  if (world.size == 1)
+    return nullptr;
+  if (!gComms[size_t(comm)])
+    dist::abortAll(std::string(call) + ": communicator " +
+                   std::to_string(comm) + " '" + gCommNames[size_t(comm)] +
+                   "' was called by a rank that is not one of its members (a "
+                   "compiler bug: only its members may call it)");
+  return gComms[size_t(comm)];
 }
 
 } // namespace ptc::cuda

@@ -33,7 +33,8 @@ namespace ptc::cuda {
 rt::Status createNcclComms(const abi::Model &model);
 
 /// The communicator of Model::comms[comm], or null in a single-rank world.
-/// Ends the job for an index out of range.
+/// Ends the job for an index out of range or a rank outside the
+/// communicator's members (which has none).
 ncclComm_t ncclCommOf(int64_t comm, const char *call);
 
 } // namespace ptc::cuda

@@ -58,6 +58,18 @@ GroupPlace groupPlace(const abi::Model &model, const abi::Communicator &comm,
   for (int32_t a = 0; a < model.numMeshAxes; ++a)
     if (!onAxes(comm, a))
       place.color = place.color * model.mesh[a].size + coords[size_t(a)];
+  if (comm.numMembers > 0) {
+    // One axis; the place is the coordinate's index in the member list.
+    const int64_t c = coords[size_t(comm.axes[0])];
+    place.size = comm.numMembers;
+    place.member = false;
+    for (int32_t j = 0; j < comm.numMembers && !place.member; ++j)
+      if (comm.members[j] == c) {
+        place.key = j;
+        place.member = true;
+      }
+    return place;
+  }
   place.size = 1;
   for (int32_t k = 0; k < comm.numAxes; ++k) {
     const int32_t a = comm.axes[k];
@@ -70,6 +82,10 @@ GroupPlace groupPlace(const abi::Model &model, const abi::Communicator &comm,
 int64_t groupMemberRank(const abi::Model &model, const abi::Communicator &comm,
                         const std::vector<int64_t> &coords, int64_t index) {
   std::vector<int64_t> member = coords;
+  if (comm.numMembers > 0) {
+    member[size_t(comm.axes[0])] = comm.members[index];
+    return meshRank(model, member);
+  }
   for (int32_t k = comm.numAxes - 1; k >= 0; --k) {
     const int32_t a = comm.axes[k];
     member[size_t(a)] = index % model.mesh[a].size;
@@ -192,6 +208,35 @@ static Status checkLayout(const abi::Model &model, int32_t i) {
   return Status::ok();
 }
 
+// The member list of a communicator that has one (pipeline pairs).
+static Status checkMembers(const abi::Model &model,
+                           const abi::Communicator &comm,
+                           const std::string &name) {
+  if (comm.numMembers == 0)
+    return Status::ok();
+  if (comm.numMembers < 0 || comm.numMembers > abi::kMaxMembers)
+    return planError(model, name + " has " + std::to_string(comm.numMembers) +
+                                " members (at most " +
+                                std::to_string(abi::kMaxMembers) + ")");
+  if (comm.numAxes != 1)
+    return planError(model, name + " lists members over " +
+                                std::to_string(comm.numAxes) +
+                                " mesh axes; a member list needs exactly one");
+  const abi::MeshAxis &axis = model.mesh[comm.axes[0]];
+  for (int32_t j = 0; j < comm.numMembers; ++j) {
+    const int64_t m = comm.members[j];
+    if (m < 0 || m >= axis.size)
+      return planError(model, name + " lists member " + std::to_string(m) +
+                                  " of mesh axis '" + axis.name +
+                                  "' of size " + std::to_string(axis.size));
+    for (int32_t l = 0; l < j; ++l)
+      if (comm.members[l] == m)
+        return planError(model, name + " lists member " + std::to_string(m) +
+                                    " twice");
+  }
+  return Status::ok();
+}
+
 Status checkParallelPlan(const abi::Model &model) {
   if (model.numMeshAxes < 0 || model.numMeshAxes > abi::kMaxMeshAxes ||
       (model.numMeshAxes > 0 && !model.mesh))
@@ -219,6 +264,8 @@ Status checkParallelPlan(const abi::Model &model) {
           return planError(model, name + " lists mesh axis " +
                                       std::to_string(comm.axes[k]) + " twice");
     }
+    if (Status s = checkMembers(model, comm, name); !s)
+      return s;
   }
   if (model.paramLayouts)
     for (int32_t i = 0; i < model.numParams; ++i)

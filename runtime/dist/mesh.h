@@ -10,6 +10,11 @@
 //    the coordinates outside the axes, its key (the place in the group) the
 //    row-major index of the coordinates on the axes, in the order listed.
 //    MPI_Comm_split and ncclCommSplit take exactly these.
+//  * a communicator with members (Communicator::numMembers > 0, one axis:
+//    pipeline neighbour pairs) keeps only the ranks whose coordinate on
+//    that axis is listed; their key is the place in the list. The other
+//    ranks are no member (GroupPlace::member false): they get no MPI or
+//    NCCL communicator (MPI_UNDEFINED, NCCL_SPLIT_NOCOLOR) and never call it.
 //
 // A table without mesh axes (numMeshAxes == 0, e.g. a hand-written test
 // model) is a single rank.
@@ -48,6 +53,7 @@ struct GroupPlace {
   int64_t color = 0; ///< which group (row-major over the other axes)
   int64_t key = 0;   ///< index within the group
   int64_t size = 1;  ///< ranks in the group
+  bool member = true; ///< false: outside a communicator with members
 };
 GroupPlace groupPlace(const abi::Model &model, const abi::Communicator &comm,
                       const std::vector<int64_t> &coords);
@@ -60,7 +66,9 @@ int64_t groupMemberRank(const abi::Model &model, const abi::Communicator &comm,
 /// Checks the mesh, the communicators and the parameter layouts of `model`:
 /// sizes positive, axes in range and distinct, every split parameter's
 /// local shape the global one divided as its layout says. The message names
-/// the axis, communicator or parameter.
+/// the axis, communicator or parameter. A communicator with members must
+/// have one axis and at most abi::kMaxMembers distinct members, each a
+/// coordinate of that axis.
 Status checkParallelPlan(const abi::Model &model);
 
 /// The split of parameter `i`'s layout (parts = the size of its mesh axis).

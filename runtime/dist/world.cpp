@@ -19,6 +19,7 @@ namespace {
 
 World gWorld;
 std::vector<MPI_Comm> gComms; // per Model::comms entry, when MPI is up
+std::vector<std::string> gCommNames; // for messages
 bool gFinalized = false;
 std::vector<void (*)()> gAbortHooks, gFinishHooks;
 std::atomic<bool> gAborting{false};
@@ -90,6 +91,11 @@ void mpiFailed(int code, const char *call, const char *file, int line) {
 MPI_Comm groupComm(int64_t comm) {
   if (!gWorld.mpi)
     return MPI_COMM_SELF;
+  if (gComms[size_t(comm)] == MPI_COMM_NULL)
+    abortAll("communicator " + std::to_string(comm) + " '" +
+             gCommNames[size_t(comm)] +
+             "' was called by a rank that is not one of its members (a "
+             "compiler bug: only its members may call it)");
   return gComms[size_t(comm)];
 }
 
@@ -131,10 +137,20 @@ Status startWorld(const abi::Model &model, const LaunchEnv &env) {
         std::to_string(mpiRank) + " of " + std::to_string(mpiSize) +
         "; ptc programs need an MPI launcher (mpirun, or srun with PMI "
         "support for this MPI)");
-  for (const GroupPlace &place : gWorld.groups) {
+  for (size_t c = 0; c < gWorld.groups.size(); ++c) {
+    const GroupPlace &place = gWorld.groups[c];
+    gCommNames.push_back(model.comms[c].name ? model.comms[c].name : "?");
+    // Every rank takes part in the split; one outside a communicator with
+    // members gets MPI_COMM_NULL.
     MPI_Comm comm = MPI_COMM_NULL;
-    PTC_MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, int(place.color),
+    PTC_MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD,
+                                 place.member ? int(place.color)
+                                              : MPI_UNDEFINED,
                                  int(place.key), &comm));
+    if (!place.member) {
+      gComms.push_back(MPI_COMM_NULL);
+      continue;
+    }
     int size = 0, key = 0;
     PTC_MPI_CHECK(MPI_Comm_size(comm, &size));
     PTC_MPI_CHECK(MPI_Comm_rank(comm, &key));
@@ -156,7 +172,8 @@ void finishWorld() {
     return;
   PTC_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
   for (MPI_Comm &comm : gComms)
-    PTC_MPI_CHECK(MPI_Comm_free(&comm));
+    if (comm != MPI_COMM_NULL)
+      PTC_MPI_CHECK(MPI_Comm_free(&comm));
   gComms.clear();
   gFinalized = true;
   MPI_Finalize();

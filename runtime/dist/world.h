@@ -7,7 +7,8 @@
 //   * rank, world size and local rank (from the launcher, launcher.h);
 //   * the rank's mesh coordinates and its place in every Model::comms
 //     group (mesh.h), and on the cpu target one MPI communicator per group
-//     (MPI_Comm_split with the group's color and key);
+//     (MPI_Comm_split with the group's color and key; none on a rank
+//     outside a communicator with members, which must never call it);
 //   * how to end the job: abortAll() prints "rank N: error: ..." and takes
 //     every rank down (MPI_Abort), never leaving the others to hang in a
 //     collective. Targets with more to tear down (NCCL) add abort hooks.

@@ -51,6 +51,25 @@ public:
   /// Memory free for allocation now, or -1 when the device cannot tell.
   virtual int64_t availableBytes() const { return -1; }
 
+  /// Pipeline point-to-point (abi::StepHost::send and recv): `bytes` at
+  /// `offset` of block `base` to or from member `peer` of Model::comms
+  /// group `comm`. A send returns at once and owns a copy of the bytes;
+  /// finishSends waits until every send has completed. A recv's bytes are
+  /// in place for every later call on this device. The defaults stage the
+  /// bytes in host memory through copyToHost / copyToDevice and send them
+  /// over MPI (runtime/dist/p2p.h); the cuda device uses NCCL.
+  virtual Status send(int64_t comm, int64_t peer, const uint8_t *base,
+                      int64_t offset, int64_t bytes);
+  virtual Status recv(int64_t comm, int64_t peer, uint8_t *base,
+                      int64_t offset, int64_t bytes);
+  virtual Status finishSends();
+  /// Copies `bytes` from (srcBase, srcOffset) to (dstBase, dstOffset), in
+  /// order with the work issued so far (abi::StepHost::copy). The default
+  /// goes through host memory.
+  virtual Status copyWithin(uint8_t *dstBase, int64_t dstOffset,
+                            const uint8_t *srcBase, int64_t srcOffset,
+                            int64_t bytes);
+
   /// Runs a compiled entry point on the arenas. A device may replay a
   /// recording of it (the cuda device captures a CUDA graph on the second
   /// call: entry points launch the same work every time).

@@ -7,6 +7,7 @@
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
 #include "runtime/train/start_checks.h"
+#include "runtime/train/step_host.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -40,11 +41,12 @@ std::string number(double v) {
 
 class Trainer {
 public:
-  Trainer(const abi::Model &model, const IOSlots &io, const Flags &flags,
+  Trainer(const abi::Model &program, const IOSlots &io, const Flags &flags,
           Device &device, std::ostream &out, std::ostream &err,
           const RunPlace &place)
-      : model_(model), io_(io), flags_(flags), place_(place), arenas_(device),
-        out_(out), err_(err), tokens_(size_t(model.microBatch * model.seqLen)),
+      : program_(program), model_(stageModel(program, place.ppRank)), io_(io),
+        flags_(flags), place_(place), arenas_(device), out_(out), err_(err),
+        tokens_(size_t(model_.microBatch * model_.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();
@@ -59,13 +61,15 @@ private:
   void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
   Status feed(TokenLoader &loader);
-  struct Host;
   // Runs an entry point on the arenas (kept a Status for devices that check
   // for launch errors).
   Status call(abi::EntryPoint entry) {
     return arenas_.device().run(entry, arenas_.bases());
   }
 
+  // The whole program (checkpoints span every pipeline stage) and the
+  // table of this rank's stage, which the rest of the run uses.
+  const abi::Model &program_;
   const abi::Model &model_;
   const IOSlots &io_;
   const Flags &flags_;
@@ -90,7 +94,9 @@ Status Trainer::initialize() {
     dist::WatchdogPhase phase(place_.watchdog,
                               "loading the weights from '" + flags_.initFrom +
                                   "'");
-    if (Status s = loadWeights(flags_.initFrom, model_, arenas_); !s)
+    if (Status s = loadWeights(flags_.initFrom, program_, arenas_,
+                               place_.ppRank);
+        !s)
       return s;
     if (model_.refreshWeightCopies)
       if (Status s = call(model_.refreshWeightCopies); !s)
@@ -110,7 +116,7 @@ Status Trainer::initialize() {
 Status Trainer::save(const std::string &path, int64_t step) {
   dist::WatchdogPhase phase(place_.watchdog,
                             "saving the weights to '" + path + "'");
-  return saveWeights(path, model_, arenas_, step);
+  return saveWeights(path, program_, arenas_, step, place_.ppRank);
 }
 
 // A --log write that fails mid-run (a full disk) costs the log, not the
@@ -143,58 +149,8 @@ Status Trainer::openData() {
 }
 
 Status Trainer::feed(TokenLoader &loader) {
-  if (Status s = loader.next(model_.microBatch, model_.seqLen, tokens_.data(),
-                             targets_.data());
-      !s)
-    return s;
-  if (Status s = arenas_.write(*io_.tokens, tokens_.data()); !s)
-    return s;
-  return arenas_.write(*io_.targets, targets_.data());
+  return feedBatch(model_, io_, arenas_, loader, tokens_, targets_);
 }
-
-/// The runtime's side of abi::StepHost: the step function asks for
-/// micro-batches and entry points; the first failure is kept for the step
-/// to return.
-struct Trainer::Host : abi::StepHost {
-  Host(Trainer &trainer, int64_t step, uint64_t stepStart)
-      : abi::StepHost{trainer.place_.dpRank, &Host::load, &Host::run,
-                      &Host::readLoss},
-        trainer(trainer), step(step), stepStart(stepStart) {}
-
-  static Host &of(abi::StepHost *host) { return *static_cast<Host *>(host); }
-
-  static bool load(abi::StepHost *base, int64_t index, int64_t micro) {
-    Host &host = of(base);
-    Trainer &t = host.trainer;
-    t.trainData_.seek(host.stepStart + uint64_t(index * t.model_.microBatch));
-    host.status = t.feed(t.trainData_);
-    if (host.status)
-      host.status = t.arenas_.writeI64(*t.io_.micro, micro);
-    return bool(host.status);
-  }
-
-  static bool run(abi::StepHost *base, abi::EntryPoint entry) {
-    Host &host = of(base);
-    host.status = host.trainer.call(entry);
-    return bool(host.status);
-  }
-
-  static bool readLoss(abi::StepHost *base, int64_t micro, double *loss) {
-    Host &host = of(base);
-    host.status = host.trainer.arenas_.readReal(*host.trainer.io_.loss, loss);
-    if (host.status && !std::isfinite(*loss))
-      host.status = Status::error(
-          "step " + std::to_string(host.step) + ", micro-batch " +
-          std::to_string(micro) + ": the loss is " + number(*loss) +
-          "; training diverged (try a lower learning rate)");
-    return bool(host.status);
-  }
-
-  Trainer &trainer;
-  int64_t step;
-  uint64_t stepStart;
-  Status status = Status::ok();
-};
 
 Status Trainer::step(int64_t step, StepMetrics *m) {
   const Clock::time_point start = Clock::now();
@@ -205,12 +161,25 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
   // the next step starts after all of them (every dp rank's).
   const uint64_t stepStart = trainData_.position();
   const int64_t stepBatches = model_.gradAccumSteps * place_.dpSize;
-  Host host(*this, step, stepStart);
+  RuntimeStepHost host({model_, io_, arenas_, trainData_, tokens_, targets_},
+                       place_.dpRank, step, stepStart);
   double stepLoss = 0;
   if (!model_.stepFunctions[place_.ppRank](&host, &stepLoss))
-    return host.status ? Status::error("step " + std::to_string(step) +
-                                       ": the step function failed")
-                       : host.status;
+    return host.status() ? Status::error("step " + std::to_string(step) +
+                                         ": the step function failed")
+                         : host.status();
+  // The step's sends complete before anything acts on its return. A failed
+  // step returns at once: its error ends the job (run_main.cpp's abortAll)
+  // and the bytes of pending sends stay the runtime's until then;
+  // waiting for a peer that may have stopped could only hang.
+  if (Status s = host.finishSends(); !s)
+    return s;
+  // Every pipeline rank has the shared loss (broadcastLoss), so all stop
+  // at this step; without a pipeline readLoss has stopped the step already.
+  if (!std::isfinite(stepLoss))
+    return Status::error("step " + std::to_string(step) + ": the loss is " +
+                         number(stepLoss) +
+                         "; training diverged (try a lower learning rate)");
   trainData_.seek(stepStart + uint64_t(stepBatches * model_.microBatch));
   float lr = 0, gradNorm = 0;
   Status s = arenas_.readF32(*io_.lr, &lr);

@@ -7,8 +7,10 @@
 //   3. for step 1..steps: write "step"; call the step function of this
 //      rank's pipeline coordinate, which asks for the step's micro-batches
 //      (from the training loader, shuffled with the seed), runs the entry
-//      points in the compiler's order and returns the mean loss; read "lr"
-//      and "grad_norm"; print and log;
+//      points in the compiler's order, exchanges pipeline messages
+//      (step_host.h) and returns the mean loss; wait for the step's sends;
+//      stop when that loss is not finite; read "lr" and "grad_norm";
+//      print and log;
 //   4. with --val-data: validate every --eval-every steps and after the last
 //      step: the validation loader from its start (no shuffle), --eval-steps
 //      micro-batches through eval_step(), the mean "loss";
@@ -22,7 +24,9 @@
 // which is reported on `err` (one line) and costs only the log: training
 // goes on, the weights are saved, and TrainOutcome::logFailed says so.
 //
-// In a parallel run every rank runs this loop on its shards. A step
+// In a parallel run every rank runs this loop on its shards; with pipeline
+// parallelism each rank runs its stage's table (Model::pipelineModels) and
+// validation is refused at the start (run_main.cpp). A step
 // consumes dp * grad_accum_steps micro-batches of the loader's stream; the
 // step function names the ones it trains on (data-parallel rank r:
 // [r * grad_accum_steps, (r + 1) * grad_accum_steps), by the schedule);
@@ -57,6 +61,9 @@ struct TrainOutcome {
   bool logFailed = false; ///< a --log write failed mid-run (see above)
 };
 
+/// `model` is the whole program: the run uses the table of pipeline rank
+/// place.ppRank (stageModel), whose slots `io` holds (checkModel with that
+/// rank); checkpoints span every stage.
 Status train(const abi::Model &model, const IOSlots &io, const Flags &flags,
              Device &device, std::ostream &out, std::ostream &err,
              const RunPlace &place = RunPlace(),

@@ -3,6 +3,7 @@
 #include "runtime/train/model_check.h"
 
 #include "runtime/dist/mesh.h"
+#include "runtime/train/pipeline_check.h"
 
 #include <cstring>
 
@@ -151,7 +152,9 @@ static Status expectIO(const abi::Model &model, const char *name,
   return Status::ok();
 }
 
-Status checkModel(const abi::Model &model, IOSlots *io) {
+// One table: the program's, or (`stage`) a pipeline stage's, which may
+// lack micro_step, eval_step and the slots of the data and the loss.
+static Status checkTable(const abi::Model &model, bool stage, IOSlots *io) {
   if (model.abiVersion != abi::kVersion)
     return Status::error(
         "model '" + std::string(model.name ? model.name : "?") +
@@ -173,8 +176,8 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
     if (model.arenas[i].bytes < 0)
       return modelError(model,
                         "arena " + std::to_string(i) + " has a negative size");
-  if (!model.initParams || !model.microStep || !model.optimizerStep ||
-      !model.evalStep)
+  if (!model.initParams || !model.optimizerStep ||
+      (!stage && (!model.microStep || !model.evalStep)))
     return modelError(model, "an entry point is missing");
   if (model.numStepFunctions < 1 || !model.stepFunctions)
     return modelError(model, "no step function");
@@ -197,10 +200,17 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
     return s;
   const int64_t B = model.microBatch, T = model.seqLen;
   using abi::DType;
-  Status s = expectIO(model, "tokens", DType::I32, {B, T}, &io->tokens);
-  if (s)
+  // A middle stage reads no data, and only the last one has the loss.
+  auto wanted = [&](const char *name) {
+    return !stage || findIOSlot(model, name) != nullptr;
+  };
+  *io = IOSlots();
+  Status s = Status::ok();
+  if (wanted("tokens"))
+    s = expectIO(model, "tokens", DType::I32, {B, T}, &io->tokens);
+  if (s && wanted("targets"))
     s = expectIO(model, "targets", DType::I32, {B, T}, &io->targets);
-  if (s)
+  if (s && wanted("loss"))
     s = expectIO(model, "loss",
                  findIOSlot(model, "loss") &&
                          findIOSlot(model, "loss")->type == DType::F64
@@ -218,6 +228,33 @@ Status checkModel(const abi::Model &model, IOSlots *io) {
   if (s)
     s = expectIO(model, "micro", DType::I64, {}, &io->micro);
   return s;
+}
+
+const abi::Model &stageModel(const abi::Model &model, int64_t ppRank) {
+  if (model.numPipelineModels <= 1)
+    return model;
+  return *model.pipelineModels[ppRank];
+}
+
+Status checkModel(const abi::Model &model, IOSlots *io, int64_t ppRank) {
+  const bool pipelined = model.numPipelineModels > 1;
+  if (Status s = checkTable(model, pipelined, io); !s)
+    return s;
+  // A checkpoint order is checked wherever there is one (a program
+  // without pipeline stages may give one too).
+  if (!pipelined)
+    return model.numCheckpointParams != 0 ? checkCheckpointIndexes(model)
+                                          : Status::ok();
+  if (Status s = checkPipeline(model); !s)
+    return s;
+  for (int32_t p = 0; p < model.numPipelineModels; ++p) {
+    IOSlots stageIO;
+    if (Status s = checkTable(*model.pipelineModels[p], true, &stageIO); !s)
+      return s;
+    if (p == ppRank)
+      *io = stageIO;
+  }
+  return checkCheckpointIndexes(model);
 }
 
 } // namespace ptc::rt::train

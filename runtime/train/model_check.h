@@ -3,8 +3,9 @@
 // Before it allocates anything, the runtime checks that the table an emitted
 // program hands it is one it can run: the ABI version, positive shapes,
 // every slot inside its arena, the entry points present, the io slots of
-// model_abi.h with their exact types and shapes, and the parallel plan
-// (mesh, communicators, parameter layouts: dist::checkParallelPlan). A
+// model_abi.h with their exact types and shapes, the parallel plan (mesh,
+// communicators, parameter layouts: dist::checkParallelPlan), and with
+// pipeline parallelism every stage's table (pipeline_check.h). A
 // mismatch is a compiler bug or a stale build; the message says which slot
 // and what was expected.
 //
@@ -19,15 +20,26 @@
 
 namespace ptc::rt::train {
 
-/// The io slots the loop uses (model_abi.h lists them).
+/// The io slots the loop uses (model_abi.h lists them). On a pipeline
+/// stage "tokens" and "targets" (a middle stage) and "loss" (all but the
+/// last) may be null.
 struct IOSlots {
   const abi::TensorSlot *tokens = nullptr, *targets = nullptr;
   const abi::TensorSlot *loss = nullptr, *lr = nullptr, *gradNorm = nullptr;
   const abi::TensorSlot *seed = nullptr, *step = nullptr, *micro = nullptr;
 };
 
-/// Validates `model` and fills *io.
-Status checkModel(const abi::Model &model, IOSlots *io);
+/// Validates `model` and fills *io with the slots of the table pipeline
+/// rank `ppRank` runs (stageModel). A program of several pipeline stages
+/// (Model::numPipelineModels > 1) has every stage's table checked
+/// (pipeline_check.h too); a stage may lack micro_step, eval_step and the
+/// slots of the data and the loss. Without pipeline stages `ppRank` is
+/// ignored.
+Status checkModel(const abi::Model &model, IOSlots *io, int64_t ppRank = 0);
+
+/// The table pipeline rank `ppRank` runs: model.pipelineModels[ppRank] in
+/// a program of several pipeline stages (checked), else `model` itself.
+const abi::Model &stageModel(const abi::Model &model, int64_t ppRank);
 
 /// The io slot called `name`, or null.
 const abi::TensorSlot *findIOSlot(const abi::Model &model, const char *name);

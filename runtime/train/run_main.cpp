@@ -49,6 +49,26 @@ int exitBeforeWorld(int status, bool printer, const dist::LaunchEnv &env) {
   return status;
 }
 
+// --val-data and --gradcheck on a program of several pipeline stages.
+Status checkPipelineFlags(const abi::Model &model, const Flags &flags) {
+  if (model.numPipelineModels <= 1)
+    return Status::ok();
+  const std::string stages =
+      " (this program has " + std::to_string(model.numPipelineModels) +
+      " pipeline stages)";
+  if (!flags.valData.empty())
+    return Status::error(
+        "--val-data: validation with pipeline parallelism is not supported "
+        "yet" +
+        stages + "; train without --val-data, or validate the saved weights "
+                 "with a compile of the same spec without pp");
+  if (flags.gradcheck > 0)
+    return Status::error(
+        "--gradcheck: not supported with pipeline parallelism yet" + stages +
+        "; check the gradients of a single-rank compile of the same spec");
+  return Status::ok();
+}
+
 // Everything of a run after the flags; `device` (when not null) is used as
 // is, else `makeDevice` makes one once the world is known. In a job of
 // several ranks *watchdog is set: the caller keeps it armed through the end
@@ -86,6 +106,13 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
     if (printer)
       err << "error: " << s.message() << std::endl;
     return exitBeforeWorld(1, printer, env);
+  }
+  // What a pipeline cannot do yet is refused before any work: the stages
+  // have no eval_step nor a single micro_step to run alone.
+  if (s = checkPipelineFlags(model, flags); !s) {
+    if (printer)
+      err << "error: " << s.message() << std::endl;
+    return exitBeforeWorld(2, printer, env);
   }
   if (!launch) {
     err << "error: " << launch.message() << std::endl;
@@ -144,6 +171,9 @@ int runChecked(const abi::Model &model, const std::vector<std::string> &argv,
                            std::to_string(model.numStepFunctions) +
                            " step functions but this rank is pipeline rank " +
                            std::to_string(place.ppRank));
+  // The slots of this rank's pipeline stage (checked above with the rest).
+  if (s = checkModel(model, &io, place.ppRank); !s)
+    return fail(out, err, s.message());
   // Only a job of several ranks can wait on a peer forever.
   if (world.size > 1) {
     *watchdog = std::make_unique<dist::Watchdog>(flags.commTimeout);

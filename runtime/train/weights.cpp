@@ -1,23 +1,26 @@
-//===- weights.cpp - A model's parameters as a safetensors file -----------===//
+//===- weights.cpp - Loading a model's parameters from a safetensors file -===//
 //
-// Parallel runs read and write the same files as a single process: full
-// tensors. Saving: the ranks that hold the pieces of a split parameter (dp,
-// pp and every other coordinate 0 except the split axis) send them to rank
-// 0 over MPI as host bytes, rank 0 reassembles them (the shard_unslice
-// math of runtime/dist/shard_index.h) and writes the file; every rank waits
-// until it exists. Loading: every rank reads the file and keeps its piece
-// (the shard_slice math). Padded vocabulary tables are saved without their
-// padding rows, and those rows are zero after a load.
+// Parallel runs read the same files as a single process: full tensors, in
+// the whole model's order (checkpoint_order.h). Every rank checks the whole
+// header against every pipeline stage's parameters, then reads its own
+// stage's tensors and keeps its piece (the shard_slice math of
+// runtime/dist/shard_index.h) and its ZeRO-1 chunk. A copy of another
+// stage's parameter (the tied embedding on the last stage) loads from the
+// tensor of its name, like the original. Padded vocabulary tables are saved
+// without their padding rows (weights_save.cpp), and those rows are zero
+// after a load.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/train/weights.h"
 
 #include "runtime/cpu/shard.h"
-#include "runtime/dist/mesh.h"
 #include "runtime/dist/world.h"
 #include "runtime/train/model_check.h"
 #include "runtime/train/safetensors.h"
+#include "runtime/train/weights_pieces.h"
+
+#include <set>
 
 #include <algorithm>
 #include <cmath>
@@ -27,60 +30,15 @@ namespace ptc::rt::train {
 
 namespace {
 
-std::vector<int64_t> shapeOf(const abi::TensorSlot &slot) {
-  return std::vector<int64_t>(slot.shape, slot.shape + slot.rank);
-}
+using detail::byWidth;
+using detail::product;
 
-// The full (checkpoint) shape of parameter i.
-std::vector<int64_t> fullShapeOf(const abi::Model &model, int32_t i) {
-  if (!dist::isSplitParam(model, i) && !dist::isZeroChunkParam(model, i))
-    return shapeOf(model.params[i]);
-  const abi::ParamLayout &layout = model.paramLayouts[i];
-  return std::vector<int64_t>(layout.globalShape,
-                              layout.globalShape + layout.rank);
-}
-
-// The shape parameter i has in checkpoints: the full shape, but only the
-// vocabulary's rows of a padded vocabulary table (ParamLayout::
-// checkpointRows). Those rows are a prefix of the row-major full tensor.
-std::vector<int64_t> checkpointShapeOf(const abi::Model &model, int32_t i) {
-  std::vector<int64_t> shape = fullShapeOf(model, i);
-  if (!shape.empty() && model.paramLayouts) {
-    const int64_t rows = model.paramLayouts[i].checkpointRows;
-    if (rows > 0 && rows < shape[0])
-      shape[0] = rows;
-  }
-  return shape;
-}
-
-int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d)
-    n *= shape[d];
-  return n;
-}
 
 std::string describe(abi::DType type, const std::vector<int64_t> &shape) {
   std::string s = std::string(safetensorsDType(type)) + " [";
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
-}
-
-// Parameter i's split as [outer, dim, inner] around its split dimension.
-struct SplitView {
-  dist::SegmentSplit split;
-  int64_t outer = 1, inner = 1;
-};
-
-SplitView splitView(const abi::Model &model, int32_t i) {
-  const abi::ParamLayout &layout = model.paramLayouts[i];
-  const std::vector<int64_t> full = fullShapeOf(model, i);
-  SplitView v;
-  v.split = dist::paramSplit(model, i);
-  v.outer = product(full, 0, size_t(layout.splitDim));
-  v.inner = product(full, size_t(layout.splitDim) + 1, full.size());
-  return v;
 }
 
 // The first element of `count` elements of `type` at `data` that is NaN or
@@ -119,155 +77,47 @@ std::string firstNonFinite(const void *data, abi::DType type, int64_t count) {
   }
 }
 
-// The element-typed index kernels on raw bytes: only the width matters.
-template <typename Fn> void byWidth(int64_t width, Fn fn) {
-  if (width == 2)
-    fn(uint16_t());
-  else if (width == 4)
-    fn(uint32_t());
-  else
-    fn(uint64_t());
-}
-
-// The mesh axes along which parameter i's slots differ in this world: its
-// tensor-parallel split axis and its ZeRO-1 chunk axis (-1: none).
-struct SavedAxes {
-  int32_t split = -1, chunk = -1;
-};
-
-SavedAxes savedAxes(const abi::Model &model, int32_t i, int64_t worldSize) {
-  SavedAxes axes;
-  if (worldSize > 1 && dist::isSplitParam(model, i))
-    axes.split = model.paramLayouts[i].splitAxis;
-  if (worldSize > 1 && dist::isZeroChunkParam(model, i))
-    axes.chunk = model.paramLayouts[i].zeroAxis;
-  return axes;
-}
-
-// True when this rank sends its slot of parameter i to rank 0: its
-// coordinates are 0 on every mesh axis but the split and chunk ones.
-bool holdsSavedPiece(const abi::Model &model, const SavedAxes &axes,
-                     const std::vector<int64_t> &coords) {
-  for (int32_t a = 0; a < model.numMeshAxes; ++a)
-    if (a != axes.split && a != axes.chunk && coords[size_t(a)] != 0)
-      return false;
-  return true;
-}
-
-// The global rank that holds chunk `chunk` of piece `part` of parameter i.
-int64_t slotRank(const abi::Model &model, const SavedAxes &axes, int64_t part,
-                 int64_t chunk) {
-  std::vector<int64_t> coords(size_t(model.numMeshAxes), 0);
-  if (axes.split >= 0)
-    coords[size_t(axes.split)] = part;
-  if (axes.chunk >= 0)
-    coords[size_t(axes.chunk)] = chunk;
-  return dist::meshRank(model, coords);
-}
-
-// The MPI tag of parameter i's pieces (tags are only guaranteed up to
-// 32767; messages between two ranks arrive in order anyway).
-int pieceTag(int32_t i) { return int(i % 32767); }
-
-// Rank 0's bytes of the rank tensor `part` of parameter i (its
-// tensor-parallel piece `part`, or the whole tensor): its own slot `local`
-// or slots received from their ranks, the ZeRO-1 chunks concatenated and
-// their padding dropped.
-std::vector<uint8_t> gatherPiece(const abi::Model &model, int32_t i,
-                                 const SavedAxes &axes,
-                                 const std::vector<uint8_t> &local,
-                                 int64_t part) {
-  const int64_t width = abi::byteWidth(model.params[i].type);
-  const std::vector<int64_t> shape = dist::rankParamShape(model, i);
-  const int64_t pieceBytes = product(shape, 0, shape.size()) * width;
-  const int64_t chunks =
-      axes.chunk >= 0 ? model.mesh[axes.chunk].size : int64_t(1);
-  const int64_t slotBytes = int64_t(local.size());
-  std::vector<uint8_t> piece(size_t(std::max(pieceBytes, slotBytes * chunks)));
-  for (int64_t c = 0; c < chunks; ++c) {
-    uint8_t *into = piece.data() + c * slotBytes;
-    if (part == 0 && c == 0)
-      std::memcpy(into, local.data(), local.size());
-    else
-      dist::recvBytes(into, slotBytes, slotRank(model, axes, part, c),
-                      pieceTag(i));
+// The header's entry of every parameter of every stage, checked against
+// its dtype and checkpoint shape; *entries gets the ones of `mine`.
+Status checkHeader(const SafetensorsReader &reader, const abi::Model &program,
+                   const abi::Model &mine, const std::string &path,
+                   std::vector<const SafetensorsEntry *> *entries) {
+  auto fail = [&](const std::string &what) {
+    return Status::error("weights '" + path + "': " + what);
+  };
+  std::set<std::string> names;
+  const int32_t stages =
+      program.numPipelineModels > 1 ? program.numPipelineModels : 1;
+  for (int32_t p = 0; p < stages; ++p) {
+    const abi::Model &model = stageModel(program, p);
+    for (int32_t i = 0; i < model.numParams; ++i) {
+      const abi::TensorSlot &slot = model.params[i];
+      const std::vector<int64_t> fullShape = checkpointShapeOf(model, i);
+      const std::string want = describe(slot.type, fullShape);
+      const SafetensorsEntry *e = reader.find(slot.name);
+      if (!e)
+        return fail(std::string("missing tensor '") + slot.name + "' (" +
+                    want + ")");
+      if (e->type != slot.type || e->shape != fullShape)
+        return fail(std::string("tensor '") + slot.name + "' is " +
+                    describe(e->type, e->shape) +
+                    ", the model's parameter is " + want);
+      names.insert(slot.name);
+      if (&model == &mine)
+        entries->push_back(e);
+    }
   }
-  piece.resize(size_t(pieceBytes));
-  return piece;
-}
-
-// Rank 0's full tensor of parameter i.
-void assembleFull(const abi::Model &model, int32_t i, const SavedAxes &axes,
-                  const std::vector<uint8_t> &local,
-                  std::vector<uint8_t> &full) {
-  if (axes.split < 0) {
-    full = gatherPiece(model, i, axes, local, 0);
-    return;
-  }
-  const SplitView v = splitView(model, i);
-  std::vector<uint8_t> gathered;
-  for (int64_t part = 0; part < v.split.parts; ++part) {
-    std::vector<uint8_t> piece = gatherPiece(model, i, axes, local, part);
-    gathered.insert(gathered.end(), piece.begin(), piece.end());
-  }
-  full.resize(gathered.size());
-  byWidth(abi::byteWidth(model.params[i].type), [&](auto word) {
-    using W = decltype(word);
-    cpu::shard_unslice(reinterpret_cast<W *>(full.data()),
-                       reinterpret_cast<const W *>(gathered.data()), v.outer,
-                       v.inner, v.split);
-  });
-}
-
-Status writeFile(const std::string &path, const abi::Model &model,
-                 const std::vector<std::vector<uint8_t>> &full, int64_t step) {
-  std::vector<TensorView> views;
-  for (int32_t i = 0; i < model.numParams; ++i)
-    views.push_back({model.params[i].name, model.params[i].type,
-                     checkpointShapeOf(model, i), full[size_t(i)].data()});
-  return writeSafetensors(path, views,
-                          {{"format", "pt"},
-                           {"ptc_model", model.name},
-                           {"ptc_abi", std::to_string(abi::kVersion)},
-                           {"ptc_step", std::to_string(step)}});
+  for (const SafetensorsEntry &e : reader.tensors())
+    if (!names.count(e.name))
+      return fail("unexpected tensor '" + e.name + "': model '" +
+                  program.name + "' has no parameter of that name");
+  return Status::ok();
 }
 
 } // namespace
 
-Status saveWeights(const std::string &path, const abi::Model &model,
-                   DeviceArenas &arenas, int64_t step) {
-  const dist::World &world = dist::world();
-  std::vector<std::vector<uint8_t>> full(size_t(model.numParams));
-  for (int32_t i = 0; i < model.numParams; ++i) {
-    const abi::TensorSlot &slot = model.params[i];
-    const SavedAxes axes = savedAxes(model, i, world.size);
-    const bool spread = axes.split >= 0 || axes.chunk >= 0;
-    if (world.rank != 0 &&
-        !(spread && holdsSavedPiece(model, axes, world.coords)))
-      continue;
-    std::vector<uint8_t> local(size_t(slotBytes(slot)));
-    if (Status s = arenas.read(slot, local.data()); !s)
-      return s;
-    if (world.rank != 0) {
-      dist::sendBytes(local.data(), int64_t(local.size()), 0, pieceTag(i));
-      continue;
-    }
-    if (!spread)
-      full[size_t(i)] = std::move(local);
-    else
-      assembleFull(model, i, axes, local, full[size_t(i)]);
-  }
-  // Rank 0 writes; the others wait so that the file exists when any rank
-  // is done. A write error on rank 0 ends every rank (run_main.cpp).
-  Status s =
-      world.rank == 0 ? writeFile(path, model, full, step) : Status::ok();
-  if (s)
-    dist::barrier();
-  return s;
-}
-
-Status loadWeights(const std::string &path, const abi::Model &model,
-                   DeviceArenas &arenas) {
+Status loadWeights(const std::string &path, const abi::Model &program,
+                   DeviceArenas &arenas, int64_t ppRank) {
   SafetensorsReader reader;
   if (Status s = reader.open(path); !s)
     return s;
@@ -275,29 +125,10 @@ Status loadWeights(const std::string &path, const abi::Model &model,
     return Status::error("weights '" + path + "': " + what);
   };
   // Check every name, dtype and shape before copying anything.
+  const abi::Model &model = stageModel(program, ppRank);
   std::vector<const SafetensorsEntry *> entries;
-  for (int32_t i = 0; i < model.numParams; ++i) {
-    const abi::TensorSlot &slot = model.params[i];
-    const std::vector<int64_t> fullShape = checkpointShapeOf(model, i);
-    const std::string want = describe(slot.type, fullShape);
-    const SafetensorsEntry *e = reader.find(slot.name);
-    if (!e)
-      return fail(std::string("missing tensor '") + slot.name + "' (" + want +
-                  ")");
-    if (e->type != slot.type || e->shape != fullShape)
-      return fail(std::string("tensor '") + slot.name + "' is " +
-                  describe(e->type, e->shape) + ", the model's parameter is " +
-                  want);
-    entries.push_back(e);
-  }
-  for (const SafetensorsEntry &e : reader.tensors()) {
-    bool known = false;
-    for (int32_t i = 0; i < model.numParams && !known; ++i)
-      known = e.name == model.params[i].name;
-    if (!known)
-      return fail("unexpected tensor '" + e.name + "': model '" + model.name +
-                  "' has no parameter of that name");
-  }
+  if (Status s = checkHeader(reader, program, model, path, &entries); !s)
+    return s;
   const dist::World &world = dist::world();
   std::vector<uint64_t> host, piece;
   for (int32_t i = 0; i < model.numParams; ++i) {
@@ -329,7 +160,7 @@ Status loadWeights(const std::string &path, const abi::Model &model,
     const uint8_t *rankTensor = reinterpret_cast<const uint8_t *>(host.data());
     if (dist::isSplitParam(model, i)) {
       const int64_t part = coord(model.paramLayouts[i].splitAxis);
-      const SplitView v = splitView(model, i);
+      const detail::SplitView v = detail::splitView(model, i);
       piece.assign(size_t((rankBytes + 7) / 8), 0);
       byWidth(width, [&](auto word) {
         using W = decltype(word);

@@ -22,12 +22,15 @@ namespace ptc::rt::train {
 
 /// Copies the parameters out of the device and writes them to `path`
 /// (atomically); `step` is recorded in the metadata.
+/// `model` is the whole program and `ppRank` this rank's pipeline
+/// coordinate: `arenas` hold the table of that stage (stageModel).
 Status saveWeights(const std::string &path, const abi::Model &model,
-                   DeviceArenas &arenas, int64_t step);
+                   DeviceArenas &arenas, int64_t step, int64_t ppRank = 0);
 
-/// Reads `path` and copies every parameter into the device.
+/// Reads `path` and copies every parameter of stage `ppRank` into the
+/// device.
 Status loadWeights(const std::string &path, const abi::Model &model,
-                   DeviceArenas &arenas);
+                   DeviceArenas &arenas, int64_t ppRank = 0);
 
 } // namespace ptc::rt::train
 
