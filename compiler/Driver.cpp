@@ -4,6 +4,7 @@
 
 #include "compiler/IRDump.h"
 #include "frontend/GraphBuilder.h"
+#include "passes/Dist/Passes.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -104,9 +105,24 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
   GraphPipelineOptions options;
   if (cpuTarget)
     options.precision = "fp32";
+  const bool exec = level != EmitLevel::Graph && level != EmitLevel::Schedule;
+  // Pipeline parallelism: one nested module per pipeline rank, each the
+  // program of that rank (MPMD), compiled by the same pipelines; the
+  // schedule of all ranks is the outer module's.
+  auto parallel = dist::ParallelAttr::lookup(module);
+  if (parallel && parallel.getPp() > 1) {
+    if (!fromGraph) {
+      pm.addPass(dist::createDistPipelineSplit());
+      buildGraphPipeline(pm.nest<ModuleOp>(), options);
+      pm.addPass(dist::createDistPipelineSchedule());
+    }
+    if (exec)
+      buildExecPipeline(pm.nest<ModuleOp>(), execOptions);
+    return pm.run(module);
+  }
   if (!fromGraph)
     buildGraphPipeline(pm, options);
-  if (level != EmitLevel::Graph && level != EmitLevel::Schedule)
+  if (exec)
     buildExecPipeline(pm, execOptions);
   return pm.run(module);
 }

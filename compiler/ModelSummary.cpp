@@ -5,6 +5,7 @@
 #include "compiler/MemoryPlan.h"
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Graph/IR/GraphFlops.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Graph/LayerUtils.h"
 #include "passes/Graph/Passes.h"
@@ -21,10 +22,6 @@ using namespace ptc::graph;
 
 namespace ptc {
 namespace {
-
-int64_t numElements(Value value) {
-  return cast<RankedTensorType>(value.getType()).getNumElements();
-}
 
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::string text = "[";
@@ -49,31 +46,7 @@ std::string humanCount(double value) {
 
 } // namespace
 
-double matmulFlops(Operation *op) {
-  if (auto linear = dyn_cast<LinearOp>(op)) {
-    int64_t k = linear.getInput().getType().getShape().back();
-    return 2.0 * double(numElements(linear.getResult())) * double(k);
-  }
-  if (auto matmul = dyn_cast<MatmulOp>(op)) {
-    auto lhs = matmul.getLhs().getType();
-    int64_t k = matmul.getTransposeLhs() ? lhs.getShape()[lhs.getRank() - 2]
-                                         : lhs.getShape().back();
-    return 2.0 * double(numElements(matmul.getResult())) * double(k);
-  }
-  if (auto attention = dyn_cast<AttentionOp>(op)) {
-    // Q Kᵀ and P V: B * Hq * T * S * Dh multiply-adds each, 2 FLOPs apiece.
-    auto q = attention.getQuery().getType();
-    int64_t keys = attention.getKey().getType().getDimSize(2);
-    return 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
-  }
-  if (auto grad = dyn_cast<AttentionGradOp>(op)) {
-    // dQ, dK, dV: counted as twice the forward's two products.
-    auto q = grad.getQuery().getType();
-    int64_t keys = grad.getKey().getType().getDimSize(2);
-    return 2.0 * 2.0 * 2.0 * double(q.getNumElements()) * double(keys);
-  }
-  return 0.0;
-}
+double matmulFlops(Operation *op) { return graph::matmulFlops(op); }
 
 FailureOr<TrainingFlops> countTrainingFlops(func::FuncOp step) {
   auto tokens = step.getNumArguments()

@@ -48,26 +48,85 @@ int64_t collectiveBytes(exec::LaunchOp launch) {
 
 /// How many times pipeline rank 0's step calls each entry point, by the
 /// module's dist.schedule; empty without one.
-llvm::StringMap<int64_t> scheduledCalls(ModuleOp module) {
+/// How often pipeline rank `which`'s schedule calls each entry point, and
+/// the bytes it sends to its neighbours (`io` slot sizes of `program`).
+llvm::StringMap<int64_t> scheduledCalls(ModuleOp module, int64_t which,
+                                        ModuleOp program, int64_t *sent) {
   llvm::StringMap<int64_t> calls;
+  llvm::StringMap<int64_t> slotBytes;
+  program.walk([&](exec::GlobalOp global) {
+    if (auto io = global.getIo())
+      slotBytes[*io] = exec::getBufferBytes(global.getMemRefType());
+  });
+  *sent = 0;
   for (auto schedule : module.getOps<dist::ScheduleOp>())
     for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
-      if (rank.getRank() != 0)
+      if (int64_t(rank.getRank()) != which)
         continue;
       rank.walk([&](Operation *action) {
+        auto count = [&](SymbolRefAttr entry) {
+          if (entry)
+            ++calls[entry.getLeafReference().getValue()];
+        };
         if (auto compute = dyn_cast<dist::ForwardBackwardOp>(action))
           ++calls[compute.getEntry()];
         else if (auto step = dyn_cast<dist::OptimizerStepOp>(action))
-          ++calls[step.getEntry()];
+          count(step.getEntry());
+        else if (auto forward = dyn_cast<dist::ForwardOp>(action))
+          count(forward.getEntryAttr());
+        else if (auto backward = dyn_cast<dist::BackwardOp>(action))
+          count(backward.getEntryAttr());
+        else if (auto send = dyn_cast<dist::SendActivationOp>(action))
+          *sent +=
+              slotBytes.lookup(fmt::format("stage{}.output", send.getStage()));
+        else if (auto send = dyn_cast<dist::SendGradientOp>(action))
+          *sent += slotBytes.lookup(
+              fmt::format("stage{}.input_grad", send.getStage()));
       });
     }
   return calls;
 }
 
+/// The collectives of `program`'s entry points, each as often as `calls`.
+bool printTraffic(llvm::raw_ostream &os, ModuleOp program,
+                  const llvm::StringMap<int64_t> &calls,
+                  ArrayRef<std::string> commNames, StringRef indent) {
+  bool any = false;
+  for (auto fn : program.getOps<func::FuncOp>()) {
+    int64_t repeat = calls.lookup(fn.getSymName());
+    if (repeat == 0)
+      continue;
+    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
+    std::map<std::string, Traffic> traffic;
+    fn.walk([&](exec::LaunchOp launch) {
+      StringRef callee = launch.getCallee();
+      if (!isCollective(callee))
+        return;
+      // Every collective's second static argument is its communicator.
+      int64_t comm = cast<IntegerAttr>(launch.getArgs()[1]).getInt();
+      std::string key =
+          callee.str() + " on " +
+          (comm < (int64_t)commNames.size() ? commNames[comm] : "?");
+      traffic[key].calls += repeat;
+      traffic[key].bytes += repeat * collectiveBytes(launch);
+    });
+    for (auto &[key, t] : traffic) {
+      any = true;
+      os << fmt::format("{}{:<16} {:<30} {:>6} calls  {:>16} bytes\n",
+                        indent.str(), entry.getValue().str(), key, t.calls,
+                        formatThousands(t.bytes));
+    }
+  }
+  return any;
+}
+
 } // namespace
 
 void printParallelPlan(llvm::raw_ostream &os, ModuleOp module) {
-  dist::MeshOp mesh = dist::getModuleMesh(module);
+  // A pipeline-parallel program: one module per pipeline rank, the same
+  // mesh in each.
+  SmallVector<ModuleOp> ranks(module.getOps<ModuleOp>());
+  dist::MeshOp mesh = dist::getModuleMesh(ranks.empty() ? module : ranks[0]);
   if (!mesh) {
     os << "parallel plan: one device (no mesh)\n";
     return;
@@ -131,6 +190,28 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module) {
   SmallVector<std::string> commNames;
   if (comms)
     for (Attribute comm : comms) {
+      // A group of some coordinates of one axis (pipeline neighbours, the
+      // tied embedding's ranks): a dictionary with its name and members.
+      if (auto group = dyn_cast<DictionaryAttr>(comm)) {
+        commNames.push_back(
+            cast<StringAttr>(group.get("name")).getValue().str());
+        auto members = cast<DenseI64ArrayAttr>(group.get("members"));
+        // The neighbour pairs in one line: pp_fwd<r> and pp_bwd<r>.
+        StringRef name = commNames.back();
+        if (name.starts_with("pp_fwd") || name.starts_with("pp_bwd")) {
+          if (name == "pp_fwd0")
+            os << fmt::format(
+                "communicators pp_fwd<r>, pp_bwd<r> (r = 0..{}): pipeline "
+                "neighbours r and r + 1 mod {}, activations forward and "
+                "gradients back\n",
+                ranks.size() - 1, ranks.size());
+          continue;
+        }
+        os << fmt::format("communicator {}: pipeline ranks {}\n",
+                          commNames.back(),
+                          fmt::join(members.asArrayRef(), ", "));
+        continue;
+      }
       SmallVector<StringRef> axes;
       for (StringRef axis : cast<ArrayAttr>(comm).getAsValueRange<StringAttr>())
         axes.push_back(axis);
@@ -140,41 +221,34 @@ void printParallelPlan(llvm::raw_ostream &os, ModuleOp module) {
     }
 
   // Per entry point and communicator, what each rank sends per step: each
-  // entry point as often as the schedule calls it.
-  llvm::StringMap<int64_t> calls = scheduledCalls(module);
+  // entry point as often as the schedule calls it. Pipeline ranks differ:
+  // the first, the second and the last stand for them all.
+  if (!ranks.empty()) {
+    SmallVector<int64_t> shown = {0};
+    if (ranks.size() > 2)
+      shown.push_back(1);
+    shown.push_back(int64_t(ranks.size()) - 1);
+    for (int64_t r : shown) {
+      int64_t sent = 0;
+      llvm::StringMap<int64_t> calls =
+          scheduledCalls(module, r, ranks[size_t(r)], &sent);
+      os << fmt::format("communication per rank and optimizer step, pipeline "
+                        "rank {}: point-to-point {} bytes sent to its "
+                        "neighbours\n",
+                        r, formatThousands(sent));
+      printTraffic(os, ranks[size_t(r)], calls, commNames, "  ");
+    }
+    return;
+  }
+  int64_t sent = 0;
+  llvm::StringMap<int64_t> calls = scheduledCalls(module, 0, module, &sent);
   if (calls.empty()) {
     os << "communication per rank and optimizer step: unknown (the module "
           "has no dist.schedule)\n";
     return;
   }
   os << "communication per rank and optimizer step:\n";
-  bool any = false;
-  for (auto fn : module.getOps<func::FuncOp>()) {
-    int64_t repeat = calls.lookup(fn.getSymName());
-    if (repeat == 0)
-      continue;
-    auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
-    std::map<std::string, Traffic> traffic;
-    fn.walk([&](exec::LaunchOp launch) {
-      StringRef callee = launch.getCallee();
-      if (!isCollective(callee))
-        return;
-      // Every collective's second static argument is its communicator.
-      int64_t comm = cast<IntegerAttr>(launch.getArgs()[1]).getInt();
-      std::string key =
-          callee.str() + " on " +
-          (comm < (int64_t)commNames.size() ? commNames[comm] : "?");
-      traffic[key].calls += repeat;
-      traffic[key].bytes += repeat * collectiveBytes(launch);
-    });
-    for (auto &[key, t] : traffic) {
-      any = true;
-      os << fmt::format("  {:<16} {:<30} {:>6} calls  {:>16} bytes\n",
-                        entry.getValue().str(), key, t.calls,
-                        formatThousands(t.bytes));
-    }
-  }
-  if (!any)
+  if (!printTraffic(os, module, calls, commNames, "  "))
     os << "  none\n";
 
   // The buckets of the overlapped gradient reduction: each group of

@@ -7,6 +7,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "passes/Dist/Schedule/Build.h"
 #include "passes/Dist/Schedule/Simulate.h"
+#include "passes/Dist/StageUnits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseSet.h"
@@ -19,65 +20,27 @@ using namespace ptc::graph;
 namespace ptc {
 namespace {
 
-/// What one graph.layer unit of @forward costs and reads.
-struct UnitCost {
-  double flops = 0;
+/// The parameters one graph.layer unit reads.
+llvm::DenseSet<StringAttr> paramsOf(LayerOp unit) {
   llvm::DenseSet<StringAttr> params;
-};
-
-UnitCost costOf(LayerOp unit, int64_t tokens) {
-  UnitCost cost;
-  unit.walk([&](Operation *op) {
-    cost.flops += matmulFlops(op);
-    if (auto ref = dyn_cast<ParamRefOp>(op))
-      cost.params.insert(ref.getParamAttr().getAttr());
-  });
-  cost.flops /= double(tokens);
-  return cost;
+  unit.walk(
+      [&](ParamRefOp ref) { params.insert(ref.getParamAttr().getAttr()); });
+  return params;
 }
 
 } // namespace
 
 FailureOr<StagePlan> planStages(ModuleOp module, int64_t pp,
                                 int64_t virtualStages, StringRef text) {
-  auto forward = module.lookupSymbol<func::FuncOp>("forward");
-  auto tokens = forward && forward.getNumArguments()
-                    ? dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0])
-                    : RankedTensorType();
-  if (!tokens || tokens.getNumElements() == 0)
-    return module.emitError("pipeline stages: no @forward reading token ids");
-  UnitCost embedding, head;
-  std::vector<UnitCost> blocks;
-  for (auto unit : forward.getBody().getOps<LayerOp>()) {
-    UnitCost cost = costOf(unit, tokens.getNumElements());
-    switch (unit.getKind()) {
-    case LayerKind::embedding:
-      embedding = std::move(cost);
-      break;
-    case LayerKind::block:
-      blocks.push_back(std::move(cost));
-      break;
-    default:
-      head = std::move(cost);
-      break;
-    }
-  }
-  std::vector<double> blockFlops;
-  for (const UnitCost &block : blocks)
-    blockFlops.push_back(block.flops);
-
+  FailureOr<dist::ForwardUnits> units = dist::collectForwardUnits(module);
+  if (failed(units))
+    return failure();
   const int64_t chunks = pp * virtualStages;
+  FailureOr<schedule::StageLayout> layout =
+      dist::chooseStageLayout(module, *units, chunks, text);
+  if (failed(layout))
+    return failure();
   StagePlan plan;
-  std::string error;
-  std::optional<schedule::StageLayout> layout =
-      text.empty() ? schedule::balanceStages(blockFlops, chunks, embedding.flops,
-                                         head.flops, error)
-                   : schedule::parseStageLayout(text, chunks,
-                                            int64_t(blocks.size()), error);
-  if (!layout)
-    return module.emitError(text.empty() ? "pipeline stages: "
-                                         : "parallel.pipeline_layout: ")
-           << error;
   plan.layout = *layout;
   plan.explicitLayout = !text.empty();
 
@@ -93,17 +56,17 @@ FailureOr<StagePlan> planStages(ModuleOp module, int64_t pp,
     stage.embedding = c == 0;
     stage.head = c + 1 == chunks;
     llvm::DenseSet<StringAttr> params;
-    auto add = [&](const UnitCost &unit) {
-      stage.forwardFlops += unit.flops;
-      params.insert(unit.params.begin(), unit.params.end());
+    auto add = [&](LayerOp unit, double flops) {
+      stage.forwardFlops += flops;
+      llvm::DenseSet<StringAttr> read = paramsOf(unit);
+      params.insert(read.begin(), read.end());
     };
     if (stage.embedding)
-      add(embedding);
-    for (int64_t b = stage.firstBlock; b < stage.firstBlock + stage.blocks;
-         ++b)
-      add(blocks[size_t(b)]);
+      add(units->embedding, units->embeddingFlops);
+    for (int64_t b = stage.firstBlock; b < stage.firstBlock + stage.blocks; ++b)
+      add(units->blocks[size_t(b)], units->blockFlops[size_t(b)]);
     if (stage.head)
-      add(head);
+      add(units->head, units->headFlops);
     for (StringAttr param : params)
       stage.params += paramElements.lookup(param);
     plan.stages.push_back(stage);
@@ -119,7 +82,8 @@ int64_t decidedMicroBatches(ModuleOp module) {
 }
 
 void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
-                  StringRef kind, int64_t microBatches, bool tied) {
+                  StringRef kind, int64_t microBatches, bool tied,
+                  StringRef file) {
   ScheduleSummary &summary = plan.schedule;
   summary.kind = kind.str();
   summary.microBatches = microBatches;
@@ -131,8 +95,8 @@ void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
   schedule::CommunicationOptions options;
   options.syncTiedGradients = tied;
   schedule::Schedule built;
-  if (auto error = schedule::buildSchedule(shape, "", options, built)) {
-    summary.error = error->format(kind.str());
+  if (auto error = schedule::buildSchedule(shape, file.str(), options, built)) {
+    summary.error = error->format(file.empty() ? kind.str() : file.str());
     return;
   }
   schedule::Simulation simulation;
@@ -142,6 +106,8 @@ void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
   }
   summary.bubble = simulation.bubble;
   summary.peakActivations = simulation.peakActivations;
+  plan.built = std::move(built);
+  plan.simulation = std::move(simulation);
 }
 
 void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
@@ -152,8 +118,7 @@ void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
                         ? "parallel.pipeline_layout"
                         : "balanced by the units' forward matrix FLOPs");
   os << fmt::format("  {:<14} {:>6} {:>8} {:>18} {:>16}  {}\n", "chunks",
-                    "rank", "blocks", "parameters", "fwd FLOPs/token",
-                    "holds");
+                    "rank", "blocks", "parameters", "fwd FLOPs/token", "holds");
   auto alike = [](const StageSummary &a, const StageSummary &b) {
     return a.blocks == b.blocks && a.params == b.params &&
            a.forwardFlops == b.forwardFlops && !a.embedding && !b.embedding &&
@@ -164,9 +129,9 @@ void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
     while (j < plan.stages.size() && alike(plan.stages[i], plan.stages[j]))
       ++j;
     const StageSummary &s = plan.stages[i];
-    std::string chunks = j - i == 1 ? std::to_string(s.chunk)
-                                    : fmt::format("{}-{}", s.chunk,
-                                                  plan.stages[j - 1].chunk);
+    std::string chunks =
+        j - i == 1 ? std::to_string(s.chunk)
+                   : fmt::format("{}-{}", s.chunk, plan.stages[j - 1].chunk);
     std::string rank = j - i == 1 ? std::to_string(s.rank) : "...";
     std::string holds;
     if (s.embedding)
@@ -183,8 +148,8 @@ void printStagePlan(llvm::raw_ostream &os, const StagePlan &plan) {
     if (s.head)
       holds += ", head and loss";
     os << fmt::format("  {:<14} {:>6} {:>8} {:>18} {:>16.4g}  {}\n", chunks,
-                      rank, s.blocks, formatThousands(s.params),
-                      s.forwardFlops, holds);
+                      rank, s.blocks, formatThousands(s.params), s.forwardFlops,
+                      holds);
     i = j;
   }
   const ScheduleSummary &schedule = plan.schedule;

@@ -9,6 +9,7 @@
 #ifndef PTC_COMPILER_STAGEPLAN_H
 #define PTC_COMPILER_STAGEPLAN_H
 
+#include "passes/Dist/Schedule/Simulate.h"
 #include "passes/Dist/Schedule/StageLayout.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -20,23 +21,23 @@ namespace ptc {
 
 /// One model chunk (global pipeline stage) of a layout.
 struct StageSummary {
-  int64_t chunk = 0;        ///< its global stage
-  int64_t rank = 0;         ///< the pipeline rank that holds it
-  int64_t firstBlock = 0;   ///< its first transformer block
-  int64_t blocks = 0;       ///< and how many
-  bool embedding = false;   ///< it holds the embedding (the first chunk)
-  bool head = false;        ///< it holds the head and the loss (the last)
-  double forwardFlops = 0;  ///< matrix-product FLOPs of its forward, per token
-  int64_t params = 0;       ///< elements of the parameters its units read
+  int64_t chunk = 0;       ///< its global stage
+  int64_t rank = 0;        ///< the pipeline rank that holds it
+  int64_t firstBlock = 0;  ///< its first transformer block
+  int64_t blocks = 0;      ///< and how many
+  bool embedding = false;  ///< it holds the embedding (the first chunk)
+  bool head = false;       ///< it holds the head and the loss (the last)
+  double forwardFlops = 0; ///< matrix-product FLOPs of its forward, per token
+  int64_t params = 0;      ///< elements of the parameters its units read
 };
 
 /// The pipeline schedule of one step, checked and simulated with unit
 /// costs (passes/Dist/Schedule, docs/schedules.md).
 struct ScheduleSummary {
   std::string kind;
-  int64_t microBatches = 0; ///< per step and data-parallel rank
-  std::string error;        ///< the checker's line, when it fails
-  double bubble = 0;        ///< idle share of the ranks' time
+  int64_t microBatches = 0;         ///< per step and data-parallel rank
+  std::string error;                ///< the checker's line, when it fails
+  double bubble = 0;                ///< idle share of the ranks' time
   std::vector<int> peakActivations; ///< per pipeline rank, in micro-batch
                                     ///< chunks held at once
 };
@@ -46,6 +47,10 @@ struct StagePlan {
   bool explicitLayout = false; ///< from the spec, not balanced
   std::vector<StageSummary> stages;
   ScheduleSummary schedule;
+  /// The schedule's lists and their simulation (for its pictures), once
+  /// it checked.
+  schedule::Schedule built;
+  schedule::Simulation simulation;
 };
 
 /// The stages of `module`'s @forward (graph.layer units: the embedding,
@@ -64,7 +69,8 @@ int64_t decidedMicroBatches(mlir::ModuleOp module);
 /// for `microBatches` micro-batches per step (the tied embedding's
 /// gradient summed between the first and last rank when `tied`).
 void planSchedule(StagePlan &plan, int64_t pp, int64_t virtualStages,
-                  llvm::StringRef kind, int64_t microBatches, bool tied);
+                  llvm::StringRef kind, int64_t microBatches, bool tied,
+                  llvm::StringRef file = "");
 
 /// The per-chunk table; runs of chunks alike (same blocks, parameters and
 /// FLOPs) as one line.

@@ -354,10 +354,11 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           t.microBatchSize, t.steps, *precision, t.keepBF16Weights, t.seed,
           t.gradClip, t.evalEvery, t.evalSteps));
   module->setAttr(dist::ParallelAttr::kModuleAttrName,
-                  dist::ParallelAttr::get(
-                      ctx, p.automatic, p.tp, p.pp, p.dp, *pipeline,
-                      p.virtualStages, p.sequenceParallel, p.zeroStage,
-                      p.gradBucketMb, *recompute, p.pipelineLayout));
+                  dist::ParallelAttr::get(ctx, p.automatic, p.tp, p.pp, p.dp,
+                                          *pipeline, p.virtualStages,
+                                          p.sequenceParallel, p.zeroStage,
+                                          p.gradBucketMb, *recompute,
+                                          p.pipelineLayout, p.scheduleFile));
 }
 
 } // namespace

@@ -165,9 +165,8 @@ ParallelSpec parseParallel(const ObjectReader &root) {
                                     spec::describe(value)};
   ObjectReader r(value, "parallel",
                  {"tp", "pp", "dp", "schedule", "virtual_stages",
-                  "pipeline_layout",
-                  "sequence_parallel", "zero_stage", "grad_bucket_mb",
-                  "recompute"});
+                  "pipeline_layout", "schedule_file", "sequence_parallel",
+                  "zero_stage", "grad_bucket_mb", "recompute"});
   r.readInt("tp", p.tp, {1, kMaxParallel});
   r.readInt("pp", p.pp, {1, kMaxParallel});
   r.readInt("dp", p.dp, {1, kMaxParallel});
@@ -198,6 +197,11 @@ ParallelSpec parseParallel(const ObjectReader &root) {
                                    ">= 2, got {}",
                                    p.pp));
   r.readString("pipeline_layout", p.pipelineLayout);
+  r.readString("schedule_file", p.scheduleFile);
+  if (!p.scheduleFile.empty() && p.pp < 2)
+    r.fail("schedule_file", fmt::format("a pipeline schedule needs "
+                                        "parallel.pp >= 2, got {}",
+                                        p.pp));
   r.readBool("sequence_parallel", p.sequenceParallel);
   if (r.has("zero_stage")) {
     const Json &stage = r.at("zero_stage");
@@ -372,7 +376,7 @@ void checkParallelFitsModel(const ModelSpec &m, const ParallelSpec &p,
     // An explicit layout may split the layers unevenly.
     std::string error;
     if (!::ptc::schedule::parseStageLayout(p.pipelineLayout, chunks, m.layers,
-                                    error))
+                                           error))
       throw SpecError{"parallel.pipeline_layout", error};
   } else if (p.pp > 1 && m.layers % chunks != 0)
     throw SpecError{
@@ -523,7 +527,24 @@ std::optional<Spec> parseSpecFile(const std::string &path, std::string &error) {
     return std::nullopt;
   }
   text.resize(static_cast<size_t>(file.gcount()));
-  return parseSpec(text, path, error);
+  std::optional<Spec> spec = parseSpec(text, path, error);
+  // A schedule file is the spec's neighbour: found from the spec's
+  // directory, and readable now rather than deep in the compiler.
+  if (spec && !spec->parallel.scheduleFile.empty()) {
+    std::filesystem::path schedule(spec->parallel.scheduleFile);
+    if (schedule.is_relative())
+      schedule = std::filesystem::path(path).parent_path() / schedule;
+    spec->parallel.scheduleFile = schedule.string();
+    std::ifstream readable(schedule);
+    if (!readable || std::filesystem::is_directory(schedule, ec)) {
+      error =
+          fmt::format("{}: parallel.schedule_file: cannot read '{}': {}", path,
+                      schedule.string(),
+                      readable ? std::strerror(EISDIR) : std::strerror(errno));
+      return std::nullopt;
+    }
+  }
+  return spec;
 }
 
 int64_t parameterCount(const ModelSpec &model) {

@@ -26,23 +26,25 @@ struct ModelSpec {
   int64_t layers = 0;
   int64_t hidden = 0;
   int64_t heads = 0;
-  int64_t kvHeads = 0;      // grouped-query attention; defaults to `heads`
-  int64_t headDim = 0;      // derived: hidden / heads
-  int64_t ffnHidden = 0;    // defaults: 4*hidden (gelu), 8/3*hidden rounded up to 256 (swiglu)
+  int64_t kvHeads = 0; // grouped-query attention; defaults to `heads`
+  int64_t headDim = 0; // derived: hidden / heads
+  int64_t ffnHidden =
+      0; // defaults: 4*hidden (gelu), 8/3*hidden rounded up to 256 (swiglu)
   int64_t seqLen = 0;
-  int64_t vocabSize = 0;    // the tokenizer's vocabulary
+  int64_t vocabSize = 0; // the tokenizer's vocabulary
   int64_t vocabPadMultiple = 1;
-  int64_t paddedVocab = 0;  // derived: vocabSize rounded up to vocabPadMultiple * parallel.tp
+  int64_t paddedVocab =
+      0; // derived: vocabSize rounded up to vocabPadMultiple * parallel.tp
   NormKind norm = NormKind::LayerNorm;
   double normEps = 1e-5;
   ActivationKind activation = ActivationKind::GeluTanh;
   PositionKind positions = PositionKind::Learned;
   double ropeTheta = 10000.0;
   bool tiedEmbeddings = true;
-  bool bias = true;            // biases on the linear layers
-  double dropout = 0.0;        // residual and embedding dropout
+  bool bias = true;     // biases on the linear layers
+  double dropout = 0.0; // residual and embedding dropout
   double attentionDropout = 0.0;
-  double initStd = 0.02;       // std of the normal init of weights
+  double initStd = 0.02; // std of the normal init of weights
 };
 
 enum class OptimizerKind { AdamW };
@@ -62,12 +64,12 @@ struct OptimizerSpec {
 struct LRScheduleSpec {
   LRScheduleKind kind = LRScheduleKind::Cosine;
   int64_t warmupSteps = 0;
-  int64_t decaySteps = 0;  // defaults to training.steps
+  int64_t decaySteps = 0; // defaults to training.steps
   double minLr = 0.0;
 };
 
 struct BatchRampupSpec {
-  int64_t startBatch = 0;  // 0: no ramp-up
+  int64_t startBatch = 0; // 0: no ramp-up
   int64_t increment = 0;
   int64_t samples = 0;
 };
@@ -75,8 +77,8 @@ struct BatchRampupSpec {
 struct TrainingSpec {
   OptimizerSpec optimizer;
   LRScheduleSpec lrSchedule;
-  int64_t globalBatchSize = 0;  // sequences per optimizer step, all replicas
-  int64_t microBatchSize = 0;   // sequences per forward/backward on one rank
+  int64_t globalBatchSize = 0; // sequences per optimizer step, all replicas
+  int64_t microBatchSize = 0;  // sequences per forward/backward on one rank
   BatchRampupSpec rampup;
   int64_t steps = 0;
   Precision precision = Precision::BF16;
@@ -85,20 +87,20 @@ struct TrainingSpec {
   /// per parameter more).
   bool keepBF16Weights = false;
   uint64_t seed = 1234;
-  double gradClip = 1.0;  // 0 disables clipping
-  std::string trainData;  // may be empty: given on the command line instead
+  double gradClip = 1.0; // 0 disables clipping
+  std::string trainData; // may be empty: given on the command line instead
   std::string valData;
-  int64_t evalEvery = 0;  // 0: no evaluation
+  int64_t evalEvery = 0; // 0: no evaluation
   int64_t evalSteps = 0;
   std::string checkpointDir;
-  int64_t checkpointEvery = 0;  // 0: no checkpoints
+  int64_t checkpointEvery = 0; // 0: no checkpoints
 };
 
 enum class PipelineSchedule { GPipe, OneFOneB, Interleaved1F1B, ZeroBubble };
 enum class RecomputePolicy { None, Selective, Full };
 
 struct ParallelSpec {
-  bool automatic = false;  // "auto": the plan search chooses tp/pp/dp
+  bool automatic = false; // "auto": the plan search chooses tp/pp/dp
   int64_t tp = 1;
   int64_t pp = 1;
   int64_t dp = 1;
@@ -107,6 +109,10 @@ struct ParallelSpec {
   // Transformer blocks per model chunk, Megatron's
   // pipeline_model_parallel_layout ("Et*3|(t*3|)*33t*2L"); empty: balanced.
   std::string pipelineLayout;
+  // A user schedule (docs/schedules.md: one line per pipeline rank) in
+  // place of the generator of `schedule`; relative paths are the spec's
+  // directory's. Empty: the generator.
+  std::string scheduleFile;
   bool sequenceParallel = false;
   int64_t zeroStage = 0;
   /// Data-parallel gradients are all-reduced in buckets of about this many
@@ -117,7 +123,7 @@ struct ParallelSpec {
 };
 
 struct Spec {
-  std::string name;  // spec "name", or the file's stem
+  std::string name; // spec "name", or the file's stem
   ModelSpec model;
   TrainingSpec training;
   ParallelSpec parallel;

@@ -31,24 +31,28 @@ struct DistDataParallelPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     degrees = readParallelDegrees(module);
-    if (degrees.dp == 1 && degrees.tp == 1)
+    if (degrees.dp == 1 && degrees.tp == 1 && degrees.pp == 1)
       return;
     getOrCreateMesh(module, degrees);
     zero = degrees.zeroStage == 1 && degrees.dp > 1;
     // Overlap: the last micro-batch reduces (ZeRO-1: reduce-scatters) its
-    // gradients bucket by bucket during its backward.
-    overlap = degrees.dp > 1 && degrees.gradBucketMb > 0;
+    // gradients bucket by bucket during its backward. Pipeline stages
+    // reduce theirs in optimizer_step for now (a chunk's last backward
+    // would have to own the buckets).
+    overlap = degrees.dp > 1 && degrees.gradBucketMb > 0 && degrees.pp == 1;
     func::FuncOp micro;
     for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
       auto entry = fn->getAttrOfType<StringAttr>("ptc.entry");
       if (!entry)
         continue;
-      if (entry.getValue() == "micro_step" || entry.getValue() == "eval_step")
+      if (entry.getValue() == "micro_step" || entry.getValue() == "eval_step" ||
+          returnsLoss(fn))
         averageLoss(fn);
       if (entry.getValue() == "micro_step")
         micro = fn;
       else if (entry.getValue() == "optimizer_step" &&
-               failed(zero ? shardOptimizer(fn) : reduceGradients(fn)))
+               (failed(zero ? shardOptimizer(fn) : reduceGradients(fn)) ||
+                failed(reduceNormOverPipeline(fn))))
         return signalPassFailure();
     }
     if (overlap && micro && failed(buildLastMicroStep(micro)))
@@ -117,21 +121,18 @@ struct DistDataParallelPass
       auto bucketAttr = builder.getI64IntegerAttr(bucketIndex);
       auto dpAxis = axisList(context, {"dp"});
       if (!partial.empty())
-        ReduceGradsOp::create(builder, after->getLoc(), mesh,
-                              axisList(context, {"tp"}),
-                              builder.getArrayAttr(partial),
-                              reduction(context, ReductionKind::sum),
-                              bucketAttr);
+        ReduceGradsOp::create(
+            builder, after->getLoc(), mesh, axisList(context, {"tp"}),
+            builder.getArrayAttr(partial),
+            reduction(context, ReductionKind::sum), bucketAttr);
       if (!all.empty() && zero)
-        ReduceScatterGradsOp::create(builder, after->getLoc(), mesh, dpAxis,
-                                     builder.getArrayAttr(all),
-                                     reduction(context, ReductionKind::avg),
-                                     bucketAttr);
+        ReduceScatterGradsOp::create(
+            builder, after->getLoc(), mesh, dpAxis, builder.getArrayAttr(all),
+            reduction(context, ReductionKind::avg), bucketAttr);
       else if (!all.empty())
-        ReduceGradsOp::create(builder, after->getLoc(), mesh, dpAxis,
-                              builder.getArrayAttr(all),
-                              reduction(context, ReductionKind::avg),
-                              bucketAttr);
+        ReduceGradsOp::create(
+            builder, after->getLoc(), mesh, dpAxis, builder.getArrayAttr(all),
+            reduction(context, ReductionKind::avg), bucketAttr);
       ++bucketIndex;
       bucket.clear();
       bytes = 0;
@@ -151,9 +152,8 @@ struct DistDataParallelPass
       // Close at the end, or once full where the next gradient comes from
       // another op and no parameter of the bucket is accumulated again.
       bool end = i + 1 == accs.size();
-      bool boundary =
-          end || accs[i + 1].getGrad().getDefiningOp() !=
-                     acc.getGrad().getDefiningOp();
+      bool boundary = end || accs[i + 1].getGrad().getDefiningOp() !=
+                                 acc.getGrad().getDefiningOp();
       bool complete = llvm::all_of(bucket, [&](graph::ParamOp p) {
         graph::AccumulateGradOp lastOne = lastAcc[p.getSymNameAttr()];
         return lastOne == acc || lastOne->isBeforeInBlock(acc);
@@ -166,6 +166,15 @@ struct DistDataParallelPass
     return success();
   }
 
+  /// A pipeline chunk's backward that returns the loss (the last chunk's).
+  static bool returnsLoss(func::FuncOp fn) {
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      if (auto slot = fn.getResultAttrOfType<StringAttr>(i, "ptc.output"))
+        if (slot.getValue() == "loss")
+          return true;
+    return false;
+  }
+
   /// The loss each rank returns becomes the mean over dp.
   void averageLoss(func::FuncOp fn) {
     if (degrees.dp == 1)
@@ -173,6 +182,11 @@ struct DistDataParallelPass
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
     OpBuilder builder(ret);
     for (OpOperand &operand : ret->getOpOperands()) {
+      // A chunk's other results (the gradient of its input) are its own.
+      if (auto slot = fn.getResultAttrOfType<StringAttr>(
+              operand.getOperandNumber(), "ptc.output"))
+        if (slot.getValue() != "loss")
+          continue;
       Value loss = operand.get();
       operand.set(AllReduceOp::create(
           builder, ret.getLoc(), loss.getType(),
@@ -239,7 +253,8 @@ struct DistDataParallelPass
         steps.push_back({"tp", ReductionKind::sum});
       if (degrees.dp > 1)
         steps.push_back({"dp", ReductionKind::avg});
-      if (steps.empty() || ref->use_empty())
+      bool tied = param->hasAttr("ptc.tied_ranks");
+      if ((steps.empty() && !tied) || ref->use_empty())
         continue;
       OpBuilder builder(ref->getContext());
       builder.setInsertionPointAfter(ref);
@@ -248,6 +263,7 @@ struct DistDataParallelPass
         value = AllReduceOp::create(builder, ref.getLoc(), ref.getType(), mesh,
                                     axisList(context, {axis}), value,
                                     reduction(context, kind));
+      value = sumTied(builder, param, value);
       // The first reduction reads the accumulator; everything else reads
       // the reduced gradient.
       Value(ref).replaceAllUsesExcept(value, ref->getNextNode());
@@ -295,6 +311,7 @@ struct DistDataParallelPass
         grad = AllReduceOp::create(builder, loc, type, mesh,
                                    axisList(context, {"tp"}), grad,
                                    reduction(context, ReductionKind::sum));
+      grad = sumTied(builder, param, grad);
       auto flatType = RankedTensorType::get({n}, type.getElementType());
       Value flat = graph::ReshapeOp::create(builder, loc, flatType, grad);
       if (padded != n) {
@@ -371,6 +388,50 @@ struct DistDataParallelPass
           mesh, dpAxis, mine, builder.getI64IntegerAttr(0));
       graph::SetParamOp::create(builder, update.getLoc(), update.getParamAttr(),
                                 whole);
+    }
+    return success();
+  }
+
+  /// A parameter held by several pipeline ranks (the tied embedding, on
+  /// the first and the last): the sum of their gradients, on each of them.
+  Value sumTied(OpBuilder &builder, graph::ParamOp param, Value grad) {
+    auto ranks = param->getAttrOfType<DenseI64ArrayAttr>("ptc.tied_ranks");
+    if (!ranks)
+      return grad;
+    MLIRContext *context = builder.getContext();
+    return AllReduceOp::create(builder, grad.getLoc(), grad.getType(),
+                               FlatSymbolRefAttr::get(context, kMeshName),
+                               axisList(context, {"pp"}), grad,
+                               reduction(context, ReductionKind::sum), ranks);
+  }
+
+  /// Pipeline stages: each rank's norm covers its own parameters (a tied
+  /// copy is left out by graph-optimizer); the squares are summed over pp.
+  LogicalResult reduceNormOverPipeline(func::FuncOp fn) {
+    if (degrees.pp == 1)
+      return success();
+    MLIRContext *context = fn.getContext();
+    auto mesh = FlatSymbolRefAttr::get(context, kMeshName);
+    SmallVector<graph::GlobalNormOp> norms;
+    fn.walk([&](graph::GlobalNormOp norm) { norms.push_back(norm); });
+    for (graph::GlobalNormOp norm : norms) {
+      OpBuilder builder(norm);
+      auto f64 = RankedTensorType::get({}, builder.getF64Type());
+      SmallVector<Value> partials;
+      auto overPipeline = [&](Value squares) {
+        partials.push_back(AllReduceOp::create(
+            builder, norm.getLoc(), f64, mesh, axisList(context, {"pp"}),
+            squares, reduction(context, ReductionKind::sum)));
+      };
+      if (!norm.getInputs().empty())
+        overPipeline(graph::SumSquaresOp::create(builder, norm.getLoc(), f64,
+                                                 norm.getInputs()));
+      for (Value partial : norm.getPartialSquares())
+        overPipeline(partial);
+      Value replaced = graph::GlobalNormOp::create(
+          builder, norm.getLoc(), norm.getType(), ValueRange(), partials);
+      norm.replaceAllUsesWith(replaced);
+      norm.erase();
     }
     return success();
   }

@@ -108,6 +108,92 @@ def DistTensorParallel : Pass<"dist-tensor-parallel", "mlir::ModuleOp"> {
   let dependentDialects = ["ptc::dist::DistDialect"];
 }
 
+def DistPipelineSplit : Pass<"dist-pipeline-split", "mlir::ModuleOp"> {
+  let summary = "Pipeline stages: one nested module per pipeline rank, one "
+                "function per model chunk";
+  let description = [{
+    Runs first, on the frontend's module, when `parallel.pp > 1` (with
+    `pp = 1` it changes nothing). The layer units of `@forward` (the
+    embedding, the transformer blocks, the head) are split into
+    `pp x virtual_stages` model chunks (global pipeline stages): the
+    balance of the units' FLOPs, or the spec's `parallel.pipeline_layout`
+    (passes/Dist/StageUnits.h decides, for this pass and `ptc plan`). Chunk
+    `s` lives on pipeline rank `s mod pp` (Megatron's interleaved layout).
+
+    Each pipeline rank gets a nested `builtin.module @pipeline_rank<r>`
+    with the outer module's settings, `ptc.pipeline_rank = r`, the
+    parameters its chunks read, and one function per chunk,
+    `@stage<s>_forward`: it takes the token ids (`s = 0`) or the previous
+    chunk's output activation (io slot `stage<s>.input`), plus the targets
+    on the last chunk, and returns its output activation, or the loss on the
+    last chunk. The rest of the graph pipeline then runs on each nested
+    module alone: each is the program of one pipeline rank (MPMD).
+
+    Every parameter keeps its place in checkpoint files
+    (`ptc.checkpoint_index`: its index in the whole model) and its init
+    stream. A parameter read on several pipeline ranks (the tied embedding
+    on the first and last) exists on each of them with
+    `ptc.tied_ranks = [r...]`: their gradients are summed over those
+    ranks before the optimizer step (dist-data-parallel), and checkpoints
+    hold the first rank's copy (the others have `ptc.tied_copy`).
+
+    ```mlir
+    module @tiny attributes {ptc.parallel = #dist.parallel<pp = 2>, ...} {
+      module @pipeline_rank0 attributes {ptc.pipeline_rank = 0 : i64, ...} {
+        graph.param @wte.weight ... {ptc.checkpoint_index = 0 : i64,
+                                     ptc.tied_ranks = array<i64: 0, 1>}
+        func.func @stage0_forward(%tokens: tensor<4x64xi32> {ptc.input = "tokens"})
+            -> tensor<4x64x64xf32> attributes {ptc.stage = 0 : i64, ...}
+      }
+      module @pipeline_rank1 ... {
+        func.func @stage1_forward(%x: tensor<4x64x64xf32> {ptc.input = "stage1.input"},
+                                  %targets: tensor<4x64xi32> {ptc.input = "targets"})
+            -> tensor<f32>
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["ptc::graph::GraphDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def DistPipelineSchedule : Pass<"dist-pipeline-schedule", "mlir::ModuleOp"> {
+  let summary = "The pipeline schedule of every rank, checked, as a "
+                "dist.schedule of the outer module";
+  let description = [{
+    Runs on the outer module of a split program (dist-pipeline-split), after
+    the graph pipeline has built each pipeline rank's entry points. It
+    generates the spec's schedule (`parallel.schedule`: gpipe, 1f1b,
+    interleaved_1f1b) for the micro-batches graph-optimizer decided
+    (`ptc.micro_steps`) with the schedule library (passes/Dist/Schedule),
+    adds the sends and receives, and proves the lists deadlock-free
+    (every send meets its receive in the same order per neighbour pair, no
+    cycle of waits) before writing them as a `dist.schedule` with one
+    `dist.pipeline_rank` per rank.
+
+    Each rank's list becomes actions that name its module's entry points
+    (`@pipeline_rank1::@stage1_backward`): loads of the step's micro-batches
+    (again before a first or last stage's backward when another
+    micro-batch was loaded since), forwards and backwards, point-to-point
+    transfers over one communicator per neighbour pair and direction
+    (`pp_fwd<r>`: activations from rank r to r + 1 mod pp; `pp_bwd<r>`:
+    gradients back), the loss broadcast from the last stage's rank, and the
+    optimizer step. A received tensor waits in a stash slot until its
+    backward; the pass assigns the slots (lowest free one) and records how
+    many each stage needs in the rank module's `ptc.stash_slots`, which
+    convert-graph-to-exec declares as io slots.
+
+    Every rank module and the outer module get the same `ptc.comms` table
+    (the mesh axes' groups, the neighbour pairs, the tied embedding's
+    group), so that communicator indices mean the same on every rank.
+
+    `zero_bubble` is refused here (its input- and weight-gradient halves of
+    the backward are not separate entry points yet); `ptc plan` and
+    `ptc schedule` show it.
+  }];
+  let dependentDialects = ["ptc::dist::DistDialect"];
+}
+
 def DistStepSchedule : Pass<"dist-step-schedule", "mlir::ModuleOp"> {
   let summary = "The order of work in one training step, as a dist.schedule";
   let description = [{
@@ -125,8 +211,9 @@ def DistStepSchedule : Pass<"dist-step-schedule", "mlir::ModuleOp"> {
     (`@micro_step`; the last one through `@last_micro_step` when
     `dist-data-parallel` made one, whose backward reduces the gradients
     over data-parallel ranks bucket by bucket); then `@optimizer_step`.
-    With `parallel.pp > 1` the pass adds nothing yet: pipeline stages do
-    not exist, and `ptc compile` stops such specs at the graph level.
+    With `parallel.pp > 1` it adds nothing: the module is split into one
+    module per pipeline rank (dist-pipeline-split) and dist-pipeline-schedule
+    writes the schedule of all ranks into the outer module.
 
     ```mlir
     dist.schedule "accumulate" micro_batches(2) data_parallel(2) {

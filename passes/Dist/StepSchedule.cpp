@@ -40,9 +40,8 @@ struct DistStepSchedulePass
       return signalPassFailure();
     }
     ParallelDegrees degrees = readParallelDegrees(module);
-    // Pipeline stages are not built yet: such a module stays at the graph
-    // level without a schedule (`ptc compile` refuses to go further, and
-    // the emitters need a schedule).
+    // Pipeline stages: dist-pipeline-schedule writes the schedule of all
+    // ranks into the outer module.
     if (degrees.pp != 1)
       return;
     func::FuncOp micro = findEntry(module, "micro_step");
@@ -74,8 +73,8 @@ struct DistStepSchedulePass
     OpBuilder builder(module.getContext());
     builder.setInsertionPointToEnd(module.getBody());
     Location loc = module.getLoc();
-    auto schedule = ScheduleOp::create(builder, loc, "accumulate",
-                                       microBatches, dp);
+    auto schedule =
+        ScheduleOp::create(builder, loc, "accumulate", microBatches, dp);
     builder.createBlock(&schedule.getBody());
     auto rank = PipelineRankOp::create(builder, loc, 0);
     builder.createBlock(&rank.getActions());
@@ -84,7 +83,8 @@ struct DistStepSchedulePass
       func::FuncOp fn = last && m + 1 == microBatches ? last : micro;
       ForwardBackwardOp::create(builder, loc, fn.getSymName(), /*chunk=*/0, m);
     }
-    OptimizerStepOp::create(builder, loc, optimizer.getSymName());
+    OptimizerStepOp::create(builder, loc,
+                            FlatSymbolRefAttr::get(optimizer.getSymNameAttr()));
   }
 };
 

@@ -59,11 +59,36 @@ public:
         mesh(FlatSymbolRefAttr::get(context, kMeshName)) {}
 
   LogicalResult run(func::FuncOp fn) {
+    // A pipeline chunk (dist-pipeline-split) under sequence parallelism
+    // receives and sends the residual stream as this rank's sequence shard:
+    // the neighbour stages exchange 1/tp of the activation.
+    const bool chunk = fn->hasAttr("ptc.stage");
+    if (chunk && sequenceParallel)
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
+          if (slot.getValue().starts_with("stage") &&
+              failed(makeSplit(fn, fn.getArgument(i), kSequenceDim)))
+            return failure();
     SmallVector<Operation *> ops;
     fn.walk<WalkOrder::PreOrder>([&](Operation *op) { ops.push_back(op); });
-    for (Operation *op : ops)
-      if (!erased.contains(op) && failed(visit(op)))
+    for (Operation *op : ops) {
+      if (erased.contains(op))
+        continue;
+      if (auto ret = dyn_cast<func::ReturnOp>(op); ret && chunk) {
+        for (Value value : ret.getOperands())
+          if (std::optional<int64_t> dim = splitDim(value);
+              dim && *dim != kSequenceDim)
+            return ret.emitOpError("returns a value split over tp along "
+                                   "dimension ")
+                   << *dim << "; a pipeline chunk's output may only be "
+                   << "split along the sequence";
+        fn.setType(FunctionType::get(context, fn.front().getArgumentTypes(),
+                                     ret.getOperandTypes()));
+        continue;
+      }
+      if (failed(visit(op)))
         return failure();
+    }
     return success();
   }
 
@@ -142,9 +167,8 @@ private:
   }
   llvm::StringMap<SmallVector<graph::ParamRefOp>> &refsOf() {
     if (!refsCollected)
-      module.walk([&](graph::ParamRefOp ref) {
-        refs[ref.getParam()].push_back(ref);
-      });
+      module.walk(
+          [&](graph::ParamRefOp ref) { refs[ref.getParam()].push_back(ref); });
     refsCollected = true;
     return refs;
   }

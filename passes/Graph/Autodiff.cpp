@@ -34,9 +34,31 @@ struct GraphAutodiffPass
 
   LogicalResult differentiate(ModuleOp module) {
     auto sourceFn = module.lookupSymbol<func::FuncOp>(source);
+    // A pipeline rank's module (dist-pipeline-split): each model chunk's
+    // forward gets its backward, which starts from the gradient of the
+    // chunk's output (the loss's on the last chunk) and returns the
+    // gradient of its input and of the parameters the chunk reads.
+    if (!sourceFn && module->hasAttr("ptc.pipeline_rank")) {
+      for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>()))
+        if (auto stage = fn->getAttrOfType<IntegerAttr>("ptc.stage"))
+          if (failed(differentiate(
+                  module, fn,
+                  ("stage" + llvm::Twine(stage.getInt()) + "_backward").str(),
+                  /*readParamsOnly=*/true)))
+            return failure();
+      return success();
+    }
     if (!sourceFn)
       return module.emitError("graph-autodiff: no function @")
              << source << " to differentiate";
+    return differentiate(module, sourceFn, target, /*readParamsOnly=*/false);
+  }
+
+  /// `target`: `sourceFn` and its reverse mode. With `readParamsOnly`,
+  /// gradients of the parameters the function reads only (a model chunk);
+  /// else of every parameter of the module.
+  LogicalResult differentiate(ModuleOp module, func::FuncOp sourceFn,
+                              StringRef target, bool readParamsOnly) {
     if (module.lookupSymbol(target))
       return sourceFn.emitError("graph-autodiff: the module already has a @")
              << target;
@@ -71,8 +93,15 @@ struct GraphAutodiffPass
       for (auto [i, result] : llvm::enumerate(results)) {
         if (!isDifferentiableType(result.getType()))
           continue;
-        auto attrs = builder.getDictionaryAttr(builder.getNamedAttr(
-            "ptc.cotangent", builder.getI64IntegerAttr(i)));
+        SmallVector<NamedAttribute> named = {builder.getNamedAttr(
+            "ptc.cotangent", builder.getI64IntegerAttr(i))};
+        // A chunk's output gradient comes from the next pipeline stage.
+        if (auto stage = fn->getAttrOfType<IntegerAttr>("ptc.stage"))
+          named.push_back(builder.getNamedAttr(
+              "ptc.input",
+              builder.getStringAttr("stage" + llvm::Twine(stage.getInt()) +
+                                    ".output_grad")));
+        auto attrs = builder.getDictionaryAttr(named);
         if (failed(fn.insertArgument(fn.getNumArguments(), result.getType(),
                                      attrs, ret.getLoc())))
           return failure();
@@ -98,6 +127,8 @@ struct GraphAutodiffPass
     SmallVector<Attribute> gradients;
     for (auto param : module.getOps<ParamOp>()) {
       Value grad = differentiator.parameterGradient(param.getSymNameAttr());
+      if (!grad && readParamsOnly)
+        continue;
       results.push_back(ptc::graph::detail::gradOrZeros(builder, param.getLoc(),
                                                         grad, param.getType()));
       gradients.push_back(FlatSymbolRefAttr::get(param.getSymNameAttr()));

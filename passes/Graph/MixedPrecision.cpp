@@ -233,18 +233,27 @@ struct GraphMixedPrecisionPass
       return signalPassFailure();
     if (!*bf16)
       return;
-    auto fn = module.lookupSymbol<func::FuncOp>(function);
-    if (!fn) {
+    SmallVector<func::FuncOp> functions;
+    if (auto fn = module.lookupSymbol<func::FuncOp>(function))
+      functions.push_back(fn);
+    else if (module->hasAttr("ptc.pipeline_rank"))
+      // A pipeline rank's module: every model chunk's forward.
+      for (auto chunk : module.getOps<func::FuncOp>())
+        if (chunk->hasAttr("ptc.stage"))
+          functions.push_back(chunk);
+    if (functions.empty()) {
       module.emitError("graph-mixed-precision: no function @")
           << function << " to rewrite";
       return signalPassFailure();
     }
     MLIRContext *context = module.getContext();
-    Planner planner(BFloat16Type::get(context), Float32Type::get(context));
-    for (Block &block : fn.getBody())
-      planner.planBlock(block);
-    rewrite(planner.plan);
-    foldNoOpCasts(fn);
+    for (func::FuncOp fn : functions) {
+      Planner planner(BFloat16Type::get(context), Float32Type::get(context));
+      for (Block &block : fn.getBody())
+        planner.planBlock(block);
+      rewrite(planner.plan);
+      foldNoOpCasts(fn);
+    }
   }
 
   /// The option, else the module's ptc.training.precision, else fp32.

@@ -47,6 +47,8 @@ struct GraphOptimizerPass
 
   LogicalResult build(ModuleOp module) {
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
+    if (!step && module->hasAttr("ptc.pipeline_rank"))
+      return buildStages(module);
     if (!step)
       return module.emitError(
           "graph-optimizer: no @train_step (run graph-autodiff first)");
@@ -54,11 +56,8 @@ struct GraphOptimizerPass
     if (!training)
       return module.emitError("graph-optimizer: the module has no ")
              << TrainingAttr::kModuleAttrName << " settings";
-    auto parallel = ptc::dist::ParallelAttr::lookup(module);
-    int64_t perStep =
-        training.getMicroBatchSize() * (parallel ? parallel.getDp() : 1);
-    // The module verifier checked that perStep divides the global batch.
-    int64_t microSteps = training.getGlobalBatchSize() / perStep;
+    int64_t microSteps =
+        microStepsOf(training, ptc::dist::ParallelAttr::lookup(module));
 
     if (failed(buildMicroStep(module, step, microSteps)))
       return failure();
@@ -67,6 +66,108 @@ struct GraphOptimizerPass
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
       forward->setAttr("ptc.entry",
                        StringAttr::get(module.getContext(), "eval_step"));
+    return success();
+  }
+
+  /// Each gradient into its parameter's accumulator, scaled so that the
+  /// step's micro-batches average.
+  static void accumulate(OpBuilder &builder, Location loc, ArrayAttr params,
+                         ValueRange grads, int64_t microSteps) {
+    for (auto [symbol, grad] : llvm::zip(params, grads))
+      AccumulateGradOp::create(
+          builder, loc, TypeRange{}, ValueRange{grad},
+          {builder.getNamedAttr("param", symbol),
+           builder.getNamedAttr("scale",
+                                builder.getF64FloatAttr(
+                                    1.0 / static_cast<double>(microSteps)))});
+  }
+
+  /// The micro-steps per optimizer step and data-parallel rank.
+  static int64_t microStepsOf(TrainingAttr training,
+                              ptc::dist::ParallelAttr parallel) {
+    int64_t perStep =
+        training.getMicroBatchSize() * (parallel ? parallel.getDp() : 1);
+    // The module verifier checked that perStep divides the global batch.
+    return training.getGlobalBatchSize() / perStep;
+  }
+
+  /// A pipeline rank's module: each chunk's backward accumulates its
+  /// gradients and returns what the neighbours need (the gradient of its
+  /// input for the previous stage; the loss on the last chunk); the
+  /// forwards of the other chunks are entry points as they are. The last
+  /// chunk's forward goes: its backward recomputes it with the loss.
+  LogicalResult buildStages(ModuleOp module) {
+    auto training = TrainingAttr::lookup(module);
+    if (!training)
+      return module.emitError("graph-optimizer: the module has no ")
+             << TrainingAttr::kModuleAttrName << " settings";
+    int64_t microSteps =
+        microStepsOf(training, ptc::dist::ParallelAttr::lookup(module));
+    OpBuilder builder(module.getContext());
+    for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (!fn->hasAttr("ptc.stage"))
+        continue;
+      if (fn->hasAttr("ptc.gradients")) {
+        if (failed(buildStageBackward(fn, microSteps)))
+          return failure();
+        continue;
+      }
+      bool lossChunk = fn.getNumResults() == 1 &&
+                       cast<ShapedType>(fn.getResultTypes()[0]).getRank() == 0;
+      if (lossChunk)
+        fn.erase();
+      else
+        fn->setAttr("ptc.entry", builder.getStringAttr(fn.getSymName()));
+    }
+    return buildOptimizerStep(module, training);
+  }
+
+  LogicalResult buildStageBackward(func::FuncOp fn, int64_t microSteps) {
+    auto gradients = fn->getAttrOfType<ArrayAttr>("ptc.gradients");
+    auto inputGradients =
+        fn->getAttrOfType<DenseI64ArrayAttr>("ptc.input_gradients");
+    if (!inputGradients)
+      return fn.emitError("graph-optimizer: a chunk's backward lacks the "
+                          "ptc.input_gradients attribute of graph-autodiff");
+    auto ret = cast<func::ReturnOp>(fn.front().getTerminator());
+    unsigned numGrads = gradients.size();
+    unsigned numInputGrads = inputGradients.size();
+    if (ret.getNumOperands() != 1 + numInputGrads + numGrads)
+      return fn.emitError("graph-optimizer: a chunk's forward must return "
+                          "one value");
+    OpBuilder builder(ret);
+    accumulate(builder, ret.getLoc(), gradients,
+               ret.getOperands().take_back(numGrads), microSteps);
+    int64_t stage = fn->getAttrOfType<IntegerAttr>("ptc.stage").getInt();
+    Value output = ret.getOperand(0);
+    SmallVector<Value> results;
+    SmallVector<std::string> slots;
+    if (cast<ShapedType>(output.getType()).getRank() == 0) {
+      results.push_back(output);
+      slots.push_back("loss");
+    }
+    // The chunk's float inputs: its activation (every chunk but the first)
+    // and, on the last, the loss's cotangent-free targets (not float).
+    for (auto [index, arg] : llvm::enumerate(inputGradients.asArrayRef())) {
+      auto slot = fn.getArgAttrOfType<StringAttr>(arg, "ptc.input");
+      if (!slot ||
+          slot.getValue() != ("stage" + llvm::Twine(stage) + ".input").str())
+        continue;
+      results.push_back(ret.getOperand(1 + index));
+      slots.push_back(("stage" + llvm::Twine(stage) + ".input_grad").str());
+    }
+    ret->setOperands(results);
+    SmallVector<Type> types;
+    for (Value value : results)
+      types.push_back(value.getType());
+    fn.setType(
+        FunctionType::get(fn.getContext(), fn.getArgumentTypes(), types));
+    for (auto [i, slot] : llvm::enumerate(slots))
+      fn.setResultAttr(i, "ptc.output", builder.getStringAttr(slot));
+    fn->removeAttr("ptc.gradients");
+    fn->removeAttr("ptc.input_gradients");
+    fn->setAttr("ptc.entry", builder.getStringAttr(fn.getSymName()));
+    fn->setAttr("ptc.micro_steps", builder.getI64IntegerAttr(microSteps));
     return success();
   }
 
@@ -88,14 +189,8 @@ struct GraphOptimizerPass
                           "loss, found ")
              << numOutputs << " results besides the gradients";
     OpBuilder builder(ret);
-    auto grads = ret.getOperands().take_back(numGrads);
-    for (auto [symbol, grad] : llvm::zip(gradients, grads))
-      AccumulateGradOp::create(
-          builder, ret.getLoc(), TypeRange{}, ValueRange{grad},
-          {builder.getNamedAttr("param", symbol),
-           builder.getNamedAttr("scale",
-                                builder.getF64FloatAttr(
-                                    1.0 / static_cast<double>(microSteps)))});
+    accumulate(builder, ret.getLoc(), gradients,
+               ret.getOperands().take_back(numGrads), microSteps);
     Value loss = ret.getOperand(0);
     ret->setOperands(loss);
     fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
@@ -142,7 +237,14 @@ struct GraphOptimizerPass
           {builder.getNamedAttr(
               "param", FlatSymbolRefAttr::get(param.getSymNameAttr()))}));
     using ptc::graph::detail::createValue;
-    Value norm = GlobalNormOp::create(builder, loc, scalar, grads, ValueRange());
+    // A tied copy's gradient equals its original's once summed: the norm
+    // counts it once, on the pipeline rank that holds the original.
+    SmallVector<Value> counted;
+    for (auto [param, grad] : llvm::zip(params, grads))
+      if (!param->hasAttr("ptc.tied_copy"))
+        counted.push_back(grad);
+    Value norm =
+        GlobalNormOp::create(builder, loc, scalar, counted, ValueRange());
     Value factor = createValue<ClipFactorOp>(
         builder, loc, scalar, {norm},
         {builder.getNamedAttr("max_norm", builder.getF64FloatAttr(clip))});

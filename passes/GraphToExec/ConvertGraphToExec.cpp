@@ -21,11 +21,27 @@ using namespace ptc::lowering;
 
 namespace {
 
-/// Which io slot each result of an entry point goes to.
-SmallVector<StringRef> outputSlots(StringRef entry) {
-  if (entry == "optimizer_step")
+/// Which io slot each result of an entry point goes to: its results'
+/// ptc.output (a pipeline chunk's), else by the entry point's role.
+SmallVector<std::string> outputSlots(func::FuncOp fn) {
+  SmallVector<std::string> slots;
+  for (unsigned i = 0; i < fn.getNumResults(); ++i)
+    if (auto slot = fn.getResultAttrOfType<StringAttr>(i, "ptc.output"))
+      slots.push_back(slot.getValue().str());
+  if (!slots.empty() || fn->hasAttr("ptc.stage"))
+    return slots;
+  auto entry = fn->getAttrOfType<StringAttr>("ptc.entry");
+  if (entry && entry.getValue() == "optimizer_step")
     return {"lr", "grad_norm"};
   return {"loss"};
+}
+
+SmallVector<func::FuncOp> entriesOf(ModuleOp module) {
+  SmallVector<func::FuncOp> entries;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (fn->hasAttr("ptc.entry"))
+      entries.push_back(fn);
+  return entries;
 }
 
 struct ConvertGraphToExecPass
@@ -48,19 +64,28 @@ struct ConvertGraphToExecPass
           "graph-optimizer first)");
     OpBuilder builder(module.getContext());
     builder.setInsertionPointToStart(module.getBody());
-    FailureOr<RankedTensorType> tokens = tokenType(entries);
-    if (failed(tokens))
+    // A pipeline rank's module reads the tokens only on the first stage,
+    // the targets and the loss only on the last.
+    const bool stage = module->hasAttr("ptc.pipeline_rank");
+    FailureOr<RankedTensorType> tokens = slotType(entries, "tokens");
+    if (failed(tokens) && !stage)
       return module.emitError("convert-graph-to-exec: no entry point reads "
                               "\"tokens\" (ptc.input)");
     // The loss slot has the loss's own precision (f64 in the fp64
     // verification mode, where gradient checks need every digit).
-    Type lossElement = builder.getF32Type();
+    std::optional<Type> lossElement;
+    if (!stage)
+      lossElement = builder.getF32Type();
     for (func::FuncOp fn : entries)
-      if (fn->getAttrOfType<StringAttr>("ptc.entry").getValue() !=
-              "optimizer_step" &&
-          fn.getNumResults() == 1)
-        lossElement = cast<ShapedType>(fn.getResultTypes()[0]).getElementType();
-    declareStorage(module, builder, *tokens, lossElement);
+      for (auto [i, slot] : llvm::enumerate(outputSlots(fn)))
+        if (slot == "loss")
+          lossElement =
+              cast<ShapedType>(fn.getResultTypes()[i]).getElementType();
+    declareStorage(module, builder,
+                   succeeded(tokens) ? *tokens : RankedTensorType(),
+                   lossElement);
+    if (stage)
+      declarePipelineSlots(module, builder, entries);
     SymbolIndex symbols(module);
 
     // Lower each entry into a fresh function; swap names at the end.
@@ -86,17 +111,70 @@ struct ConvertGraphToExecPass
     return success();
   }
 
-  FailureOr<RankedTensorType> tokenType(ArrayRef<func::FuncOp> entries) {
+  /// The type of the argument that reads io slot `name` in some entry.
+  FailureOr<RankedTensorType> slotType(ArrayRef<func::FuncOp> entries,
+                                       StringRef name) {
     for (func::FuncOp fn : entries)
       for (unsigned i = 0; i < fn.getNumArguments(); ++i)
         if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
-          if (slot.getValue() == "tokens")
+          if (slot.getValue() == name)
             return cast<RankedTensorType>(fn.getArgument(i).getType());
     return failure();
   }
 
+  /// The io slots of a pipeline rank's chunks (their activations and
+  /// gradients, named by the chunk functions' ptc.input and ptc.output)
+  /// and the stash slots dist-pipeline-schedule asked for.
+  void declarePipelineSlots(ModuleOp module, OpBuilder &builder,
+                            ArrayRef<func::FuncOp> entries) {
+    llvm::StringMap<MemRefType> slots;
+    for (func::FuncOp fn : entries) {
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
+          if (slot.getValue().starts_with("stage"))
+            slots[slot.getValue()] =
+                Lowering::memrefOf(fn.getArgument(i).getType());
+      for (auto [i, slot] : llvm::enumerate(outputSlots(fn)))
+        if (StringRef(slot).starts_with("stage"))
+          slots[slot] = Lowering::memrefOf(fn.getResultTypes()[i]);
+    }
+    SmallVector<std::pair<std::string, MemRefType>> ordered;
+    for (auto &slot : slots)
+      ordered.push_back({slot.getKey().str(), slot.getValue()});
+    llvm::sort(ordered, [](auto &a, auto &b) { return a.first < b.first; });
+    if (auto stash = module->getAttrOfType<DictionaryAttr>("ptc.stash_slots"))
+      for (NamedAttribute named : stash) {
+        auto it = slots.find(named.getName().getValue());
+        if (it == slots.end())
+          continue;
+        int64_t count = cast<IntegerAttr>(named.getValue()).getInt();
+        for (int64_t k = 0; k < count; ++k)
+          ordered.push_back(
+              {(named.getName().getValue() + ".stash" + llvm::Twine(k)).str(),
+               it->getValue()});
+      }
+    for (auto &[name, type] : ordered)
+      declareGlobal(module, builder, ioName(name), "io", type, name);
+  }
+
+  exec::GlobalOp declareGlobal(ModuleOp module, OpBuilder &builder,
+                               StringRef name, StringRef arenaName,
+                               MemRefType type, StringRef io = "") {
+    MLIRContext *context = module.getContext();
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
+        builder.getNamedAttr("arena",
+                             FlatSymbolRefAttr::get(context, arenaName)),
+        builder.getNamedAttr("type", TypeAttr::get(type))};
+    if (!io.empty())
+      attrs.push_back(builder.getNamedAttr("io", builder.getStringAttr(io)));
+    return exec::GlobalOp::create(builder, module.getLoc(), TypeRange{},
+                                  ValueRange{}, attrs);
+  }
+
   void declareStorage(ModuleOp module, OpBuilder &builder,
-                      RankedTensorType tokens, Type lossElement) {
+                      RankedTensorType tokens,
+                      std::optional<Type> lossElement) {
     MLIRContext *context = module.getContext();
     auto arena = [&](StringRef name, exec::ArenaKind kind) {
       exec::ArenaOp::create(
@@ -107,15 +185,7 @@ struct ConvertGraphToExecPass
     };
     auto global = [&](StringRef name, StringRef arenaName, MemRefType type,
                       StringRef io = "") {
-      SmallVector<NamedAttribute> attrs = {
-          builder.getNamedAttr("sym_name", builder.getStringAttr(name)),
-          builder.getNamedAttr("arena",
-                               FlatSymbolRefAttr::get(context, arenaName)),
-          builder.getNamedAttr("type", TypeAttr::get(type))};
-      if (!io.empty())
-        attrs.push_back(builder.getNamedAttr("io", builder.getStringAttr(io)));
-      return exec::GlobalOp::create(builder, module.getLoc(), TypeRange{},
-                                    ValueRange{}, attrs);
+      return declareGlobal(module, builder, name, arenaName, type, io);
     };
     arena("parameters", exec::ArenaKind::parameters);
     arena("gradients", exec::ArenaKind::gradients);
@@ -127,8 +197,11 @@ struct ConvertGraphToExecPass
                                       Lowering::memrefOf(param.getType()));
       // How a split parameter relates to the full tensor: for the emitter's
       // parameter layouts (checkpoints hold full tensors).
+      // Where it goes in checkpoints (pipeline stages hold a subset).
       for (NamedAttribute attr : param->getDiscardableAttrs())
-        if (attr.getName().getValue().starts_with("dist."))
+        if (attr.getName().getValue().starts_with("dist.") ||
+            attr.getName() == "ptc.checkpoint_index" ||
+            attr.getName() == "ptc.tied_copy")
           created->setAttr(attr.getName(), attr.getValue());
       // Vocabulary-sized tables: checkpoints hold only the vocabulary's
       // rows, not the padding (the emitter's ParamLayout::checkpointRows).
@@ -149,12 +222,23 @@ struct ConvertGraphToExecPass
           type = MemRefType::get({chunk.getInt()}, type.getElementType());
         global(momentName(param.getSymName(), which), "optimizer_state", type);
       }
-    auto ids = MemRefType::get(tokens.getShape(), builder.getI32Type());
     auto f32 = MemRefType::get({}, builder.getF32Type());
     auto i64 = MemRefType::get({}, builder.getI64Type());
-    global(ioName("tokens"), "io", ids, "tokens");
-    global(ioName("targets"), "io", ids, "targets");
-    global(ioName("loss"), "io", MemRefType::get({}, lossElement), "loss");
+    if (tokens) {
+      auto ids = MemRefType::get(tokens.getShape(), builder.getI32Type());
+      global(ioName("tokens"), "io", ids, "tokens");
+    }
+    if (lossElement) {
+      // The targets come with the loss (a pipeline's last stage).
+      FailureOr<RankedTensorType> targets = tokens;
+      if (!tokens)
+        targets = slotType(entriesOf(module), "targets");
+      if (succeeded(targets))
+        global(ioName("targets"), "io",
+               MemRefType::get(targets->getShape(), builder.getI32Type()),
+               "targets");
+      global(ioName("loss"), "io", MemRefType::get({}, *lossElement), "loss");
+    }
     global(ioName("lr"), "io", f32, "lr");
     global(ioName("grad_norm"), "io", f32, "grad_norm");
     global(ioName("seed"), "io", i64, "seed");
@@ -194,7 +278,7 @@ struct ConvertGraphToExecPass
                         {{target, exec::Access::write},
                          {lowering.io("seed"), exec::Access::read}},
                         {lowering.i64(drawn.getNumElements()),
-                         lowering.i64(static_cast<int64_t>(index)),
+                         lowering.i64(initStream(param, index)),
                          lowering.f64(init.getEffectiveStd())},
                         param.getLoc());
         if (globalType)
@@ -219,6 +303,14 @@ struct ConvertGraphToExecPass
     }
     func::ReturnOp::create(body, module.getLoc());
     return fn;
+  }
+
+  /// The random stream of a parameter's normal draw: its index in the
+  /// whole model (a pipeline rank holds a subset; ptc.checkpoint_index).
+  static int64_t initStream(graph::ParamOp param, size_t index) {
+    if (auto whole = param->getAttrOfType<IntegerAttr>("ptc.checkpoint_index"))
+      return whole.getInt();
+    return static_cast<int64_t>(index);
   }
 
   /// buf = this rank's shard of `full`, as the param's dist.sharding says.
@@ -251,14 +343,17 @@ struct ConvertGraphToExecPass
     Lowering lowering(module, body, symbols);
     for (unsigned i = 0; i < source.getNumArguments(); ++i) {
       auto slot = source.getArgAttrOfType<StringAttr>(i, "ptc.input");
-      bool known = slot && llvm::is_contained(
-                               ArrayRef<StringRef>{"tokens", "targets", "step"},
-                               slot.getValue());
+      bool known =
+          slot &&
+          (llvm::is_contained(ArrayRef<StringRef>{"tokens", "targets", "step"},
+                              slot.getValue()) ||
+           (source->hasAttr("ptc.stage") &&
+            slot.getValue().starts_with("stage")));
       if (!known)
         return source.emitError("convert-graph-to-exec: argument #")
                << i << " of @" << source.getSymName()
                << " is not an input slot of the runtime (ptc.input = tokens, "
-                  "targets or step)";
+                  "targets or step; a pipeline chunk's stage<S>.*)";
       Value buf = lowering.io(slot.getValue());
       MemRefType expected = Lowering::memrefOf(source.getArgument(i).getType());
       if (buf.getType() != expected)
@@ -273,13 +368,14 @@ struct ConvertGraphToExecPass
       return failure();
     lowering.joinSideStreams(source.getLoc());
     auto ret = cast<func::ReturnOp>(block.getTerminator());
-    SmallVector<StringRef> slots = outputSlots(entry);
+    SmallVector<std::string> slots = outputSlots(source);
     if (ret.getNumOperands() != slots.size())
       return source.emitError("convert-graph-to-exec: entry '")
              << entry << "' must return " << slots.size() << " values";
     for (auto [value, slot] : llvm::zip(ret.getOperands(), slots)) {
       Value out = lowering.io(slot);
-      if (cast<ShapedType>(value.getType()).getRank() != 0)
+      if (cast<ShapedType>(value.getType()).getRank() != 0 &&
+          !StringRef(slot).starts_with("stage"))
         return source.emitError("convert-graph-to-exec: entry '")
                << entry << "' must return scalars (" << slot << " is "
                << value.getType() << ")";

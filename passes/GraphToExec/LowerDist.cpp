@@ -93,14 +93,32 @@ LogicalResult Lowering::lowerGradBucket(BucketOp reduce, StringRef callee,
   return success();
 }
 
-int64_t Lowering::communicator(ArrayAttr axes) {
+int64_t Lowering::communicator(ArrayAttr axes, DenseI64ArrayAttr members) {
   auto comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
   SmallVector<Attribute> list;
   if (comms)
     list.assign(comms.begin(), comms.end());
-  for (auto [index, known] : llvm::enumerate(list))
-    if (known == axes)
+  for (auto [index, known] : llvm::enumerate(list)) {
+    if (!members && known == axes)
       return index;
+    // A group of some coordinates of one axis (pipeline parallelism):
+    // declared by dist-pipeline-schedule with its name.
+    auto group = dyn_cast<DictionaryAttr>(known);
+    if (members && group && group.get("axes") == axes &&
+        group.get("members") == members)
+      return index;
+  }
+  if (members) {
+    Builder b(module->getContext());
+    std::string name = "group";
+    for (int64_t m : members.asArrayRef())
+      name += "_" + std::to_string(m);
+    list.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("axes", axes), b.getNamedAttr("members", members)}));
+    module->setAttr("ptc.comms", builder.getArrayAttr(list));
+    return list.size() - 1;
+  }
   list.push_back(axes);
   module->setAttr("ptc.comms", builder.getArrayAttr(list));
   return list.size() - 1;
@@ -153,8 +171,10 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
         return lowerGradBucket(reduce, "all_reduce", 1);
       })
       .Case([&](dist::ReduceScatterGradsOp reduce) {
-        int64_t size = cast<dist::MeshOp>(moduleMesh()).getGroupSize(
-            llvm::to_vector(reduce.getMeshAxes().getAsValueRange<StringAttr>()));
+        int64_t size =
+            cast<dist::MeshOp>(moduleMesh())
+                .getGroupSize(llvm::to_vector(
+                    reduce.getMeshAxes().getAsValueRange<StringAttr>()));
         return lowerGradBucket(reduce, "reduce_scatter_inplace", size);
       })
       .Case([&](dist::AllReduceOp reduce) {
@@ -170,11 +190,12 @@ LogicalResult Lowering::lowerDist(Operation *op, bool &handled) {
           out = alloc(reduce.getType());
           copy(out, in);
         }
-        launch("all_reduce", {{out, RW}},
-               {i64(numElements(reduce.getType())),
-                i64(communicator(reduce.getMeshAxes())),
-                i64(reductionCode(reduce.getReduction()))},
-               loc);
+        launch(
+            "all_reduce", {{out, RW}},
+            {i64(numElements(reduce.getType())),
+             i64(communicator(reduce.getMeshAxes(), reduce.getMembersAttr())),
+             i64(reductionCode(reduce.getReduction()))},
+            loc);
         bind(reduce, out);
         return success();
       })

@@ -101,7 +101,8 @@ public:
   }
   mlir::FailureOr<llvm::SmallVector<mlir::Attribute>>
   attentionArgs(mlir::Operation *op, mlir::Type query, mlir::Type key,
-                bool causal, double dropout, std::optional<llvm::APFloat> scale);
+                bool causal, double dropout,
+                std::optional<llvm::APFloat> scale);
   /// A scratch buffer for attention's log-sum-exp, [B, Hq, T] of the query
   /// [B, Hq, T, Dh]: f32 for 16-bit queries (bf16 attention keeps its lse in
   /// f32, as FlashAttention does: the backward's P = exp(s - lse) inherits
@@ -127,7 +128,8 @@ public:
 
   /// The index in the module's `ptc.comms` of the communicator over mesh
   /// `axes` (added when new).
-  int64_t communicator(mlir::ArrayAttr axes);
+  int64_t communicator(mlir::ArrayAttr axes,
+                       mlir::DenseI64ArrayAttr members = {});
   /// The position of `axis` in the module's dist.mesh, or -1.
   int64_t meshAxisIndex(llvm::StringRef axis);
   /// The module's dist.mesh (null when none), found once: finding it scans
@@ -144,7 +146,9 @@ public:
                   llvm::StringRef axis, int64_t parts,
                   llvm::ArrayRef<int64_t> segments, mlir::Location loc);
 
-  mlir::Attribute i64(int64_t value) { return builder.getI64IntegerAttr(value); }
+  mlir::Attribute i64(int64_t value) {
+    return builder.getI64IntegerAttr(value);
+  }
   mlir::Attribute f64(double value) { return builder.getF64FloatAttr(value); }
 
   mlir::ModuleOp module;

@@ -30,7 +30,7 @@ module @negative_no_tokens {
 // Tests that an entry argument without a ptc.input slot is rejected.
 
 module @negative_argument_without_slot {
-  // expected-error @+1 {{convert-graph-to-exec: argument #1 of @forward is not an input slot of the runtime (ptc.input = tokens, targets or step)}}
+  // expected-error @+1 {{convert-graph-to-exec: argument #1 of @forward is not an input slot of the runtime (ptc.input = tokens, targets or step; a pipeline chunk's stage<S>.*)}}
   func.func @forward(%tok: tensor<2x5xi32> {ptc.input = "tokens"},
                      %x: tensor<2x5x8xf32>) -> tensor<f32>
       attributes {ptc.entry = "eval_step"} {

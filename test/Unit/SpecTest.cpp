@@ -279,7 +279,7 @@ const BadSpec kBadSpecs[] = {
   {R"({"training": {"eval": {"interval": 3}}})", "bad.json: training.eval.interval: unknown key (allowed: every, steps)"},
   {R"({"training": {"checkpoint": {"path": "x"}}})", "bad.json: training.checkpoint.path: unknown key (allowed: dir, every)"},
   {R"({"training": {"global_batch_size": 8, "batch_size_rampup": {"start": 2, "increment": 2, "samples": 9, "end": 8}}})", "bad.json: training.batch_size_rampup.end: unknown key (allowed: start, increment, samples)"},
-  {R"({"parallel": {"cp": 2}})", "bad.json: parallel.cp: unknown key (allowed: tp, pp, dp, schedule, virtual_stages, pipeline_layout, sequence_parallel, zero_stage, grad_bucket_mb, recompute)"},
+  {R"({"parallel": {"cp": 2}})", "bad.json: parallel.cp: unknown key (allowed: tp, pp, dp, schedule, virtual_stages, pipeline_layout, schedule_file, sequence_parallel, zero_stage, grad_bucket_mb, recompute)"},
   {R"({"model": {"my key": 1}})", "bad.json: model[\"my key\"]: unknown key (allowed: family, layers, hidden, heads, kv_heads, ffn_hidden, seq_len, vocab_size, vocab_pad_multiple, norm, norm_eps, activation, positions, rope_theta, tied_embeddings, bias, dropout, attention_dropout, init_std)"},
 
   // Missing keys and wrong types.

@@ -1,6 +1,7 @@
 //===- ScheduleCommand.cpp - `ptc schedule`: pipeline schedules -----------===//
 
 #include "tools/ptc/ScheduleCommand.h"
+#include "tools/ptc/WriteFile.h"
 
 #include "passes/Dist/Schedule/Build.h"
 #include "passes/Dist/Schedule/Picture.h"
@@ -25,19 +26,6 @@ namespace {
 int fail(const std::string &message) {
   llvm::errs() << message << "\n";
   return 1;
-}
-
-/// Writes `path` with `write`; an error line otherwise.
-template <typename Write> bool writeFile(const std::string &path, Write write) {
-  std::ofstream file(path);
-  if (file)
-    write(file);
-  if (!file || !file.flush()) {
-    llvm::errs() << "ptc schedule: cannot write '" << path
-                 << "': " << std::strerror(errno) << "\n";
-    return false;
-  }
-  return true;
 }
 
 /// `value` with three decimals, e.g. 0.273.
@@ -149,11 +137,12 @@ int ptc::runScheduleCommand(int argc, char **argv) {
         << ", peak in-flight activations " << simulation.peakActivations[r]
         << "\n";
   llvm::outs() << out.str();
-  if (!trace.empty() && !writeFile(trace, [&](std::ostream &os) {
+  if (!trace.empty() &&
+      !writeFile("ptc schedule", trace, [&](std::ostream &os) {
         writeChromeTrace(schedule, simulation, os);
       }))
     return 1;
-  if (!svg.empty() && !writeFile(svg, [&](std::ostream &os) {
+  if (!svg.empty() && !writeFile("ptc schedule", svg, [&](std::ostream &os) {
         writeSvg(schedule, simulation, os);
       }))
     return 1;

@@ -21,6 +21,7 @@
 #include "dialects/Dist/IR/DistOps.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "tools/ptc/DataCommand.h"
+#include "tools/ptc/PipelinePlan.h"
 #include "tools/ptc/ScheduleCommand.h"
 
 #include "mlir/IR/AsmState.h"
@@ -96,16 +97,6 @@ bool parseCommandOptions(int argc, char **argv, llvm::StringRef overview) {
     args.push_back(argv[i]);
   return cl::ParseCommandLineOptions(int(args.size()), args.data(), overview,
                                      &llvm::errs());
-}
-
-/// The parallel degrees of `module` (ptc.parallel) that ptc cannot apply yet
-/// (pipeline parallelism): "pp = 35", or empty.
-std::string unsupportedParallelism(ModuleOp module) {
-  std::string text;
-  if (auto parallel = ptc::dist::ParallelAttr::lookup(module))
-    if (parallel.getPp() > 1)
-      text = "pp = " + std::to_string(parallel.getPp());
-  return text;
 }
 
 /// The file among `outputs` that is the input `spec` itself (the same file
@@ -230,8 +221,8 @@ int runCompile(int argc, char **argv) {
     return 1;
   }
   // -o, and the source emitted next to an executable, must not be the spec.
-  if (std::string same = overwrittenInput(
-          specPath, {output, output + ".cpp", output + ".cu"});
+  if (std::string same =
+          overwrittenInput(specPath, {output, output + ".cpp", output + ".cu"});
       !same.empty()) {
     llvm::errs() << "ptc compile: the output '" << same
                  << "' is the input spec '" << specPath
@@ -281,14 +272,6 @@ int runCompile(int argc, char **argv) {
   // passes a program would train one replica with the wrong batch split.
   bool pastGraph =
       !emit.getNumOccurrences() || emit.getValue() != ptc::EmitLevel::Graph;
-  if (std::string degrees = unsupportedParallelism(*module);
-      pastGraph && !degrees.empty()) {
-    llvm::errs() << "ptc compile: " << specPath.getValue() << ": parallel "
-                 << degrees
-                 << ": pipeline parallelism is not implemented yet; set "
-                    "parallel.pp to 1 (or use --emit=graph)\n";
-    return 1;
-  }
   // A program would train every step with the full global batch: refused
   // rather than ignored.
   if (pastGraph && spec.training.rampup.startBatch > 0) {
@@ -309,8 +292,8 @@ int runCompile(int argc, char **argv) {
                         "spec in fp32 (it has no bf16 kernels)\n";
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
-  if (failed(ptc::runPipeline(*module, level, dumper.get(), !cuda,
-                              execOptions)))
+  if (failed(
+          ptc::runPipeline(*module, level, dumper.get(), !cuda, execOptions)))
     return 1;
   if (profile)
     (*module)->setAttr("ptc.profile", UnitAttr::get(&context));
@@ -330,6 +313,16 @@ int runPlan(int argc, char **argv) {
   cl::opt<bool> zeroWholeCopies(
       "zero-whole-copies",
       cl::desc("Plan as `ptc compile --zero-whole-copies` builds"));
+  cl::opt<std::string> trace(
+      "trace",
+      cl::desc("Pipeline parallelism: write the step's schedule as a "
+               "Chrome/Perfetto trace JSON"),
+      cl::value_desc("out.json"));
+  cl::opt<std::string> svg(
+      "svg",
+      cl::desc("Pipeline parallelism: write the step's schedule as an SVG "
+               "timeline, one row per pipeline rank"),
+      cl::value_desc("out.svg"));
   registerMLIROptions();
   if (!parseCommandOptions(argc, argv,
                            "ptc plan: the per-rank memory budget of a spec\n"))
@@ -345,39 +338,33 @@ int runPlan(int argc, char **argv) {
                  << " is not supported (allowed: cpu, cuda)\n";
     return 1;
   }
-  if (!module || failed(ptc::runPipeline(*module, ptc::EmitLevel::Graph,
-                                         nullptr, target == "cpu")))
+  if (!module)
     return 1;
-  // The stages are read off the graph-level step (one rank's shards), with
-  // the micro-batch count graph-optimizer decided, before the exec
-  // pipeline lowers it.
-  std::optional<ptc::StagePlan> stages;
-  auto parallel = ptc::dist::ParallelAttr::lookup(*module);
-  if (parallel && parallel.getPp() > 1) {
-    FailureOr<ptc::StagePlan> planned =
-        ptc::planStages(*module, parallel.getPp(), parallel.getVirtualStages(),
-                        parallel.getPipelineLayout());
-    if (failed(planned))
-      return 1;
-    stages = std::move(*planned);
-    auto tied = ptc::graph::ModelAttr::lookup(*module);
-    ptc::planSchedule(*stages, parallel.getPp(), parallel.getVirtualStages(),
-                      ptc::dist::stringifyPipelineSchedule(
-                          parallel.getSchedule()),
-                      ptc::decidedMicroBatches(*module),
-                      tied && tied.getTiedEmbeddings());
-  }
   ptc::ExecPipelineOptions execOptions;
   execOptions.zeroWholeCopies = zeroWholeCopies;
+  auto parallel = ptc::dist::ParallelAttr::lookup(*module);
+  if (parallel && parallel.getPp() > 1) {
+    ptc::PipelinePlanOptions options;
+    options.name = spec.name;
+    options.target = target;
+    options.exec = execOptions;
+    options.trace = trace;
+    options.svg = svg;
+    return ptc::planPipeline(*module, options);
+  }
+  if (!trace.empty() || !svg.empty()) {
+    llvm::errs() << "ptc plan: --trace and --svg draw a pipeline schedule; "
+                 << specPath.getValue() << " has parallel.pp = 1\n";
+    return 1;
+  }
+  if (failed(ptc::runPipeline(*module, ptc::EmitLevel::Graph, nullptr,
+                              target == "cpu")))
+    return 1;
   if (failed(ptc::runPipeline(*module, ptc::EmitLevel::Exec, nullptr,
                               target == "cpu", execOptions,
                               /*fromGraph=*/true)))
     return 1;
   std::vector<ptc::ArenaBudget> budget = ptc::collectMemoryBudget(*module);
-  if (std::string degrees = unsupportedParallelism(*module); !degrees.empty())
-    llvm::outs() << "note: parallel " << degrees
-                 << " is not applied yet (no pipeline passes): the budget "
-                    "below is one stage holding every layer\n";
   // From the module's settings: a .mlir input has no spec beside them.
   auto model = ptc::graph::ModelAttr::lookup(*module);
   auto training = ptc::graph::TrainingAttr::lookup(*module);
@@ -399,10 +386,6 @@ int runPlan(int argc, char **argv) {
                << ptc::formatThousands(planned) << " bytes\n";
   llvm::outs() << "\n";
   ptc::printParallelPlan(llvm::outs(), *module);
-  if (stages) {
-    llvm::outs() << "\n";
-    ptc::printStagePlan(llvm::outs(), *stages);
-  }
   return 0;
 }
 

@@ -10,8 +10,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -323,13 +323,33 @@ static LogicalResult verifyOtherDims(Operation *op, RankedTensorType input,
 }
 
 LogicalResult AllReduceOp::verify() {
-  return verifyAxisList(*this, getMeshAxes());
+  if (failed(verifyAxisList(*this, getMeshAxes())))
+    return failure();
+  if (auto members = getMembersAttr()) {
+    if (getMeshAxes().size() != 1)
+      return emitOpError("members need exactly one mesh axis");
+    if (members.size() < 2)
+      return emitOpError("members must list at least two coordinates");
+    llvm::SmallDenseSet<int64_t, 8> seen;
+    for (int64_t m : members.asArrayRef())
+      if (m < 0 || !seen.insert(m).second)
+        return emitOpError("members must be distinct coordinates >= 0");
+  }
+  return success();
 }
 
 LogicalResult
 AllReduceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   int64_t size;
-  return lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size);
+  if (failed(
+          lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size)))
+    return failure();
+  if (auto members = getMembersAttr())
+    for (int64_t m : members.asArrayRef())
+      if (m >= size)
+        return emitOpError("member ")
+               << m << " is outside the axis (size " << size << ")";
+  return success();
 }
 
 /// The checks of an in-place bucket of gradients: its parameters, unique.

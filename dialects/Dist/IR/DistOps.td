@@ -110,9 +110,27 @@ def Dist_AllReduceOp : Dist_CollectiveOp<"all_reduce", [
     %y = dist.all_reduce %x on @mesh axes [tp] reduction sum
         : tensor<16x1024x768xf32>
     ```
+
+    `members` (with one axis) restricts the group to those coordinates of
+    the axis, e.g. the first and the last pipeline rank that both hold the
+    tied embedding; only ranks with such a coordinate run the op.
+
+    ```mlir
+    %y = dist.all_reduce %g on @mesh axes [pp] reduction sum
+        {members = array<i64: 0, 3>} : tensor<50304x768xf32>
+    ```
   }];
   let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
-                                        Dist_ReductionKindAttr:$reduction));
+                                        Dist_ReductionKindAttr:$reduction,
+                                        OptionalAttr<DenseI64ArrayAttr>:$members));
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::FlatSymbolRefAttr":$mesh,
+                   "::mlir::ArrayAttr":$axes, "::mlir::Value":$input,
+                   "ReductionKindAttr":$reduction), [{
+      build($_builder, $_state, type, mesh, axes, input, reduction,
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
   let results = (outs Dist_Tensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `axes` custom<AxisList>($mesh_axes)

@@ -20,7 +20,7 @@ LogicalResult ScheduleOp::verify() {
     if (!rank)
       return op.emitOpError("inside dist.schedule: only dist.pipeline_rank "
                             "ops may appear here");
-    if (rank.getRank() != expected)
+    if (int64_t(rank.getRank()) != expected)
       return rank.emitOpError("is pipeline rank ")
              << rank.getRank() << ", expected " << expected
              << " (ranks are listed in order from 0)";
@@ -31,9 +31,66 @@ LogicalResult ScheduleOp::verify() {
   return success();
 }
 
+/// The rules of a pipeline schedule's list that one rank can check alone:
+/// micro-batches in range, each stage's forward of a micro-batch before its
+/// backward, each once, and the optimizer step last. The schedule library
+/// proved the rest (every send meets its receive, no cycle of waits) over
+/// all ranks before the pass wrote the lists.
+static LogicalResult verifyPipelineList(PipelineRankOp rank,
+                                        int64_t microBatches) {
+  llvm::DenseMap<std::pair<int64_t, int64_t>, int> state; // 1 F, 2 F and B
+  Operation *optimizer = nullptr;
+  for (Operation &op : rank.getActions().front()) {
+    if (optimizer)
+      return op.emitOpError("follows the step's dist.optimizer_step");
+    int64_t micro = -1;
+    if (auto load = dyn_cast<LoadMicroBatchOp>(op))
+      micro = load.getMicro();
+    else if (auto forward = dyn_cast<ForwardOp>(op)) {
+      micro = forward.getMicro();
+      if (state[{forward.getStage(), micro}]++ != 0)
+        return op.emitOpError("runs the forward of stage ")
+               << forward.getStage() << " for micro-batch " << micro
+               << " a second time";
+    } else if (auto backward = dyn_cast<BackwardOp>(op)) {
+      micro = backward.getMicro();
+      int &seen = state[{backward.getStage(), micro}];
+      if (seen != 1)
+        return op.emitOpError("runs the backward of stage ")
+               << backward.getStage() << " for micro-batch " << micro
+               << (seen ? " a second time" : " before its forward");
+      seen = 2;
+    } else if (auto send = dyn_cast<SendActivationOp>(op))
+      micro = send.getMicro();
+    else if (auto recv = dyn_cast<RecvActivationOp>(op))
+      micro = recv.getMicro();
+    else if (auto send = dyn_cast<SendGradientOp>(op))
+      micro = send.getMicro();
+    else if (auto recv = dyn_cast<RecvGradientOp>(op))
+      micro = recv.getMicro();
+    else if (isa<OptimizerStepOp>(op))
+      optimizer = &op;
+    else if (!isa<BroadcastLossOp>(op))
+      return op.emitOpError("is not a pipeline schedule action");
+    if (micro >= microBatches)
+      return op.emitOpError("names micro-batch ")
+             << micro << ", but the step has " << microBatches
+             << " per data-parallel rank";
+  }
+  for (auto [key, seen] : state)
+    if (seen != 2)
+      return rank.emitOpError("never runs the backward of stage ")
+             << key.first << " for micro-batch " << key.second;
+  if (!optimizer)
+    return rank.emitOpError("does not end with a dist.optimizer_step");
+  return success();
+}
+
 LogicalResult PipelineRankOp::verify() {
   auto schedule = cast<ScheduleOp>((*this)->getParentOp());
   const int64_t microBatches = schedule.getMicroBatches();
+  if (schedule.getKind() != "accumulate")
+    return verifyPipelineList(*this, microBatches);
   // Per micro-batch: loaded, and how many compute actions ran on it.
   SmallVector<bool> loaded(microBatches, false);
   SmallVector<int64_t> computed(microBatches, 0);
@@ -81,8 +138,10 @@ LogicalResult PipelineRankOp::verify() {
 
 /// `entry` must name a function of the enclosing module (the graph-level
 /// function before convert-graph-to-exec, the exec entry point after).
-static LogicalResult verifyEntry(Operation *op, FlatSymbolRefAttr entry,
+static LogicalResult verifyEntry(Operation *op, SymbolRefAttr entry,
                                  SymbolTableCollection &symbolTable) {
+  if (!entry)
+    return success();
   auto module = op->getParentOfType<ModuleOp>();
   Operation *callee = symbolTable.lookupSymbolIn(module, entry);
   if (!callee || !isa<FunctionOpInterface>(callee))
@@ -98,5 +157,13 @@ ForwardBackwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
 LogicalResult
 OptimizerStepOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyEntry(*this, getEntryAttr(), symbolTable);
+}
+
+LogicalResult ForwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyEntry(*this, getEntryAttr(), symbolTable);
+}
+
+LogicalResult BackwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyEntry(*this, getEntryAttr(), symbolTable);
 }

@@ -121,13 +121,147 @@ def Dist_OptimizerStepOp : Dist_ActionOp<"optimizer_step",
   let summary = "Clip, update and zero the gradients: the step's last action";
   let description = [{
     Runs entry point `entry`, which writes the "lr" and "grad_norm" slots.
+    With pipeline stages it names the pipeline rank's module too.
 
     ```mlir
     dist.optimizer_step calls @optimizer_step
+    dist.optimizer_step calls @pipeline_rank1::@optimizer_step
     ```
   }];
-  let arguments = (ins FlatSymbolRefAttr:$entry);
+  let arguments = (ins SymbolRefAttr:$entry);
   let assemblyFormat = "`calls` $entry attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Pipeline actions (parallel.pp > 1). Stage S is a global pipeline stage
+// (model chunk); its io slots are named "stage<S>.input", ".output",
+// ".input_grad" and ".output_grad" (dist-pipeline-split, graph-optimizer),
+// and a received tensor waits in stash slot K ("stage<S>.input.stash<K>",
+// "stage<S>.output_grad.stash<K>") from its receive to its backward: one
+// slot per micro-batch in flight, as the schedule needs.
+//===----------------------------------------------------------------------===//
+
+def Dist_ForwardOp : Dist_ActionOp<"forward",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The forward of one model chunk for one micro-batch";
+  let description = [{
+    Copies the received input activation from stash slot `stash` (every
+    stage but the first) into "stage<S>.input", writes `micro` into the
+    "micro" slot and runs `entry`, which writes "stage<S>.output". The last
+    stage has no `entry`: its backward recomputes the forward with the loss,
+    so its forward only keeps the input waiting in its stash slot.
+
+    ```mlir
+    dist.forward stage 1 micro 3 stash 0 calls @pipeline_rank1::@stage1_forward
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
+                       OptionalAttr<I64Attr>:$stash,
+                       OptionalAttr<SymbolRefAttr>:$entry);
+  let assemblyFormat = [{
+    `stage` $stage `micro` $micro (`stash` $stash^)? (`calls` $entry^)?
+    attr-dict
+  }];
+}
+
+def Dist_BackwardOp : Dist_ActionOp<"backward",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The backward of one model chunk for one micro-batch";
+  let description = [{
+    Copies the stashed input activation (`stash`, every stage but the
+    first) into "stage<S>.input" and the received output gradient
+    (`grad_stash`, every stage but the last) into "stage<S>.output_grad",
+    writes `micro` into "micro" and runs `entry`: the chunk's forward
+    recomputed from its input, then its backward, which accumulates the
+    gradients of its parameters and writes "stage<S>.input_grad" (the last
+    stage: the loss). With `loss`, the step adds the "loss" slot to the
+    step's loss.
+
+    ```mlir
+    dist.backward stage 1 micro 3 stash 0 calls @pipeline_rank1::@stage1_backward loss
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
+                       OptionalAttr<I64Attr>:$stash,
+                       OptionalAttr<I64Attr>:$grad_stash,
+                       SymbolRefAttr:$entry, UnitAttr:$loss);
+  let assemblyFormat = [{
+    `stage` $stage `micro` $micro (`stash` $stash^)?
+    (`grad_stash` $grad_stash^)? `calls` $entry (`loss` $loss^)? attr-dict
+  }];
+}
+
+class Dist_PointToPointOp<string mnemonic, string direction>
+    : Dist_ActionOp<mnemonic> {
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$peer,
+                       StrAttr:$comm, OptionalAttr<I64Attr>:$stash);
+  let assemblyFormat = "`stage` $stage `micro` $micro " # direction #
+      " $peer `over` $comm (`stash` $stash^)? attr-dict";
+}
+
+def Dist_SendActivationOp
+    : Dist_PointToPointOp<"send_activation", "`to`"> {
+  let summary = "Send a chunk's output activation to the next stage's rank";
+  let description = [{
+    Sends "stage<S>.output" to pipeline rank `peer` over communicator
+    `comm` (a neighbour pair of the module's `ptc.comms`). The send
+    returns at once; the runtime keeps a copy of the bytes.
+
+    ```mlir
+    dist.send_activation stage 0 micro 3 to 1 over "pp_fwd0"
+    ```
+  }];
+}
+
+def Dist_RecvActivationOp
+    : Dist_PointToPointOp<"recv_activation", "`from`"> {
+  let summary = "Receive a chunk's input activation into a stash slot";
+  let description = [{
+    ```mlir
+    dist.recv_activation stage 1 micro 3 from 0 over "pp_fwd0" stash 1
+    ```
+  }];
+}
+
+def Dist_SendGradientOp : Dist_PointToPointOp<"send_gradient", "`to`"> {
+  let summary = "Send the gradient of a chunk's input to the previous stage";
+  let description = [{
+    Sends "stage<S>.input_grad".
+
+    ```mlir
+    dist.send_gradient stage 1 micro 3 to 0 over "pp_bwd0"
+    ```
+  }];
+}
+
+def Dist_RecvGradientOp : Dist_PointToPointOp<"recv_gradient", "`from`"> {
+  let summary = "Receive the gradient of a chunk's output into a stash slot";
+  let description = [{
+    ```mlir
+    dist.recv_gradient stage 0 micro 3 from 1 over "pp_bwd0" stash 0
+    ```
+  }];
+}
+
+def Dist_BroadcastLossOp : Dist_ActionOp<"broadcast_loss"> {
+  let summary = "The step's loss from the last stage's rank to every rank";
+  let description = [{
+    Every pipeline rank of the data-parallel replica gets the step's mean
+    loss from pipeline rank `root` (which computed it) over communicator
+    `comm` (the "pp" axis): each rank logs it and judges it, so a
+    diverged run stops on every rank at the same step.
+
+    ```mlir
+    dist.broadcast_loss from 3 over "pp"
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$root,
+                       StrAttr:$comm);
+  let assemblyFormat = "`from` $root `over` $comm attr-dict";
 }
 
 #endif // PTC_DIST_SCHEDULE_OPS_TD

@@ -20,13 +20,11 @@ ParallelAttr ParallelAttr::lookup(Operation *module) {
   return module->getAttrOfType<ParallelAttr>(kModuleAttrName);
 }
 
-LogicalResult ParallelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                   bool, int64_t tp, int64_t pp, int64_t dp,
-                                   PipelineSchedule schedule,
-                                   int64_t virtualStages, bool,
-                                   int64_t zeroStage,
-                                   ptc::RealSetting gradBucketMb,
-                                   RecomputePolicy recompute, StringRef) {
+LogicalResult ParallelAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, bool, int64_t tp, int64_t pp,
+    int64_t dp, PipelineSchedule schedule, int64_t virtualStages, bool,
+    int64_t zeroStage, ptc::RealSetting gradBucketMb, RecomputePolicy recompute,
+    StringRef, StringRef scheduleFile) {
   if (failed(checkEnum(emitError, "parallel", "schedule", schedule,
                        getMaxEnumValForPipelineSchedule(),
                        stringifyPipelineSchedule)) ||
@@ -54,6 +52,9 @@ LogicalResult ParallelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (interleaved && pp < 2)
     return fail(emitError, "parallel", "schedule", "interleaved_1f1b")
            << "needs pp >= 2, got " << pp;
+  if (!scheduleFile.empty() && pp < 2)
+    return emitError() << "parallel setting schedule_file = \"" << scheduleFile
+                       << "\": a pipeline schedule needs pp >= 2, got " << pp;
   if (zeroStage != 0 && zeroStage != 1)
     return fail(emitError, "parallel", "zero_stage", zeroStage)
            << "expected 0 or 1 (ZeRO stages 2 and 3 are not supported yet)";

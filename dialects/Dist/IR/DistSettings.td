@@ -70,7 +70,10 @@ def Dist_ParallelAttr : AttrDef<Dist_Dialect, "Parallel"> {
     Setting_Enum<Dist_RecomputePolicy, "none">:$recompute,
     StringRefParameter<"explicit blocks per model chunk (Megatron's "
                        "pipeline_model_parallel_layout; empty: balanced)",
-                       "\"\"">:$pipeline_layout);
+                       "\"\"">:$pipeline_layout,
+    StringRefParameter<"a user schedule file (docs/schedules.md) in place "
+                       "of the generator of `schedule`; empty: the "
+                       "generator", "\"\"">:$schedule_file);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -169,13 +169,13 @@ inline const TensorSlot kIO[] = {
 
 // Both tables split w and qkv over tp; with tp = 1 the split has one part.
 inline const ParamLayout kLayouts[] = {
-    {1, {2}, int32_t(kTpAxis), 0, 1, {2}},
-    {2, {3, 4}, int32_t(kTpAxis), 1, 2, {2, 2}},
+    {1, {2}, int32_t(kTpAxis), 0, 1, {2}, 0, 0, -1, 0},
+    {2, {3, 4}, int32_t(kTpAxis), 1, 2, {2, 2}, 0, 0, -1, 0},
 };
-inline const Communicator kComms[] = {{"tp", 1, {2}},
-                                      {"dp", 1, {1}},
-                                      {"dp_tp", 2, {1, 2}},
-                                      {"world", 3, {0, 1, 2}}};
+inline const Communicator kComms[] = {{"tp", 1, {2}, 0, {}},
+                                      {"dp", 1, {1}, 0, {}},
+                                      {"dp_tp", 2, {1, 2}, 0, {}},
+                                      {"world", 3, {0, 1, 2}, 0, {}}};
 
 inline const MeshAxis kSingleMesh[] = {{"pp", 1}, {"dp", 1}, {"tp", 1}};
 inline const TensorSlot kSingleParams[] = {

@@ -1,0 +1,304 @@
+//===- PipelineSchedule.cpp - dist-pipeline-schedule ----------------------===//
+//
+// The checked pipeline schedule of every rank as a dist.schedule; see
+// Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Dist/Mesh.h"
+#include "passes/Dist/Passes.h"
+#include "passes/Dist/Schedule/Build.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <fmt/format.h>
+#include <map>
+
+namespace ptc::dist {
+#define GEN_PASS_DEF_DISTPIPELINESCHEDULE
+#include "passes/Dist/Passes.h.inc"
+} // namespace ptc::dist
+
+using namespace mlir;
+using namespace ptc;
+using namespace ptc::dist;
+
+namespace {
+
+/// Stash slots of one kind of received tensor of one stage: the lowest
+/// free slot at the receive, freed by the backward.
+struct StashPool {
+  std::vector<bool> used;
+  std::map<int64_t, int64_t> slotOf; // micro-batch -> slot
+
+  int64_t take(int64_t micro) {
+    size_t slot = 0;
+    while (slot < used.size() && used[slot])
+      ++slot;
+    if (slot == used.size())
+      used.push_back(false);
+    used[slot] = true;
+    return slotOf[micro] = int64_t(slot);
+  }
+  std::optional<int64_t> release(int64_t micro) {
+    auto it = slotOf.find(micro);
+    if (it == slotOf.end())
+      return std::nullopt;
+    int64_t slot = it->second;
+    used[size_t(slot)] = false;
+    slotOf.erase(it);
+    return slot;
+  }
+};
+
+std::string kindName(PipelineSchedule kind) {
+  switch (kind) {
+  case PipelineSchedule::gpipe:
+    return "gpipe";
+  case PipelineSchedule::one_f_one_b:
+    return "1f1b";
+  case PipelineSchedule::interleaved_1f1b:
+    return "interleaved_1f1b";
+  case PipelineSchedule::zero_bubble:
+    return "zero_bubble";
+  }
+  return "?";
+}
+
+struct DistPipelineSchedulePass
+    : public ptc::dist::impl::DistPipelineScheduleBase<
+          DistPipelineSchedulePass> {
+  void runOnOperation() override {
+    if (failed(run(getOperation())))
+      signalPassFailure();
+  }
+
+  LogicalResult run(ModuleOp module) {
+    auto parallel = ParallelAttr::lookup(module);
+    if (!parallel || parallel.getPp() == 1)
+      return success();
+    const int64_t pp = parallel.getPp();
+    SmallVector<ModuleOp> ranks(module.getOps<ModuleOp>());
+    if (int64_t(ranks.size()) != pp)
+      return module.emitError("dist-pipeline-schedule: expected ")
+             << pp << " pipeline rank modules (run dist-pipeline-split), found "
+             << ranks.size();
+    if (!module.getOps<ScheduleOp>().empty())
+      return module.emitError("dist-pipeline-schedule: the module already "
+                              "has a dist.schedule");
+    if (parallel.getSchedule() == PipelineSchedule::zero_bubble &&
+        parallel.getScheduleFile().empty())
+      return module.emitError(
+          "parallel.schedule \"zero_bubble\" is planned (ptc plan, ptc "
+          "schedule) but not compiled yet: its backward needs separate "
+          "input- and weight-gradient entry points; use \"1f1b\" (the same "
+          "peak activation memory) or \"interleaved_1f1b\"");
+    // The micro-batches graph-optimizer decided (never re-derived).
+    int64_t microBatches = 0;
+    for (ModuleOp rank : ranks)
+      for (auto fn : rank.getOps<func::FuncOp>())
+        if (auto count = fn->getAttrOfType<IntegerAttr>("ptc.micro_steps"))
+          microBatches = count.getInt();
+    if (microBatches < 1)
+      return module.emitError("dist-pipeline-schedule: no stage backward "
+                              "with ptc.micro_steps (run graph-optimizer)");
+
+    schedule::ScheduleShape shape;
+    const std::string file = parallel.getScheduleFile().str();
+    shape.kind = file.empty() ? kindName(parallel.getSchedule()) : "file";
+    shape.pp = int(pp);
+    shape.virtualStages = int(parallel.getVirtualStages());
+    shape.microBatches = int(microBatches);
+    schedule::Schedule lists;
+    if (auto error = schedule::buildSchedule(shape, file, {}, lists))
+      return module.emitError(file.empty() ? "parallel.schedule: "
+                                           : "parallel.schedule_file: ")
+             << error->format(file.empty() ? shape.kind : file);
+
+    if (failed(declareCommunicators(module, ranks)))
+      return failure();
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointToEnd(module.getBody());
+    auto scheduleOp = ScheduleOp::create(builder, module.getLoc(), shape.kind,
+                                         microBatches, parallel.getDp());
+    builder.createBlock(&scheduleOp.getBody());
+    for (int64_t r = 0; r < pp; ++r) {
+      OpBuilder::InsertionGuard guard(builder);
+      auto rankOp = PipelineRankOp::create(builder, module.getLoc(), r);
+      builder.createBlock(&rankOp.getActions());
+      if (failed(buildRank(builder, lists, r, ranks[size_t(r)])))
+        return failure();
+    }
+    return success();
+  }
+
+  /// The same communicator table on every rank module and the outer one.
+  LogicalResult declareCommunicators(ModuleOp module,
+                                     ArrayRef<ModuleOp> ranks) {
+    MLIRContext *context = module.getContext();
+    Builder b(context);
+    const int64_t pp = int64_t(ranks.size());
+    SmallVector<Attribute> comms;
+    const std::vector<std::vector<StringRef>> axisSets = {
+        {"tp"}, {"dp"}, {"dp", "tp"}, {"pp"}};
+    for (const std::vector<StringRef> &axes : axisSets)
+      comms.push_back(axisList(context, axes));
+    auto group = [&](std::string name, ArrayRef<int64_t> members) {
+      comms.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("name", b.getStringAttr(name)),
+           b.getNamedAttr("axes", axisList(context, {"pp"})),
+           b.getNamedAttr("members", b.getDenseI64ArrayAttr(members))}));
+    };
+    for (int64_t r = 0; r < pp; ++r) {
+      group(fmt::format("pp_fwd{}", r), {r, (r + 1) % pp});
+      group(fmt::format("pp_bwd{}", r), {r, (r + 1) % pp});
+    }
+    // The groups of parameters held by several ranks (the tied embedding).
+    SmallVector<DenseI64ArrayAttr> tied;
+    for (ModuleOp rank : ranks)
+      for (auto param : rank.getOps<graph::ParamOp>())
+        if (auto holders =
+                param->getAttrOfType<DenseI64ArrayAttr>("ptc.tied_ranks"))
+          if (!llvm::is_contained(tied, holders))
+            tied.push_back(holders);
+    for (DenseI64ArrayAttr holders : tied)
+      group(fmt::format("pp_tied{}", fmt::join(holders.asArrayRef(), "_")),
+            holders.asArrayRef());
+    ArrayAttr table = b.getArrayAttr(comms);
+    module->setAttr("ptc.comms", table);
+    for (ModuleOp rank : ranks) {
+      getOrCreateMesh(rank, readParallelDegrees(rank));
+      rank->setAttr("ptc.comms", table);
+    }
+    return success();
+  }
+
+  LogicalResult buildRank(OpBuilder &builder, const schedule::Schedule &lists,
+                          int64_t r, ModuleOp rankModule) {
+    MLIRContext *context = builder.getContext();
+    Location loc = rankModule.getLoc();
+    const int64_t pp = lists.pp, stages = lists.stages();
+    auto rankName = rankModule.getSymNameAttr();
+    auto entry = [&](StringRef name) -> SymbolRefAttr {
+      return SymbolRefAttr::get(rankName,
+                                {FlatSymbolRefAttr::get(context, name)});
+    };
+    std::map<int64_t, StashPool> inputs, grads; // per stage
+    std::map<std::string, int64_t> slots;       // stash slots per io slot
+    int64_t loaded = -1;
+    auto loadIfNeeded = [&](int64_t micro) {
+      if (loaded == micro)
+        return;
+      LoadMicroBatchOp::create(builder, loc, micro);
+      loaded = micro;
+    };
+    auto noteSlots = [&](int64_t stage, StringRef what, StashPool &pool) {
+      int64_t &count = slots[fmt::format("stage{}.{}", stage, what.str())];
+      count = std::max(count, int64_t(pool.used.size()));
+    };
+    auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
+    auto str = [&](const std::string &v) { return builder.getStringAttr(v); };
+    using schedule::ActionKind;
+    for (const schedule::Action &action : lists.ranks[size_t(r)]) {
+      const int64_t stage = lists.stageOf(int(r), action.chunk);
+      const int64_t micro = action.micro;
+      const bool first = stage == 0, last = stage + 1 == stages;
+      switch (action.kind) {
+      case ActionKind::LoadMicroBatch:
+        loadIfNeeded(micro);
+        break;
+      case ActionKind::Forward: {
+        std::optional<int64_t> stash;
+        if (!first) {
+          auto it = inputs[stage].slotOf.find(micro);
+          if (it == inputs[stage].slotOf.end())
+            return rankModule.emitError("dist-pipeline-schedule: rank ")
+                   << r << " runs the forward of stage " << stage
+                   << " for micro-batch " << micro << " before receiving it";
+          stash = it->second;
+        }
+        if (first)
+          loadIfNeeded(micro);
+        SymbolRefAttr fn = last ? SymbolRefAttr()
+                                : entry(fmt::format("stage{}_forward", stage));
+        ForwardOp::create(
+            builder, loc, i64(stage), i64(micro),
+            stash ? builder.getI64IntegerAttr(*stash) : IntegerAttr(), fn);
+        break;
+      }
+      case ActionKind::Backward: {
+        if (first || last)
+          loadIfNeeded(micro);
+        std::optional<int64_t> stash, gradStash;
+        if (!first)
+          stash = inputs[stage].release(micro);
+        if (!last)
+          gradStash = grads[stage].release(micro);
+        if ((!first && !stash) || (!last && !gradStash))
+          return rankModule.emitError("dist-pipeline-schedule: rank ")
+                 << r << " runs the backward of stage " << stage
+                 << " for micro-batch " << micro
+                 << " without its received tensors";
+        auto asAttr = [&](std::optional<int64_t> v) {
+          return v ? builder.getI64IntegerAttr(*v) : IntegerAttr();
+        };
+        BackwardOp::create(builder, loc, i64(stage), i64(micro), asAttr(stash),
+                           asAttr(gradStash),
+                           entry(fmt::format("stage{}_backward", stage)),
+                           last ? builder.getUnitAttr() : UnitAttr());
+        break;
+      }
+      case ActionKind::SendActivation:
+        SendActivationOp::create(
+            builder, loc, i64(stage), i64(micro), i64(action.peer),
+            str(fmt::format("pp_fwd{}", r)), IntegerAttr());
+        break;
+      case ActionKind::RecvActivation: {
+        int64_t slot = inputs[stage].take(micro);
+        noteSlots(stage, "input", inputs[stage]);
+        RecvActivationOp::create(
+            builder, loc, i64(stage), i64(micro), i64(action.peer),
+            str(fmt::format("pp_fwd{}", action.peer)), i64(slot));
+        break;
+      }
+      case ActionKind::SendGradient:
+        SendGradientOp::create(
+            builder, loc, i64(stage), i64(micro), i64(action.peer),
+            str(fmt::format("pp_bwd{}", action.peer)), IntegerAttr());
+        break;
+      case ActionKind::RecvGradient: {
+        int64_t slot = grads[stage].take(micro);
+        noteSlots(stage, "output_grad", grads[stage]);
+        RecvGradientOp::create(builder, loc, i64(stage), i64(micro),
+                               i64(action.peer),
+                               str(fmt::format("pp_bwd{}", r)), i64(slot));
+        break;
+      }
+      case ActionKind::ReduceGradients:
+      case ActionKind::SyncTiedGradients:
+        // Both are collectives of the rank's optimizer_step for now
+        // (dist-data-parallel): nothing to run here.
+        break;
+      case ActionKind::OptimizerStep:
+        BroadcastLossOp::create(builder, loc, i64((stages - 1) % pp),
+                                str("pp"));
+        OptimizerStepOp::create(builder, loc, entry("optimizer_step"));
+        break;
+      case ActionKind::BackwardInput:
+      case ActionKind::BackwardWeight:
+        return rankModule.emitError("dist-pipeline-schedule: split backward "
+                                    "actions (I, W) are not compiled yet");
+      }
+    }
+    SmallVector<NamedAttribute> counts;
+    for (auto &[slot, count] : slots)
+      counts.push_back(
+          builder.getNamedAttr(slot, builder.getI64IntegerAttr(count)));
+    rankModule->setAttr("ptc.stash_slots", builder.getDictionaryAttr(counts));
+    return success();
+  }
+};
+
+} // namespace
