@@ -386,13 +386,25 @@ private:
   /// its actions as runtime calls, in order (the schedule decided them).
   LogicalResult emitSchedule() {
     auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
-    if (schedules.size() != 1)
-      return module.emitError("cpu emitter: expected one dist.schedule, "
-                              "found ")
-             << schedules.size() << " (run dist-step-schedule)";
-    schedule = schedules.front();
+    if (schedules.empty())
+      return module.emitError("cpu emitter: expected a dist.schedule (run "
+                              "dist-step-schedule)");
+    // A batch-size ramp-up: one schedule per phase, in step order; the
+    // last one is the full batch's (Model::stepFunctions).
+    for (auto [phase, each] : llvm::enumerate(schedules)) {
+      schedule = each;
+      stepFunctions.clear();
+      if (failed(emitStepFunctions(
+              schedules.size() == 1 ? "" : fmt::format("_phase{}", phase))))
+        return failure();
+      phaseFunctions.push_back(stepFunctions);
+    }
+    return success();
+  }
+
+  LogicalResult emitStepFunctions(const std::string &suffix) {
     for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
-      std::string fn = fmt::format("step_rank{}", rank.getRank());
+      std::string fn = fmt::format("step_rank{}{}", rank.getRank(), suffix);
       stepFunctions.push_back(fn);
       os << "bool " << fn << "(ptc::abi::StepHost *host, double *loss) {\n"
          << "  double lossSum = 0, microLoss = 0;\n";
@@ -642,9 +654,12 @@ private:
     // Micro-batches per step and data-parallel rank: the schedule's.
     int64_t microSteps =
         stage ? stage->microBatches : schedule.getMicroBatches();
-    if (!stage)
+    std::string ramp;
+    if (!stage) {
       os << "const ptc::abi::StepFunction kSteps[] = {"
          << llvm::join(stepFunctions, ", ") << "};\n\n";
+      ramp = emitRampTable(os, module, phaseFunctions, "");
+    }
     size_t numSteps = stage ? stage->numRanks : stepFunctions.size();
     os << "const ptc::abi::Model kModel = {\n"
        << "    ptc::abi::kVersion,\n"
@@ -671,9 +686,12 @@ private:
        << meshTable << "    kParamLayouts,\n";
     if (stage)
       os << fmt::format("    /*pipelineRank=*/{}, {}, kPipelineModels, "
-                        "/*numCheckpointParams=*/{},\n",
+                        "/*numCheckpointParams=*/{},\n{}",
                         stage->rank, stage->numRanks,
-                        stage->numCheckpointParams);
+                        stage->numCheckpointParams, stage->rampFields);
+    if (!ramp.empty())
+      os << "    /*pipelineRank=*/0, 0, nullptr, /*numCheckpointParams=*/0,\n"
+         << ramp;
     os << "};\n\n";
     if (stage)
       return success();
@@ -694,6 +712,7 @@ private:
   llvm::StringMap<int64_t> ioIndex;
   dist::ScheduleOp schedule;
   SmallVector<std::string> stepFunctions;
+  SmallVector<SmallVector<std::string>> phaseFunctions;
   DenseMap<Value, std::string> names;
 };
 
@@ -735,6 +754,33 @@ std::string communicatorEntry(ModuleOp module, Attribute comm) {
   return fmt::format("    {{{}, {}, {{{}}}, {}, {{{}}}}},\n", quoted(name),
                      names.size(), fmt::join(indices, ", "), members.size(),
                      fmt::join(members, ", "));
+}
+
+std::string emitRampTable(raw_ostream &os, ModuleOp module,
+                          ArrayRef<SmallVector<std::string>> phaseFunctions,
+                          StringRef prefix) {
+  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  if (schedules.size() < 2 || !schedules.front().getFirstStep())
+    return "";
+  std::string tables, entries;
+  for (auto [phase, each] : llvm::enumerate(schedules)) {
+    std::vector<std::string> fns;
+    for (const std::string &fn : phaseFunctions[phase])
+      fns.push_back(prefix.str() + fn);
+    tables += fmt::format("const ptc::abi::StepFunction kStepsPhase{}[] = "
+                          "{{{}}};\n",
+                          phase, fmt::join(fns, ", "));
+    entries += fmt::format("    {{{}, {}, {:.17g}, kStepsPhase{}}},\n",
+                           each.getFirstStep().value_or(1),
+                           each.getMicroBatches(),
+                           each.getGradScale()
+                               ? each.getGradScale()->convertToDouble()
+                               : 1.0,
+                           phase);
+  }
+  os << tables << "const ptc::abi::RampPhase kRamp[] = {\n"
+     << entries << "};\n\n";
+  return fmt::format("    /*numRampPhases=*/{}, kRamp,\n", schedules.size());
 }
 
 std::string communicatorName(Attribute comm) {

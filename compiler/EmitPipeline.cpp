@@ -22,12 +22,21 @@ public:
   LogicalResult emit() {
     ranks.assign(module.getOps<ModuleOp>().begin(),
                  module.getOps<ModuleOp>().end());
-    auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
-    if (schedules.size() != 1)
-      return module.emitError("emitter: a pipeline program needs one "
-                              "dist.schedule, found ")
-             << schedules.size() << " (run dist-pipeline-schedule)";
-    schedule = schedules.front();
+    schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+    if (schedules.empty())
+      return module.emitError("emitter: a pipeline program needs a "
+                              "dist.schedule (run dist-pipeline-schedule)");
+    // Under a batch-size ramp-up, one schedule per phase; the last one is
+    // the full batch's.
+    schedule = schedules.back();
+    for (size_t phase = 0; phase < schedules.size(); ++phase) {
+      SmallVector<std::string> names;
+      for (size_t r = 0; r < ranks.size(); ++r)
+        names.push_back(schedules.size() == 1
+                            ? fmt::format("step_rank{}", r)
+                            : fmt::format("step_rank{}_phase{}", r, phase));
+      phaseFunctions.push_back(names);
+    }
     comms = module->getAttrOfType<ArrayAttr>("ptc.comms");
     if (!comms)
       return module.emitError("emitter: the pipeline program has no "
@@ -56,13 +65,13 @@ public:
           options.numCheckpointParams =
               std::max(options.numCheckpointParams, index.getInt() + 1);
       });
-    for (size_t r = 0; r < ranks.size(); ++r)
-      os << "bool step_rank" << r
-         << "(ptc::abi::StepHost *host, double *loss);\n";
-    os << "const ptc::abi::StepFunction kSteps[] = {";
-    for (size_t r = 0; r < ranks.size(); ++r)
-      os << (r ? ", " : "") << "step_rank" << r;
-    os << "};\nextern const ptc::abi::Model *const kPipelineModels[];\n\n";
+    for (auto &names : phaseFunctions)
+      for (const std::string &name : names)
+        os << "bool " << name << "(ptc::abi::StepHost *host, double *loss);\n";
+    os << "const ptc::abi::StepFunction kSteps[] = {"
+       << fmt::format("{}", fmt::join(phaseFunctions.back(), ", "))
+       << "};\nextern const ptc::abi::Model *const kPipelineModels[];\n\n";
+    options.rampFields = emitRampTable(os, module, phaseFunctions, "");
     for (auto [r, rank] : llvm::enumerate(ranks)) {
       options.rank = int64_t(r);
       os << "namespace " << rank.getSymName().value_or("rank") << " {\n\n";
@@ -73,9 +82,11 @@ public:
       stages.push_back(std::move(*emitted));
       os << "} // namespace " << rank.getSymName().value_or("rank") << "\n\n";
     }
-    for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>())
-      if (failed(emitStepFunction(rank)))
-        return failure();
+    for (auto [phase, each] : llvm::enumerate(schedules))
+      for (auto rank : each.getBody().getOps<dist::PipelineRankOp>())
+        if (failed(emitStepFunction(
+                rank, each, phaseFunctions[phase][size_t(rank.getRank())])))
+          return failure();
     os << "const ptc::abi::Model *const kPipelineModels[] = {";
     for (auto [r, rank] : llvm::enumerate(ranks))
       os << (r ? ", " : "") << "&" << rank.getSymName().value_or("rank")
@@ -173,11 +184,12 @@ private:
     return success();
   }
 
-  LogicalResult emitStepFunction(dist::PipelineRankOp rankOp) {
+  LogicalResult emitStepFunction(dist::PipelineRankOp rankOp,
+                                 dist::ScheduleOp schedule,
+                                 const std::string &name) {
     const int64_t r = rankOp.getRank();
     const int64_t microBatches = schedule.getMicroBatches();
-    os << "bool step_rank" << r
-       << "(ptc::abi::StepHost *host, double *loss) {\n";
+    os << "bool " << name << "(ptc::abi::StepHost *host, double *loss) {\n";
     // Only the rank of the last stage reads losses.
     bool readsLoss = false;
     rankOp.walk(
@@ -299,7 +311,9 @@ private:
   raw_ostream &os;
   EmitTarget target;
   SmallVector<ModuleOp> ranks;
-  dist::ScheduleOp schedule;
+  dist::ScheduleOp schedule; // the full batch's
+  SmallVector<dist::ScheduleOp> schedules;
+  SmallVector<SmallVector<std::string>> phaseFunctions;
   ArrayAttr comms;
   llvm::StringMap<int64_t> commIndex;
   std::vector<StageEmission> stages;

@@ -13,6 +13,7 @@
 #include "compiler/EmitCpp.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
@@ -26,6 +27,7 @@ struct StageEmitOptions {
   int64_t microBatches = 1;        ///< per step and data-parallel rank
   int64_t numCheckpointParams = 0; ///< the whole model's parameters
   std::string meshFields;          ///< "N, kMesh, M, kComms,"
+  std::string rampFields;          ///< "N, kRamp," under a ramp-up, or ""
 };
 
 /// What the step functions need of a rank's printed tables.
@@ -46,6 +48,14 @@ emitPipelineRank(mlir::ModuleOp rank, llvm::raw_ostream &os, EmitTarget target,
                  const StageEmitOptions &options);
 /// One ptc::abi::Communicator initializer of `ptc.comms` entry `comm`.
 std::string communicatorEntry(mlir::ModuleOp module, mlir::Attribute comm);
+/// Under a batch-size ramp-up (one dist.schedule per phase): prints each
+/// phase's step function table (`prefix` before each name in
+/// `phaseFunctions`) and kRamp; returns the Model fields that name it, or
+/// "" without a ramp-up.
+std::string emitRampTable(llvm::raw_ostream &os, mlir::ModuleOp module,
+                          llvm::ArrayRef<llvm::SmallVector<std::string>>
+                              phaseFunctions,
+                          llvm::StringRef prefix);
 /// The name a schedule action uses for `comm` ("pp", "dp_tp", "pp_fwd0").
 std::string communicatorName(mlir::Attribute comm);
 

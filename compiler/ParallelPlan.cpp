@@ -59,7 +59,9 @@ llvm::StringMap<int64_t> scheduledCalls(ModuleOp module, int64_t which,
       slotBytes[*io] = exec::getBufferBytes(global.getMemRefType());
   });
   *sent = 0;
-  for (auto schedule : module.getOps<dist::ScheduleOp>())
+  // A step at the full batch: the last schedule (a ramp-up's last phase).
+  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  for (auto schedule : ArrayRef(schedules).take_back(1))
     for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
       if (int64_t(rank.getRank()) != which)
         continue;
@@ -122,7 +124,21 @@ bool printTraffic(llvm::raw_ostream &os, ModuleOp program,
 
 } // namespace
 
+/// A batch-size ramp-up: one dist.schedule per phase (first_step).
+static void printRampPhases(llvm::raw_ostream &os, ModuleOp module) {
+  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  if (schedules.size() < 2 || !schedules.front().getFirstStep())
+    return;
+  os << fmt::format(
+      "batch-size ramp-up: {} phases, {} to {} micro-batches per step and "
+      "data-parallel rank; the full batch from step {}\n",
+      schedules.size(), schedules.front().getMicroBatches(),
+      schedules.back().getMicroBatches(),
+      schedules.back().getFirstStep().value_or(1));
+}
+
 void printParallelPlan(llvm::raw_ostream &os, ModuleOp module) {
+  printRampPhases(os, module);
   // A pipeline-parallel program: one module per pipeline rank, the same
   // mesh in each.
   SmallVector<ModuleOp> ranks(module.getOps<ModuleOp>());

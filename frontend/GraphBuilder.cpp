@@ -352,7 +352,8 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           t.optimizer.decayEmbeddings, *schedule, t.lrSchedule.warmupSteps,
           t.lrSchedule.decaySteps, t.lrSchedule.minLr, t.globalBatchSize,
           t.microBatchSize, t.steps, *precision, t.keepBF16Weights, t.seed,
-          t.gradClip, t.evalEvery, t.evalSteps));
+          t.gradClip, t.evalEvery, t.evalSteps, t.rampup.startBatch,
+          t.rampup.increment, t.rampup.samples));
   module->setAttr(dist::ParallelAttr::kModuleAttrName,
                   dist::ParallelAttr::get(ctx, p.automatic, p.tp, p.pp, p.dp,
                                           *pipeline, p.virtualStages,

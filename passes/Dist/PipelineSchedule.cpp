@@ -7,6 +7,7 @@
 
 #include "passes/Dist/Mesh.h"
 #include "passes/Dist/Passes.h"
+#include "passes/Dist/RampUp.h"
 #include "passes/Dist/Schedule/Build.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
@@ -105,31 +106,54 @@ struct DistPipelineSchedulePass
       return module.emitError("dist-pipeline-schedule: no stage backward "
                               "with ptc.micro_steps (run graph-optimizer)");
 
-    schedule::ScheduleShape shape;
+    // A batch-size ramp-up: one schedule per phase (passes/Dist/RampUp.h).
     const std::string file = parallel.getScheduleFile().str();
-    shape.kind = file.empty() ? kindName(parallel.getSchedule()) : "file";
-    shape.pp = int(pp);
-    shape.virtualStages = int(parallel.getVirtualStages());
-    shape.microBatches = int(microBatches);
-    schedule::Schedule lists;
-    if (auto error = schedule::buildSchedule(shape, file, {}, lists))
-      return module.emitError(file.empty() ? "parallel.schedule: "
-                                           : "parallel.schedule_file: ")
-             << error->format(file.empty() ? shape.kind : file);
-
+    std::vector<RampPhase> phases = {{1, microBatches}};
+    auto training = graph::TrainingAttr::lookup(module);
+    const bool ramp = training && training.getRampupStart() > 0;
+    if (ramp && !file.empty())
+      return module.emitError("parallel.schedule_file: a schedule file lists "
+                              "a fixed number of micro-batches; "
+                              "training.batch_size_rampup changes it from "
+                              "step to step (use a generated schedule)");
+    if (ramp)
+      phases = rampPhases(
+          training.getRampupStart(), training.getRampupIncrement(),
+          training.getRampupSamples(), training.getGlobalBatchSize(),
+          training.getMicroBatchSize() * parallel.getDp(),
+          training.getSteps());
     if (failed(declareCommunicators(module, ranks)))
       return failure();
     OpBuilder builder(module.getContext());
-    builder.setInsertionPointToEnd(module.getBody());
-    auto scheduleOp = ScheduleOp::create(builder, module.getLoc(), shape.kind,
-                                         microBatches, parallel.getDp());
-    builder.createBlock(&scheduleOp.getBody());
-    for (int64_t r = 0; r < pp; ++r) {
-      OpBuilder::InsertionGuard guard(builder);
-      auto rankOp = PipelineRankOp::create(builder, module.getLoc(), r);
-      builder.createBlock(&rankOp.getActions());
-      if (failed(buildRank(builder, lists, r, ranks[size_t(r)])))
-        return failure();
+    for (const RampPhase &phase : phases) {
+      schedule::ScheduleShape shape;
+      shape.kind = file.empty() ? kindName(parallel.getSchedule()) : "file";
+      shape.pp = int(pp);
+      shape.virtualStages = int(parallel.getVirtualStages());
+      shape.microBatches = int(phase.microBatches);
+      schedule::Schedule lists;
+      if (auto error = schedule::buildSchedule(shape, file, {}, lists))
+        return module.emitError(file.empty() ? "parallel.schedule: "
+                                             : "parallel.schedule_file: ")
+               << error->format(file.empty() ? shape.kind : file)
+               << (ramp ? " (a phase of training.batch_size_rampup)" : "");
+      builder.setInsertionPointToEnd(module.getBody());
+      auto scheduleOp = ScheduleOp::create(
+          builder, module.getLoc(), builder.getStringAttr(shape.kind),
+          builder.getI64IntegerAttr(phase.microBatches),
+          builder.getI64IntegerAttr(parallel.getDp()),
+          ramp ? builder.getI64IntegerAttr(phase.firstStep) : IntegerAttr(),
+          ramp ? builder.getF64FloatAttr(double(microBatches) /
+                                         double(phase.microBatches))
+               : FloatAttr());
+      builder.createBlock(&scheduleOp.getBody());
+      for (int64_t r = 0; r < pp; ++r) {
+        OpBuilder::InsertionGuard guard(builder);
+        auto rankOp = PipelineRankOp::create(builder, module.getLoc(), r);
+        builder.createBlock(&rankOp.getActions());
+        if (failed(buildRank(builder, lists, r, ranks[size_t(r)])))
+          return failure();
+      }
     }
     return success();
   }
@@ -292,6 +316,13 @@ struct DistPipelineSchedulePass
                                     "actions (I, W) are not compiled yet");
       }
     }
+    // The most any phase's schedule holds at once.
+    if (auto earlier =
+            rankModule->getAttrOfType<DictionaryAttr>("ptc.stash_slots"))
+      for (NamedAttribute named : earlier) {
+        int64_t &count = slots[named.getName().str()];
+        count = std::max(count, cast<IntegerAttr>(named.getValue()).getInt());
+      }
     SmallVector<NamedAttribute> counts;
     for (auto &[slot, count] : slots)
       counts.push_back(

@@ -7,6 +7,9 @@
 
 #include "passes/Dist/Mesh.h"
 #include "passes/Dist/Passes.h"
+#include "passes/Dist/RampUp.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -61,6 +64,20 @@ struct DistStepSchedulePass
       return signalPassFailure();
     }
     func::FuncOp last = findEntry(module, "last_micro_step");
+    // A batch-size ramp-up: one schedule per phase, each with the step it
+    // starts at and the factor that rescales the full batch's accumulators.
+    auto training = graph::TrainingAttr::lookup(module);
+    if (training && training.getRampupStart() > 0) {
+      const int64_t replica = training.getMicroBatchSize() * degrees.dp;
+      for (const RampPhase &phase : rampPhases(
+               training.getRampupStart(), training.getRampupIncrement(),
+               training.getRampupSamples(), training.getGlobalBatchSize(),
+               replica, training.getSteps()))
+        buildAccumulation(module, phase.microBatches, degrees.dp, micro, last,
+                          optimizer, phase.firstStep,
+                          double(count.getInt()) / double(phase.microBatches));
+      return;
+    }
     buildAccumulation(module, count.getInt(), degrees.dp, micro, last,
                       optimizer);
   }
@@ -69,12 +86,17 @@ struct DistStepSchedulePass
   /// last one reduces the gradients when the program has last_micro_step.
   void buildAccumulation(ModuleOp module, int64_t microBatches, int64_t dp,
                          func::FuncOp micro, func::FuncOp last,
-                         func::FuncOp optimizer) {
+                         func::FuncOp optimizer,
+                         std::optional<int64_t> firstStep = std::nullopt,
+                         double gradScale = 1) {
     OpBuilder builder(module.getContext());
     builder.setInsertionPointToEnd(module.getBody());
     Location loc = module.getLoc();
-    auto schedule =
-        ScheduleOp::create(builder, loc, "accumulate", microBatches, dp);
+    auto schedule = ScheduleOp::create(
+        builder, loc, builder.getStringAttr("accumulate"),
+        builder.getI64IntegerAttr(microBatches), builder.getI64IntegerAttr(dp),
+        firstStep ? builder.getI64IntegerAttr(*firstStep) : IntegerAttr(),
+        firstStep ? builder.getF64FloatAttr(gradScale) : FloatAttr());
     builder.createBlock(&schedule.getBody());
     auto rank = PipelineRankOp::create(builder, loc, 0);
     builder.createBlock(&rank.getActions());

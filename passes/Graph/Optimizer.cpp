@@ -220,14 +220,30 @@ struct GraphOptimizerPass
     Location loc = module.getLoc();
     auto stepType = RankedTensorType::get({}, builder.getI64Type());
     auto scalar = RankedTensorType::get({}, builder.getF32Type());
-    auto fn = func::FuncOp::create(
-        builder, loc, "optimizer_step",
-        FunctionType::get(context, {stepType}, {scalar, scalar}));
+    // A batch-size ramp-up: the step's micro-batches vary, so the
+    // accumulators (scaled for the full batch's) are rescaled by
+    // "grad_scale" (full / this step's micro-batches, the schedule's), and
+    // the LR schedule follows the samples trained on ("samples", through
+    // this step), its warm-up and decay counted in full-batch steps.
+    const bool ramp = training.getRampupStart() > 0;
+    SmallVector<Type> inputs = {stepType};
+    if (ramp)
+      inputs.append({stepType, scalar});
+    auto fn = func::FuncOp::create(builder, loc, "optimizer_step",
+                                   FunctionType::get(context, inputs,
+                                                     {scalar, scalar}));
     fn.setArgAttr(0, "ptc.input", builder.getStringAttr("step"));
+    if (ramp) {
+      fn.setArgAttr(1, "ptc.input", builder.getStringAttr("samples"));
+      fn.setArgAttr(2, "ptc.input", builder.getStringAttr("grad_scale"));
+      warmup *= training.getGlobalBatchSize();
+      decaySteps *= training.getGlobalBatchSize();
+    }
     fn->setAttr("ptc.entry", builder.getStringAttr("optimizer_step"));
     Block *entry = fn.addEntryBlock();
     builder.setInsertionPointToStart(entry);
     Value stepValue = entry->getArgument(0);
+    Value schedulePosition = ramp ? entry->getArgument(1) : stepValue;
 
     SmallVector<ParamOp> params(module.getOps<ParamOp>());
     SmallVector<Value> grads;
@@ -245,11 +261,16 @@ struct GraphOptimizerPass
         counted.push_back(grad);
     Value norm =
         GlobalNormOp::create(builder, loc, scalar, counted, ValueRange());
+    if (ramp)
+      norm = MulOp::create(builder, loc, scalar, norm, entry->getArgument(2));
     Value factor = createValue<ClipFactorOp>(
         builder, loc, scalar, {norm},
         {builder.getNamedAttr("max_norm", builder.getF64FloatAttr(clip))});
+    if (ramp)
+      factor =
+          MulOp::create(builder, loc, scalar, factor, entry->getArgument(2));
     Value rate = createValue<LRScheduleOp>(
-        builder, loc, scalar, {stepValue},
+        builder, loc, scalar, {schedulePosition},
         {builder.getNamedAttr("schedule", builder.getStringAttr(schedule)),
          builder.getNamedAttr("lr", builder.getF64FloatAttr(lr)),
          builder.getNamedAttr("min_lr", builder.getF64FloatAttr(minLr)),

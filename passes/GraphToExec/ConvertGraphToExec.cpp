@@ -244,6 +244,12 @@ struct ConvertGraphToExecPass
     global(ioName("seed"), "io", i64, "seed");
     global(ioName("step"), "io", i64, "step");
     global(ioName("micro"), "io", i64, "micro");
+    // A batch-size ramp-up's optimizer step reads these (graph-optimizer).
+    SmallVector<func::FuncOp> entries = entriesOf(module);
+    if (succeeded(slotType(entries, "samples")))
+      global(ioName("samples"), "io", i64, "samples");
+    if (succeeded(slotType(entries, "grad_scale")))
+      global(ioName("grad_scale"), "io", f32, "grad_scale");
   }
 
   func::FuncOp newEntry(ModuleOp module, OpBuilder &builder, StringRef entry) {
@@ -345,7 +351,8 @@ struct ConvertGraphToExecPass
       auto slot = source.getArgAttrOfType<StringAttr>(i, "ptc.input");
       bool known =
           slot &&
-          (llvm::is_contained(ArrayRef<StringRef>{"tokens", "targets", "step"},
+          (llvm::is_contained(ArrayRef<StringRef>{"tokens", "targets", "step",
+                                                  "samples", "grad_scale"},
                               slot.getValue()) ||
            (source->hasAttr("ptc.stage") &&
             slot.getValue().starts_with("stage")));

@@ -36,6 +36,9 @@ public:
   Status writeI64(const abi::TensorSlot &slot, int64_t value) {
     return write(slot, &value);
   }
+  Status writeF32(const abi::TensorSlot &slot, float value) {
+    return write(slot, &value);
+  }
   Status readF32(const abi::TensorSlot &slot, float *value) {
     return read(slot, value);
   }

@@ -79,6 +79,10 @@ private:
   MetricsLog log_;
   bool logFailed_ = false;
   TokenLoader trainData_, valData_;
+  // Samples trained on through the current step (every dp rank's), and the
+  // current ramp-up phase's gradient scale.
+  int64_t samples_ = 0;
+  double rampScale_ = 1;
   std::vector<int32_t> tokens_, targets_;
 };
 
@@ -158,13 +162,30 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
   if (Status s = arenas_.writeI64(*io_.step, step); !s)
     return s;
   // The step reads micro-batches of the stream by their index in the step;
-  // the next step starts after all of them (every dp rank's).
+  // the next step starts after all of them (every dp rank's). Under a
+  // batch-size ramp-up the compiler's phase of this step says how many and
+  // which step function runs them.
   const uint64_t stepStart = trainData_.position();
-  const int64_t stepBatches = model_.gradAccumSteps * place_.dpSize;
+  int64_t microBatches = model_.gradAccumSteps;
+  const abi::StepFunction *stepFunctions = model_.stepFunctions;
+  for (int32_t i = 0; i < model_.numRampPhases; ++i)
+    if (model_.rampPhases[i].firstStep <= step) {
+      microBatches = model_.rampPhases[i].microBatches;
+      stepFunctions = model_.rampPhases[i].stepFunctions;
+      rampScale_ = model_.rampPhases[i].gradScale;
+    }
+  const int64_t stepBatches = microBatches * place_.dpSize;
+  samples_ += stepBatches * model_.microBatch;
+  if (io_.samples)
+    if (Status s = arenas_.writeI64(*io_.samples, samples_); !s)
+      return s;
+  if (io_.gradScale)
+    if (Status s = arenas_.writeF32(*io_.gradScale, float(rampScale_)); !s)
+      return s;
   RuntimeStepHost host({model_, io_, arenas_, trainData_, tokens_, targets_},
                        place_.dpRank, step, stepStart);
   double stepLoss = 0;
-  if (!model_.stepFunctions[place_.ppRank](&host, &stepLoss))
+  if (!stepFunctions[place_.ppRank](&host, &stepLoss))
     return host.status() ? Status::error("step " + std::to_string(step) +
                                          ": the step function failed")
                          : host.status();
@@ -203,8 +224,8 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
   m->gradNorm = gradNorm;
   m->ms = msSince(start);
   // The whole global batch: every data-parallel rank's micro-batches.
-  const double tokens = double(model_.microBatch * model_.seqLen *
-                               model_.gradAccumSteps * place_.dpSize);
+  const double tokens =
+      double(model_.microBatch * model_.seqLen * stepBatches);
   m->tokensPerSecond = m->ms > 0 ? tokens / (m->ms / 1000) : 0;
   m->memBytes = arenas_.device().bytesInUse();
   return Status::ok();

@@ -60,7 +60,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 6;
+constexpr int32_t kVersion = 7;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -238,6 +238,21 @@ struct StepHost {
 /// `*loss` to the step's mean loss (on the rank that computes it).
 using StepFunction = bool (*)(StepHost *host, double *loss);
 
+/// A phase of a batch-size ramp-up (the spec's training.batch_size_rampup):
+/// from optimizer step `firstStep` (1-based) on, each data-parallel rank
+/// trains `microBatches` micro-batches per step with `stepFunctions` (one
+/// per pipeline rank). Before its step function the runtime writes the
+/// "grad_scale" slot with `gradScale` (the full batch's micro-batches over
+/// this phase's: the accumulators are scaled for the full batch) and the
+/// "samples" slot with the samples trained on through this step (the LR
+/// schedule's position). The compiler decided every number.
+struct RampPhase {
+  int64_t firstStep;
+  int64_t microBatches;
+  double gradScale;
+  const StepFunction *stepFunctions;
+};
+
 struct Model {
   int32_t abiVersion; ///< kVersion of the compiler that emitted the program
   const char *name;   ///< the spec's model name
@@ -297,6 +312,12 @@ struct Model {
   /// Parameters in checkpoint files: the whole model's count (each
   /// ParamLayout::checkpointIndex is below it).
   int32_t numCheckpointParams;
+
+  /// A batch-size ramp-up: its phases in step order (the last one runs to
+  /// the end: gradAccumSteps and stepFunctions are its); 0 / nullptr
+  /// without one.
+  int32_t numRampPhases;
+  const RampPhase *rampPhases;
 };
 
 } // namespace ptc::abi

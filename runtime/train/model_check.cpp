@@ -154,6 +154,8 @@ static Status expectIO(const abi::Model &model, const char *name,
 
 // One table: the program's, or (`stage`) a pipeline stage's, which may
 // lack micro_step, eval_step and the slots of the data and the loss.
+static Status checkRamp(const abi::Model &model, IOSlots *io);
+
 static Status checkTable(const abi::Model &model, bool stage, IOSlots *io) {
   if (model.abiVersion != abi::kVersion)
     return Status::error(
@@ -227,6 +229,41 @@ static Status checkTable(const abi::Model &model, bool stage, IOSlots *io) {
     s = expectIO(model, "step", DType::I64, {}, &io->step);
   if (s)
     s = expectIO(model, "micro", DType::I64, {}, &io->micro);
+  if (s)
+    s = checkRamp(model, io);
+  return s;
+}
+
+/// A batch-size ramp-up: phases in step order from step 1, each with a
+/// step function per pipeline rank and a positive count, the last at
+/// gradAccumSteps; the slots its optimizer step reads.
+static Status checkRamp(const abi::Model &model, IOSlots *io) {
+  if (model.numRampPhases == 0)
+    return Status::ok();
+  auto bad = [&](const std::string &what) {
+    return Status::error("the model table's batch-size ramp-up is invalid: " +
+                         what + " (a ptc bug, or a program built for another "
+                                "runtime)");
+  };
+  if (model.numRampPhases < 0 || !model.rampPhases)
+    return bad("no phases");
+  for (int32_t i = 0; i < model.numRampPhases; ++i) {
+    const abi::RampPhase &phase = model.rampPhases[i];
+    if (phase.microBatches < 1 || !phase.stepFunctions ||
+        !(phase.gradScale > 0) ||
+        (i == 0 ? phase.firstStep != 1
+                : phase.firstStep <= model.rampPhases[i - 1].firstStep))
+      return bad("phase " + std::to_string(i));
+    for (int32_t r = 0; r < model.numStepFunctions; ++r)
+      if (!phase.stepFunctions[r])
+        return bad("phase " + std::to_string(i) + " lacks a step function");
+  }
+  if (model.rampPhases[model.numRampPhases - 1].microBatches >
+      model.gradAccumSteps)
+    return bad("a phase runs more micro-batches than the full batch");
+  Status s = expectIO(model, "samples", abi::DType::I64, {}, &io->samples);
+  if (s)
+    s = expectIO(model, "grad_scale", abi::DType::F32, {}, &io->gradScale);
   return s;
 }
 

@@ -27,6 +27,8 @@ struct IOSlots {
   const abi::TensorSlot *tokens = nullptr, *targets = nullptr;
   const abi::TensorSlot *loss = nullptr, *lr = nullptr, *gradNorm = nullptr;
   const abi::TensorSlot *seed = nullptr, *step = nullptr, *micro = nullptr;
+  /// A batch-size ramp-up's (Model::rampPhases), else null.
+  const abi::TensorSlot *samples = nullptr, *gradScale = nullptr;
 };
 
 /// Validates `model` and fills *io with the slots of the table pipeline

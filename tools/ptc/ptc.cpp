@@ -133,9 +133,10 @@ int writeOutput(ModuleOp module, ptc::EmitLevel emit,
       llvm::errs() << "ptc compile: the module has no dist.schedule\n";
       return 1;
     }
-    for (ptc::dist::ScheduleOp schedule : schedules)
+    for (ptc::dist::ScheduleOp schedule : schedules) {
       schedule.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
-    out->os() << "\n";
+      out->os() << "\n";
+    }
   } else {
     module.print(out->os(), OpPrintingFlags().enableDebugInfo(false));
   }
@@ -268,20 +269,6 @@ int runCompile(int argc, char **argv) {
     return 1;
   bool cuda = target == "cuda" ||
               (emit.getNumOccurrences() && emit == ptc::EmitLevel::Cuda);
-  // Below the graph level every buffer is one rank's: without the dist
-  // passes a program would train one replica with the wrong batch split.
-  bool pastGraph =
-      !emit.getNumOccurrences() || emit.getValue() != ptc::EmitLevel::Graph;
-  // A program would train every step with the full global batch: refused
-  // rather than ignored.
-  if (pastGraph && spec.training.rampup.startBatch > 0) {
-    llvm::errs() << "ptc compile: " << specPath.getValue()
-                 << ": training.batch_size_rampup is not implemented yet "
-                    "(the program would train every step with "
-                    "global_batch_size); remove it, or use --emit=graph or "
-                    "ptc plan\n";
-    return 1;
-  }
   ptc::EmitLevel level = emit.getNumOccurrences() ? emit.getValue()
                          : cuda                   ? ptc::EmitLevel::Cuda
                                                   : ptc::EmitLevel::Cpu;

@@ -29,6 +29,12 @@ def Dist_ScheduleOp : Dist_Op<"schedule", [HasParent<"::mlir::ModuleOp">,
     The step's loss is the mean of the losses of its `forward_backward`
     actions (on the rank that computes the loss).
 
+    Under a batch-size ramp-up the module holds one `dist.schedule` per
+    phase, in step order: `first_step` is the first optimizer step it runs
+    (the next one's ends it) and `grad_scale` the factor the optimizer step
+    applies to the accumulators (scaled for the full batch): the full
+    batch's micro-batches over this phase's.
+
     ```mlir
     dist.schedule "accumulate" micro_batches(2) data_parallel(1) {
       dist.pipeline_rank 0 {
@@ -43,7 +49,10 @@ def Dist_ScheduleOp : Dist_Op<"schedule", [HasParent<"::mlir::ModuleOp">,
   }];
   let arguments = (ins StrAttr:$kind,
                        ConfinedAttr<I64Attr, [IntMinValue<1>]>:$micro_batches,
-                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$data_parallel);
+                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$data_parallel,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<1>]>>
+                           :$first_step,
+                       OptionalAttr<F64Attr>:$grad_scale);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $kind `micro_batches` `(` $micro_batches `)`

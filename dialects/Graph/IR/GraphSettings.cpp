@@ -74,7 +74,23 @@ LogicalResult TrainingAttr::verify(
     RealSetting weightDecay, bool, LRSchedule lrSchedule, int64_t warmupSteps,
     int64_t decaySteps, RealSetting minLr, int64_t globalBatchSize,
     int64_t microBatchSize, int64_t steps, Precision precision, bool, uint64_t,
-    RealSetting gradClip, int64_t evalEvery, int64_t evalSteps) {
+    RealSetting gradClip, int64_t evalEvery, int64_t evalSteps,
+    int64_t rampupStart, int64_t rampupIncrement, int64_t rampupSamples) {
+  // Megatron-LM's --rampup-batch-size start increment samples.
+  if (rampupStart != 0 || rampupIncrement != 0 || rampupSamples != 0) {
+    if (rampupStart <= 0 || rampupIncrement <= 0 || rampupSamples <= 0)
+      return emitError() << "training settings rampup_start = " << rampupStart
+                         << ", rampup_increment = " << rampupIncrement
+                         << ", rampup_samples = " << rampupSamples
+                         << ": a batch-size ramp-up needs all three > 0";
+    if (rampupStart >= globalBatchSize ||
+        (globalBatchSize - rampupStart) % rampupIncrement != 0)
+      return emitError() << "training setting rampup_start = " << rampupStart
+                         << " must be below global_batch_size = "
+                         << globalBatchSize
+                         << ", which rampup_increment = " << rampupIncrement
+                         << " steps reach exactly";
+  }
   if (failed(checkEnum(emitError, "training", "optimizer", optimizer,
                        getMaxEnumValForOptimizer(), stringifyOptimizer)) ||
       failed(checkEnum(emitError, "training", "lr_schedule", lrSchedule,

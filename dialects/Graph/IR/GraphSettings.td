@@ -123,7 +123,13 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     Setting_U64<"random seed", "1234">:$seed,
     Setting_F64<"global gradient-norm clip (0: off)", "1.0">:$grad_clip,
     Setting_I64<"steps between evaluations (0: none)", "0">:$eval_every,
-    Setting_I64<"batches per evaluation", "20">:$eval_steps);
+    Setting_I64<"batches per evaluation", "20">:$eval_steps,
+    Setting_I64<"batch-size ramp-up: the first global batch (0: none)", "0">
+        :$rampup_start,
+    Setting_I64<"batch-size ramp-up: the growth of the global batch", "0">
+        :$rampup_increment,
+    Setting_I64<"batch-size ramp-up: the samples over which it grows", "0">
+        :$rampup_samples);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -132,3 +132,9 @@ module @negative_not_module {
 
 // expected-error @+1 {{parallel setting pipeline_layout = "Et|tL": the layout places 2 transformer blocks; the model has 4}}
 module @negative_pipeline_layout attributes {ptc.model = #graph.model<layers = 4, hidden = 64, heads = 4, kv_heads = 4, ffn_hidden = 256, seq_len = 64, vocab_size = 256, padded_vocab = 256>, ptc.parallel = #dist.parallel<pp = 2, pipeline_layout = "Et|tL">} {}
+
+// -----
+
+// A schedule file needs pipeline stages.
+// expected-error @+1 {{parallel setting schedule_file = "my.sched": a pipeline schedule needs pp >= 2, got 1}}
+module @negative_schedule_file attributes {ptc.parallel = #dist.parallel<schedule_file = "my.sched">} {}

@@ -131,3 +131,15 @@ module @negative_duplicate attributes {ptc.training = #graph.training<steps = 10
 
 // expected-error @+1 {{duplicate or unknown struct parameter name: learning_rate}}
 module @negative_unknown_key attributes {ptc.training = #graph.training<learning_rate = 1.0e-3, decay_steps = 10, global_batch_size = 8, micro_batch_size = 4, steps = 10>} {}
+
+// -----
+
+// A batch-size ramp-up needs all three numbers.
+// expected-error @+1 {{training settings rampup_start = 4, rampup_increment = 0, rampup_samples = 32: a batch-size ramp-up needs all three > 0}}
+module @negative_rampup_partial attributes {ptc.training = #graph.training<decay_steps = 10, global_batch_size = 16, micro_batch_size = 2, steps = 10, rampup_start = 4, rampup_samples = 32>} {}
+
+// -----
+
+// Its increments must reach the global batch exactly.
+// expected-error @+1 {{training setting rampup_start = 4 must be below global_batch_size = 16, which rampup_increment = 5 steps reach exactly}}
+module @negative_rampup_steps attributes {ptc.training = #graph.training<decay_steps = 10, global_batch_size = 16, micro_batch_size = 2, steps = 10, rampup_start = 4, rampup_increment = 5, rampup_samples = 32>} {}
