@@ -24,6 +24,11 @@ config.substitutions.append(("%models", os.path.join(config.ptc_src_root, "model
 config.substitutions.append(("%data", os.path.join(config.ptc_src_root, "data")))
 config.substitutions.append(("%python", sys.executable))
 
+# Tests that build cuda programs (no GPU needed) say `REQUIRES: nvcc`.
+if os.access(os.path.join(os.environ.get("PTC_CUDA_DIR", "/usr/local/cuda"),
+                          "bin", "nvcc"), os.X_OK):
+    config.available_features.add("nvcc")
+
 # GPU tests say `REQUIRES: cuda-gpu`; machines without one skip them.
 if shutil.which("nvidia-smi"):
     try:

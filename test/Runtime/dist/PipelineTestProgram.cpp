@@ -7,7 +7,6 @@
 //
 //   train FLAGS         the two-stage program (mpirun -np 2)
 //   train-single FLAGS  the same math in one process
-//   nan-step S FLAGS    train; stage 1's loss is NaN at step S
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,20 +15,16 @@
 #include "runtime/train/run_main.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 int main(int argc, char **argv) {
   namespace pipe = ptc::test::pipe;
   const std::string mode = argc > 1 ? argv[1] : "";
-  int first = 2; // the training flags
-  if (mode == "nan-step" && argc > 2) {
-    pipe::nanStep = std::atoll(argv[2]);
-    first = 3;
-  } else if (mode != "train" && mode != "train-single") {
+  const int first = 2; // the training flags
+  if (mode != "train" && mode != "train-single") {
     std::fprintf(stderr, "usage: ptc-pipeline-test-program train FLAGS | "
-                         "train-single FLAGS | nan-step S FLAGS\n");
+                         "train-single FLAGS\n");
     return 2;
   }
   std::vector<char *> args = {argv[0]};
