@@ -385,7 +385,7 @@ private:
   /// One step function per pipeline rank of the module's dist.schedule:
   /// its actions as runtime calls, in order (the schedule decided them).
   LogicalResult emitSchedule() {
-    auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+    auto schedules = dist::getTrainingSchedules(module);
     if (schedules.empty())
       return module.emitError("cpu emitter: expected a dist.schedule (run "
                               "dist-step-schedule)");
@@ -688,7 +688,8 @@ private:
       os << fmt::format("    /*pipelineRank=*/{}, {}, kPipelineModels, "
                         "/*numCheckpointParams=*/{},\n{}",
                         stage->rank, stage->numRanks,
-                        stage->numCheckpointParams, stage->rampFields);
+                        stage->numCheckpointParams,
+                        stage->rampFields + stage->evalFields);
     if (!ramp.empty())
       os << "    /*pipelineRank=*/0, 0, nullptr, /*numCheckpointParams=*/0,\n"
          << ramp;
@@ -759,7 +760,7 @@ std::string communicatorEntry(ModuleOp module, Attribute comm) {
 std::string emitRampTable(raw_ostream &os, ModuleOp module,
                           ArrayRef<SmallVector<std::string>> phaseFunctions,
                           StringRef prefix) {
-  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  auto schedules = dist::getTrainingSchedules(module);
   if (schedules.size() < 2 || !schedules.front().getFirstStep())
     return "";
   std::string tables, entries;

@@ -22,7 +22,10 @@ public:
   LogicalResult emit() {
     ranks.assign(module.getOps<ModuleOp>().begin(),
                  module.getOps<ModuleOp>().end());
-    schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+    // Training schedules (one per ramp-up phase) and the validation one.
+    for (auto each : module.getOps<dist::ScheduleOp>())
+      (each.getKind() == "evaluate" ? evaluation : schedules.emplace_back()) =
+          each;
     if (schedules.empty())
       return module.emitError("emitter: a pipeline program needs a "
                               "dist.schedule (run dist-pipeline-schedule)");
@@ -72,6 +75,18 @@ public:
        << fmt::format("{}", fmt::join(phaseFunctions.back(), ", "))
        << "};\nextern const ptc::abi::Model *const kPipelineModels[];\n\n";
     options.rampFields = emitRampTable(os, module, phaseFunctions, "");
+    if (evaluation) {
+      for (size_t r = 0; r < ranks.size(); ++r)
+        os << "bool eval_rank" << r
+           << "(ptc::abi::StepHost *host, double *loss);\n";
+      os << "const ptc::abi::StepFunction kEvalSteps[] = {";
+      for (size_t r = 0; r < ranks.size(); ++r)
+        os << (r ? ", " : "") << "eval_rank" << r;
+      os << "};\n\n";
+      if (options.rampFields.empty())
+        options.rampFields = "    /*numRampPhases=*/0, nullptr,\n";
+      options.evalFields = "    kEvalSteps,\n";
+    }
     for (auto [r, rank] : llvm::enumerate(ranks)) {
       options.rank = int64_t(r);
       os << "namespace " << rank.getSymName().value_or("rank") << " {\n\n";
@@ -86,6 +101,11 @@ public:
       for (auto rank : each.getBody().getOps<dist::PipelineRankOp>())
         if (failed(emitStepFunction(
                 rank, each, phaseFunctions[phase][size_t(rank.getRank())])))
+          return failure();
+    if (evaluation)
+      for (auto rank : evaluation.getBody().getOps<dist::PipelineRankOp>())
+        if (failed(emitStepFunction(rank, evaluation,
+                                    fmt::format("eval_rank{}", rank.getRank()))))
           return failure();
     os << "const ptc::abi::Model *const kPipelineModels[] = {";
     for (auto [r, rank] : llvm::enumerate(ranks))
@@ -194,6 +214,8 @@ private:
     bool readsLoss = false;
     rankOp.walk(
         [&](dist::BackwardOp backward) { readsLoss |= backward.getLoss(); });
+    rankOp.walk(
+        [&](dist::ForwardOp forward) { readsLoss |= forward.getLoss(); });
     if (readsLoss)
       os << "  double lossSum = 0, microLoss = 0;\n";
     int64_t losses = 0;
@@ -204,9 +226,16 @@ private:
       LogicalResult printed =
           TypeSwitch<Operation *, LogicalResult>(&action)
               .Case([&](dist::LoadMicroBatchOp load) {
-                check(fmt::format("load(host, host->dpRank * {} + {}, {})",
-                                  microBatches, load.getMicro(),
-                                  load.getMicro()));
+                // Data-parallel ranks share a step's micro-batches (each
+                // its own); with data_parallel(1) (validation) every rank
+                // reads the same ones.
+                if (schedule.getDataParallel() > 1)
+                  check(fmt::format("load(host, host->dpRank * {} + {}, {})",
+                                    microBatches, load.getMicro(),
+                                    load.getMicro()));
+                else
+                  check(fmt::format("load(host, {}, {})", load.getMicro(),
+                                    load.getMicro()));
                 return success();
               })
               .Case([&](dist::ForwardOp forward) -> LogicalResult {
@@ -225,6 +254,11 @@ private:
                 if (failed(fn))
                   return failure();
                 check(fmt::format("run(host, {})", *fn));
+                if (forward.getLoss()) {
+                  check("peekLoss(host, &microLoss)");
+                  os << "  lossSum += microLoss;\n";
+                  ++losses;
+                }
                 return success();
               })
               .Case([&](dist::BackwardOp backward) -> LogicalResult {
@@ -313,6 +347,7 @@ private:
   SmallVector<ModuleOp> ranks;
   dist::ScheduleOp schedule; // the full batch's
   SmallVector<dist::ScheduleOp> schedules;
+  dist::ScheduleOp evaluation; // validation, when the program has it
   SmallVector<SmallVector<std::string>> phaseFunctions;
   ArrayAttr comms;
   llvm::StringMap<int64_t> commIndex;

@@ -28,6 +28,7 @@ struct StageEmitOptions {
   int64_t numCheckpointParams = 0; ///< the whole model's parameters
   std::string meshFields;          ///< "N, kMesh, M, kComms,"
   std::string rampFields;          ///< "N, kRamp," under a ramp-up, or ""
+  std::string evalFields;          ///< "kEvalSteps," with validation, or ""
 };
 
 /// What the step functions need of a rank's printed tables.

@@ -60,7 +60,7 @@ llvm::StringMap<int64_t> scheduledCalls(ModuleOp module, int64_t which,
   });
   *sent = 0;
   // A step at the full batch: the last schedule (a ramp-up's last phase).
-  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  auto schedules = dist::getTrainingSchedules(module);
   for (auto schedule : ArrayRef(schedules).take_back(1))
     for (auto rank : schedule.getBody().getOps<dist::PipelineRankOp>()) {
       if (int64_t(rank.getRank()) != which)
@@ -126,7 +126,7 @@ bool printTraffic(llvm::raw_ostream &os, ModuleOp program,
 
 /// A batch-size ramp-up: one dist.schedule per phase (first_step).
 static void printRampPhases(llvm::raw_ostream &os, ModuleOp module) {
-  auto schedules = llvm::to_vector(module.getOps<dist::ScheduleOp>());
+  auto schedules = dist::getTrainingSchedules(module);
   if (schedules.size() < 2 || !schedules.front().getFirstStep())
     return;
   os << fmt::format(

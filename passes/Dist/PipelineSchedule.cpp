@@ -155,7 +155,57 @@ struct DistPipelineSchedulePass
           return failure();
       }
     }
+    buildEvaluation(builder, module, ranks, parallel);
     return success();
+  }
+
+  /// Validation of one micro-batch: its forward through the stages in
+  /// order, each rank running its chunks as their inputs arrive (a chain:
+  /// every receive waits only on an earlier stage, so no cycle of waits),
+  /// the last stage's loss broadcast to every pipeline rank.
+  void buildEvaluation(OpBuilder &builder, ModuleOp module,
+                       ArrayRef<ModuleOp> ranks, ParallelAttr parallel) {
+    const int64_t pp = int64_t(ranks.size());
+    const int64_t stages = pp * parallel.getVirtualStages();
+    Location loc = module.getLoc();
+    auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
+    builder.setInsertionPointToEnd(module.getBody());
+    // Every data-parallel rank validates the same micro-batches (as
+    // without stages): data_parallel(1).
+    auto evaluation = ScheduleOp::create(
+        builder, loc, builder.getStringAttr("evaluate"), i64(1), i64(1),
+        IntegerAttr(), FloatAttr());
+    builder.createBlock(&evaluation.getBody());
+    for (int64_t r = 0; r < pp; ++r) {
+      OpBuilder::InsertionGuard guard(builder);
+      auto rankOp = PipelineRankOp::create(builder, loc, r);
+      builder.createBlock(&rankOp.getActions());
+      auto rankName = ModuleOp(ranks[size_t(r)]).getSymNameAttr();
+      for (int64_t s = r; s < stages; s += pp) {
+        const bool first = s == 0, last = s + 1 == stages;
+        if (first || last)
+          LoadMicroBatchOp::create(builder, loc, 0);
+        if (!first)
+          RecvActivationOp::create(
+              builder, loc, i64(s), i64(0), i64((s - 1) % pp),
+              builder.getStringAttr(fmt::format("pp_fwd{}", (s - 1) % pp)),
+              i64(0));
+        ForwardOp::create(
+            builder, loc, i64(s), i64(0), first ? IntegerAttr() : i64(0),
+            SymbolRefAttr::get(rankName,
+                               {FlatSymbolRefAttr::get(
+                                   builder.getContext(),
+                                   fmt::format("stage{}_forward", s))}),
+            last ? builder.getUnitAttr() : UnitAttr());
+        if (!last)
+          SendActivationOp::create(
+              builder, loc, i64(s), i64(0), i64((s + 1) % pp),
+              builder.getStringAttr(fmt::format("pp_fwd{}", r)),
+              IntegerAttr());
+      }
+      BroadcastLossOp::create(builder, loc, i64((stages - 1) % pp),
+                              builder.getStringAttr("pp"));
+    }
   }
 
   /// The same communicator table on every rank module and the outer one.
@@ -249,7 +299,8 @@ struct DistPipelineSchedulePass
                                 : entry(fmt::format("stage{}_forward", stage));
         ForwardOp::create(
             builder, loc, i64(stage), i64(micro),
-            stash ? builder.getI64IntegerAttr(*stash) : IntegerAttr(), fn);
+            stash ? builder.getI64IntegerAttr(*stash) : IntegerAttr(), fn,
+            UnitAttr());
         break;
       }
       case ActionKind::Backward: {

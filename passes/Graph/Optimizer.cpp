@@ -94,8 +94,8 @@ struct GraphOptimizerPass
   /// A pipeline rank's module: each chunk's backward accumulates its
   /// gradients and returns what the neighbours need (the gradient of its
   /// input for the previous stage; the loss on the last chunk); the
-  /// forwards of the other chunks are entry points as they are. The last
-  /// chunk's forward goes: its backward recomputes it with the loss.
+  /// forwards are entry points as they are (the last chunk's, which returns
+  /// the loss, for validation: in training its backward recomputes it).
   LogicalResult buildStages(ModuleOp module) {
     auto training = TrainingAttr::lookup(module);
     if (!training)
@@ -112,12 +112,12 @@ struct GraphOptimizerPass
           return failure();
         continue;
       }
+      // The last chunk's forward ends in the loss: validation runs it.
       bool lossChunk = fn.getNumResults() == 1 &&
                        cast<ShapedType>(fn.getResultTypes()[0]).getRank() == 0;
       if (lossChunk)
-        fn.erase();
-      else
-        fn->setAttr("ptc.entry", builder.getStringAttr(fn.getSymName()));
+        fn.setResultAttr(0, "ptc.output", builder.getStringAttr("loss"));
+      fn->setAttr("ptc.entry", builder.getStringAttr(fn.getSymName()));
     }
     return buildOptimizerStep(module, training);
   }

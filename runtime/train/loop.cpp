@@ -57,6 +57,7 @@ private:
   Status openData();
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
+  Status evalPipelined(int64_t step, int64_t batch, double *loss);
   Status save(const std::string &path, int64_t step);
   void record(const nlohmann::ordered_json &r);
   // Feeds the next batch of `loader` into "tokens" and "targets".
@@ -231,6 +232,21 @@ Status Trainer::step(int64_t step, StepMetrics *m) {
   return Status::ok();
 }
 
+// Pipeline stages: the compiler's validation function of this rank runs
+// validation micro-batch `batch` through every stage; the loss comes back
+// to every rank (broadcast), which judges it after the loop.
+Status Trainer::evalPipelined(int64_t step, int64_t batch, double *loss) {
+  const uint64_t start = uint64_t(batch * model_.microBatch);
+  RuntimeStepHost host({model_, io_, arenas_, valData_, tokens_, targets_},
+                       place_.dpRank, step, start);
+  if (!model_.evalFunctions[place_.ppRank](&host, loss))
+    return host.status() ? Status::error("validation after step " +
+                                         std::to_string(step) +
+                                         ": the validation function failed")
+                         : host.status();
+  return host.finishSends();
+}
+
 Status Trainer::validate(int64_t step) {
   const Clock::time_point start = Clock::now();
   dist::WatchdogPhase phase(place_.watchdog,
@@ -238,11 +254,12 @@ Status Trainer::validate(int64_t step) {
   valData_.seek(0);
   double lossSum = 0;
   for (int64_t i = 0; i < flags_.evalSteps; ++i) {
-    Status s = feed(valData_);
-    if (s)
-      s = call(model_.evalStep);
     double loss = 0;
-    if (s)
+    Status s = model_.evalFunctions ? evalPipelined(step, i, &loss)
+                                    : feed(valData_);
+    if (s && !model_.evalFunctions)
+      s = call(model_.evalStep);
+    if (s && !model_.evalFunctions)
       s = arenas_.readReal(*io_.loss, &loss);
     if (!s)
       return s;

@@ -60,7 +60,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 7;
+constexpr int32_t kVersion = 8;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -318,6 +318,14 @@ struct Model {
   /// without one.
   int32_t numRampPhases;
   const RampPhase *rampPhases;
+
+  /// Pipeline parallelism: validation, one function per pipeline rank
+  /// (like stepFunctions). Each runs the forward of one validation
+  /// micro-batch through the stages in the compiler's order (the first and
+  /// last stages load it, with index 0, from the validation stream) and
+  /// sets `*loss` to its loss on every pipeline rank. Null without
+  /// pipeline stages (evalStep runs instead).
+  const StepFunction *evalFunctions;
 };
 
 } // namespace ptc::abi

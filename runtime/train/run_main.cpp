@@ -56,12 +56,12 @@ Status checkPipelineFlags(const abi::Model &model, const Flags &flags) {
   const std::string stages =
       " (this program has " + std::to_string(model.numPipelineModels) +
       " pipeline stages)";
-  if (!flags.valData.empty())
+  if (!flags.valData.empty() && !model.evalFunctions)
     return Status::error(
-        "--val-data: validation with pipeline parallelism is not supported "
-        "yet" +
-        stages + "; train without --val-data, or validate the saved weights "
-                 "with a compile of the same spec without pp");
+        "--val-data: this program's pipeline stages have no validation "
+        "functions" +
+        stages + "; train without --val-data, or recompile the spec with "
+                 "this ptc");
   if (flags.gradcheck > 0)
     return Status::error(
         "--gradcheck: not supported with pipeline parallelism yet" + stages +

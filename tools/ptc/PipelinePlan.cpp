@@ -145,7 +145,8 @@ int planPipeline(ModuleOp module, const PipelinePlanOptions &options) {
     return 1;
   stages->explicitLayout = !parallel.getPipelineLayout().empty();
   int64_t microBatches = 0;
-  for (auto schedule : module.getOps<dist::ScheduleOp>())
+  // The full batch's (the last phase of a ramp-up).
+  for (auto schedule : dist::getTrainingSchedules(module))
     microBatches = schedule.getMicroBatches();
   auto model = graph::ModelAttr::lookup(module);
   auto training = graph::TrainingAttr::lookup(module);

@@ -39,6 +39,11 @@ MeshOp getModuleMesh(mlir::ModuleOp module);
 /// or no such axis.
 int64_t getMeshAxisIndex(mlir::ModuleOp module, llvm::StringRef axis);
 
+class ScheduleOp;
+/// The module's training schedules in order (one per phase of a batch-size
+/// ramp-up), without the validation one (kind "evaluate").
+llvm::SmallVector<ScheduleOp> getTrainingSchedules(mlir::ModuleOp module);
+
 /// Checks that `axes` are axes of `mesh`; reports on `op`.
 mlir::LogicalResult verifyMeshAxes(mlir::Operation *op, MeshOp mesh,
                                    llvm::ArrayRef<llvm::StringRef> axes);

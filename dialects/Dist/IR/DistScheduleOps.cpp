@@ -37,7 +37,8 @@ LogicalResult ScheduleOp::verify() {
 /// proved the rest (every send meets its receive, no cycle of waits) over
 /// all ranks before the pass wrote the lists.
 static LogicalResult verifyPipelineList(PipelineRankOp rank,
-                                        int64_t microBatches) {
+                                        int64_t microBatches,
+                                        bool evaluation) {
   llvm::DenseMap<std::pair<int64_t, int64_t>, int> state; // 1 F, 2 F and B
   Operation *optimizer = nullptr;
   for (Operation &op : rank.getActions().front()) {
@@ -77,6 +78,16 @@ static LogicalResult verifyPipelineList(PipelineRankOp rank,
              << micro << ", but the step has " << microBatches
              << " per data-parallel rank";
   }
+  // Validation runs forwards only and takes no optimizer step.
+  if (evaluation) {
+    for (auto [key, seen] : state)
+      if (seen != 1)
+        return rank.emitOpError("runs a backward in a validation schedule");
+    if (optimizer)
+      return rank.emitOpError("takes an optimizer step in a validation "
+                              "schedule");
+    return success();
+  }
   for (auto [key, seen] : state)
     if (seen != 2)
       return rank.emitOpError("never runs the backward of stage ")
@@ -90,7 +101,8 @@ LogicalResult PipelineRankOp::verify() {
   auto schedule = cast<ScheduleOp>((*this)->getParentOp());
   const int64_t microBatches = schedule.getMicroBatches();
   if (schedule.getKind() != "accumulate")
-    return verifyPipelineList(*this, microBatches);
+    return verifyPipelineList(*this, microBatches,
+                              schedule.getKind() == "evaluate");
   // Per micro-batch: loaded, and how many compute actions ran on it.
   SmallVector<bool> loaded(microBatches, false);
   SmallVector<int64_t> computed(microBatches, 0);
@@ -166,4 +178,13 @@ LogicalResult ForwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
 LogicalResult BackwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyEntry(*this, getEntryAttr(), symbolTable);
+}
+
+llvm::SmallVector<ScheduleOp>
+ptc::dist::getTrainingSchedules(ModuleOp module) {
+  llvm::SmallVector<ScheduleOp> schedules;
+  for (auto schedule : module.getOps<ScheduleOp>())
+    if (schedule.getKind() != "evaluate")
+      schedules.push_back(schedule);
+  return schedules;
 }

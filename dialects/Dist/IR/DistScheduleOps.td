@@ -158,7 +158,9 @@ def Dist_ForwardOp : Dist_ActionOp<"forward",
     stage but the first) into "stage<S>.input", writes `micro` into the
     "micro" slot and runs `entry`, which writes "stage<S>.output". The last
     stage has no `entry`: its backward recomputes the forward with the loss,
-    so its forward only keeps the input waiting in its stash slot.
+    so its forward only keeps the input waiting in its stash slot. In a
+    validation schedule (`dist.schedule "evaluate"`) the last stage's
+    forward computes the loss (`loss`: the step function reads it).
 
     ```mlir
     dist.forward stage 1 micro 3 stash 0 calls @pipeline_rank1::@stage1_forward
@@ -167,10 +169,10 @@ def Dist_ForwardOp : Dist_ActionOp<"forward",
   let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
                        ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
                        OptionalAttr<I64Attr>:$stash,
-                       OptionalAttr<SymbolRefAttr>:$entry);
+                       OptionalAttr<SymbolRefAttr>:$entry, UnitAttr:$loss);
   let assemblyFormat = [{
     `stage` $stage `micro` $micro (`stash` $stash^)? (`calls` $entry^)?
-    attr-dict
+    (`loss` $loss^)? attr-dict
   }];
 }
 
