@@ -3,6 +3,7 @@
 #include "compiler/EmitPipeline.h"
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/StageSlots.h"
 #include "dialects/Exec/IR/ExecOps.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -104,8 +105,8 @@ public:
           return failure();
     if (evaluation)
       for (auto rank : evaluation.getBody().getOps<dist::PipelineRankOp>())
-        if (failed(emitStepFunction(rank, evaluation,
-                                    fmt::format("eval_rank{}", rank.getRank()))))
+        if (failed(emitStepFunction(
+                rank, evaluation, fmt::format("eval_rank{}", rank.getRank()))))
           return failure();
     os << "const ptc::abi::Model *const kPipelineModels[] = {";
     for (auto [r, rank] : llvm::enumerate(ranks))
@@ -219,8 +220,12 @@ private:
     if (readsLoss)
       os << "  double lossSum = 0, microLoss = 0;\n";
     int64_t losses = 0;
-    auto stageSlot = [](int64_t stage, StringRef what) {
-      return fmt::format("stage{}.{}", stage, what.str());
+    using dist::StageSlot;
+    auto stageSlot = [](int64_t stage, StageSlot what) {
+      return dist::stageSlotName(stage, what);
+    };
+    auto stashed = [](int64_t stage, StageSlot what, int64_t k) {
+      return dist::stashSlotName(dist::stageSlotName(stage, what), k);
     };
     for (Operation &action : rankOp.getActions().front()) {
       LogicalResult printed =
@@ -242,9 +247,8 @@ private:
                 int64_t s = forward.getStage();
                 if (auto stash = forward.getStash();
                     stash && forward.getEntry() &&
-                    failed(copy(
-                        &action, r, stageSlot(s, "input"),
-                        stageSlot(s, fmt::format("input.stash{}", *stash)))))
+                    failed(copy(&action, r, stageSlot(s, StageSlot::Input),
+                                stashed(s, StageSlot::Input, *stash))))
                   return failure();
                 if (!forward.getEntry())
                   return success(); // the last stage: kept in its stash
@@ -265,15 +269,13 @@ private:
                 int64_t s = backward.getStage();
                 if (auto stash = backward.getStash();
                     stash &&
-                    failed(copy(
-                        &action, r, stageSlot(s, "input"),
-                        stageSlot(s, fmt::format("input.stash{}", *stash)))))
+                    failed(copy(&action, r, stageSlot(s, StageSlot::Input),
+                                stashed(s, StageSlot::Input, *stash))))
                   return failure();
                 if (auto stash = backward.getGradStash();
                     stash &&
-                    failed(copy(&action, r, stageSlot(s, "output_grad"),
-                                stageSlot(s, fmt::format("output_grad.stash{}",
-                                                         *stash)))))
+                    failed(copy(&action, r, stageSlot(s, StageSlot::OutputGrad),
+                                stashed(s, StageSlot::OutputGrad, *stash))))
                   return failure();
                 check(fmt::format("setMicro(host, {})", backward.getMicro()));
                 FailureOr<std::string> fn =
@@ -291,26 +293,24 @@ private:
               .Case([&](dist::SendActivationOp send) {
                 return transfer(&action, r, "send", send.getComm(),
                                 send.getPeer(),
-                                stageSlot(send.getStage(), "output"));
+                                stageSlot(send.getStage(), StageSlot::Output));
               })
               .Case([&](dist::RecvActivationOp recv) {
-                return transfer(
-                    &action, r, "recv", recv.getComm(), recv.getPeer(),
-                    stageSlot(recv.getStage(),
-                              fmt::format("input.stash{}",
-                                          recv.getStash().value_or(0))));
+                return transfer(&action, r, "recv", recv.getComm(),
+                                recv.getPeer(),
+                                stashed(recv.getStage(), StageSlot::Input,
+                                        recv.getStash().value_or(0)));
               })
               .Case([&](dist::SendGradientOp send) {
-                return transfer(&action, r, "send", send.getComm(),
-                                send.getPeer(),
-                                stageSlot(send.getStage(), "input_grad"));
+                return transfer(
+                    &action, r, "send", send.getComm(), send.getPeer(),
+                    stageSlot(send.getStage(), StageSlot::InputGrad));
               })
               .Case([&](dist::RecvGradientOp recv) {
-                return transfer(
-                    &action, r, "recv", recv.getComm(), recv.getPeer(),
-                    stageSlot(recv.getStage(),
-                              fmt::format("output_grad.stash{}",
-                                          recv.getStash().value_or(0))));
+                return transfer(&action, r, "recv", recv.getComm(),
+                                recv.getPeer(),
+                                stashed(recv.getStage(), StageSlot::OutputGrad,
+                                        recv.getStash().value_or(0)));
               })
               .Case([&](dist::BroadcastLossOp share) -> LogicalResult {
                 auto where = group(&action, share.getComm(), share.getRoot());

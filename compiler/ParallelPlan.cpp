@@ -4,6 +4,7 @@
 
 #include "compiler/MemoryPlan.h"
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/StageSlots.h"
 #include "dialects/Exec/IR/ExecOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -79,11 +80,11 @@ llvm::StringMap<int64_t> scheduledCalls(ModuleOp module, int64_t which,
         else if (auto backward = dyn_cast<dist::BackwardOp>(action))
           count(backward.getEntryAttr());
         else if (auto send = dyn_cast<dist::SendActivationOp>(action))
-          *sent +=
-              slotBytes.lookup(fmt::format("stage{}.output", send.getStage()));
+          *sent += slotBytes.lookup(
+              dist::stageSlotName(send.getStage(), dist::StageSlot::Output));
         else if (auto send = dyn_cast<dist::SendGradientOp>(action))
           *sent += slotBytes.lookup(
-              fmt::format("stage{}.input_grad", send.getStage()));
+              dist::stageSlotName(send.getStage(), dist::StageSlot::InputGrad));
       });
     }
   return calls;

@@ -10,6 +10,8 @@
 #include "passes/Dist/RampUp.h"
 #include "passes/Dist/Schedule/Build.h"
 
+#include "dialects/Dist/IR/StageSlots.h"
+
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,20 +55,6 @@ struct StashPool {
     return slot;
   }
 };
-
-std::string kindName(PipelineSchedule kind) {
-  switch (kind) {
-  case PipelineSchedule::gpipe:
-    return "gpipe";
-  case PipelineSchedule::one_f_one_b:
-    return "1f1b";
-  case PipelineSchedule::interleaved_1f1b:
-    return "interleaved_1f1b";
-  case PipelineSchedule::zero_bubble:
-    return "zero_bubble";
-  }
-  return "?";
-}
 
 struct DistPipelineSchedulePass
     : public ptc::dist::impl::DistPipelineScheduleBase<
@@ -120,14 +108,15 @@ struct DistPipelineSchedulePass
       phases = rampPhases(
           training.getRampupStart(), training.getRampupIncrement(),
           training.getRampupSamples(), training.getGlobalBatchSize(),
-          training.getMicroBatchSize() * parallel.getDp(),
-          training.getSteps());
+          training.getMicroBatchSize() * parallel.getDp(), training.getSteps());
     if (failed(declareCommunicators(module, ranks)))
       return failure();
     OpBuilder builder(module.getContext());
     for (const RampPhase &phase : phases) {
       schedule::ScheduleShape shape;
-      shape.kind = file.empty() ? kindName(parallel.getSchedule()) : "file";
+      shape.kind = file.empty()
+                       ? stringifyPipelineSchedule(parallel.getSchedule()).str()
+                       : "file";
       shape.pp = int(pp);
       shape.virtualStages = int(parallel.getVirtualStages());
       shape.microBatches = int(phase.microBatches);
@@ -172,9 +161,9 @@ struct DistPipelineSchedulePass
     builder.setInsertionPointToEnd(module.getBody());
     // Every data-parallel rank validates the same micro-batches (as
     // without stages): data_parallel(1).
-    auto evaluation = ScheduleOp::create(
-        builder, loc, builder.getStringAttr("evaluate"), i64(1), i64(1),
-        IntegerAttr(), FloatAttr());
+    auto evaluation =
+        ScheduleOp::create(builder, loc, builder.getStringAttr("evaluate"),
+                           i64(1), i64(1), IntegerAttr(), FloatAttr());
     builder.createBlock(&evaluation.getBody());
     for (int64_t r = 0; r < pp; ++r) {
       OpBuilder::InsertionGuard guard(builder);
@@ -192,16 +181,15 @@ struct DistPipelineSchedulePass
               i64(0));
         ForwardOp::create(
             builder, loc, i64(s), i64(0), first ? IntegerAttr() : i64(0),
-            SymbolRefAttr::get(rankName,
-                               {FlatSymbolRefAttr::get(
-                                   builder.getContext(),
-                                   fmt::format("stage{}_forward", s))}),
+            SymbolRefAttr::get(
+                rankName,
+                {FlatSymbolRefAttr::get(builder.getContext(),
+                                        fmt::format("stage{}_forward", s))}),
             last ? builder.getUnitAttr() : UnitAttr());
         if (!last)
           SendActivationOp::create(
               builder, loc, i64(s), i64(0), i64((s + 1) % pp),
-              builder.getStringAttr(fmt::format("pp_fwd{}", r)),
-              IntegerAttr());
+              builder.getStringAttr(fmt::format("pp_fwd{}", r)), IntegerAttr());
       }
       BroadcastLossOp::create(builder, loc, i64((stages - 1) % pp),
                               builder.getStringAttr("pp"));
@@ -268,8 +256,8 @@ struct DistPipelineSchedulePass
       LoadMicroBatchOp::create(builder, loc, micro);
       loaded = micro;
     };
-    auto noteSlots = [&](int64_t stage, StringRef what, StashPool &pool) {
-      int64_t &count = slots[fmt::format("stage{}.{}", stage, what.str())];
+    auto noteSlots = [&](int64_t stage, StageSlot what, StashPool &pool) {
+      int64_t &count = slots[stageSlotName(stage, what)];
       count = std::max(count, int64_t(pool.used.size()));
     };
     auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
@@ -297,10 +285,10 @@ struct DistPipelineSchedulePass
           loadIfNeeded(micro);
         SymbolRefAttr fn = last ? SymbolRefAttr()
                                 : entry(fmt::format("stage{}_forward", stage));
-        ForwardOp::create(
-            builder, loc, i64(stage), i64(micro),
-            stash ? builder.getI64IntegerAttr(*stash) : IntegerAttr(), fn,
-            UnitAttr());
+        ForwardOp::create(builder, loc, i64(stage), i64(micro),
+                          stash ? builder.getI64IntegerAttr(*stash)
+                                : IntegerAttr(),
+                          fn, UnitAttr());
         break;
       }
       case ActionKind::Backward: {
@@ -332,7 +320,7 @@ struct DistPipelineSchedulePass
         break;
       case ActionKind::RecvActivation: {
         int64_t slot = inputs[stage].take(micro);
-        noteSlots(stage, "input", inputs[stage]);
+        noteSlots(stage, StageSlot::Input, inputs[stage]);
         RecvActivationOp::create(
             builder, loc, i64(stage), i64(micro), i64(action.peer),
             str(fmt::format("pp_fwd{}", action.peer)), i64(slot));
@@ -345,7 +333,7 @@ struct DistPipelineSchedulePass
         break;
       case ActionKind::RecvGradient: {
         int64_t slot = grads[stage].take(micro);
-        noteSlots(stage, "output_grad", grads[stage]);
+        noteSlots(stage, StageSlot::OutputGrad, grads[stage]);
         RecvGradientOp::create(builder, loc, i64(stage), i64(micro),
                                i64(action.peer),
                                str(fmt::format("pp_bwd{}", r)), i64(slot));

@@ -9,6 +9,8 @@
 #include "passes/Dist/Passes.h"
 #include "passes/Dist/StageUnits.h"
 
+#include "dialects/Dist/IR/StageSlots.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -169,14 +171,15 @@ struct DistPipelineSplitPass
         builder, forward.getLoc(), fmt::format("stage{}_forward", s),
         FunctionType::get(context, argTypes, {output.getType()}));
     fn.setArgAttr(0, "ptc.input",
-                  builder.getStringAttr(first
-                                            ? std::string("tokens")
-                                            : fmt::format("stage{}.input", s)));
+                  builder.getStringAttr(
+                      first ? std::string("tokens")
+                            : dist::stageSlotName(s, dist::StageSlot::Input)));
     if (last)
       fn.setArgAttr(1, "ptc.input", builder.getStringAttr("targets"));
     if (!last)
       fn.setResultAttr(0, "ptc.output",
-                       builder.getStringAttr(fmt::format("stage{}.output", s)));
+                       builder.getStringAttr(
+                           dist::stageSlotName(s, dist::StageSlot::Output)));
     fn->setAttr("ptc.stage", builder.getI64IntegerAttr(s));
     Block *body = fn.addEntryBlock();
     IRMapping map;

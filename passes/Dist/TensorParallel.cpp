@@ -30,6 +30,8 @@
 #include "passes/Dist/Mesh.h"
 #include "passes/Dist/Passes.h"
 
+#include "dialects/Dist/IR/StageSlots.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -66,7 +68,7 @@ public:
     if (chunk && sequenceParallel)
       for (unsigned i = 0; i < fn.getNumArguments(); ++i)
         if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
-          if (slot.getValue().starts_with("stage") &&
+          if (isStageSlot(slot.getValue()) &&
               failed(makeSplit(fn, fn.getArgument(i), kSequenceDim)))
             return failure();
     SmallVector<Operation *> ops;

@@ -9,6 +9,7 @@
 #include "passes/Graph/Differentiator.h"
 #include "passes/Graph/Passes.h"
 
+#include "dialects/Dist/IR/StageSlots.h"
 #include "dialects/Graph/IR/GraphVJPUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -99,8 +100,8 @@ struct GraphAutodiffPass
         if (auto stage = fn->getAttrOfType<IntegerAttr>("ptc.stage"))
           named.push_back(builder.getNamedAttr(
               "ptc.input",
-              builder.getStringAttr("stage" + llvm::Twine(stage.getInt()) +
-                                    ".output_grad")));
+              builder.getStringAttr(ptc::dist::stageSlotName(
+                  stage.getInt(), ptc::dist::StageSlot::OutputGrad))));
         auto attrs = builder.getDictionaryAttr(named);
         if (failed(fn.insertArgument(fn.getNumArguments(), result.getType(),
                                      attrs, ret.getLoc())))

@@ -9,6 +9,7 @@
 #include "passes/Graph/Passes.h"
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/StageSlots.h"
 #include "dialects/Graph/IR/GraphVJPUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,9 +48,8 @@ struct GraphOptimizerPass
 
   LogicalResult build(ModuleOp module) {
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
-    if (!step && module->hasAttr("ptc.pipeline_rank"))
-      return buildStages(module);
-    if (!step)
+    const bool stages = !step && module->hasAttr("ptc.pipeline_rank");
+    if (!step && !stages)
       return module.emitError(
           "graph-optimizer: no @train_step (run graph-autodiff first)");
     auto training = TrainingAttr::lookup(module);
@@ -58,6 +58,8 @@ struct GraphOptimizerPass
              << TrainingAttr::kModuleAttrName << " settings";
     int64_t microSteps =
         microStepsOf(training, ptc::dist::ParallelAttr::lookup(module));
+    if (stages)
+      return buildStages(module, training, microSteps);
 
     if (failed(buildMicroStep(module, step, microSteps)))
       return failure();
@@ -96,13 +98,8 @@ struct GraphOptimizerPass
   /// input for the previous stage; the loss on the last chunk); the
   /// forwards are entry points as they are (the last chunk's, which returns
   /// the loss, for validation: in training its backward recomputes it).
-  LogicalResult buildStages(ModuleOp module) {
-    auto training = TrainingAttr::lookup(module);
-    if (!training)
-      return module.emitError("graph-optimizer: the module has no ")
-             << TrainingAttr::kModuleAttrName << " settings";
-    int64_t microSteps =
-        microStepsOf(training, ptc::dist::ParallelAttr::lookup(module));
+  LogicalResult buildStages(ModuleOp module, TrainingAttr training,
+                            int64_t microSteps) {
     OpBuilder builder(module.getContext());
     for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (!fn->hasAttr("ptc.stage"))
@@ -150,11 +147,12 @@ struct GraphOptimizerPass
     // and, on the last, the loss's cotangent-free targets (not float).
     for (auto [index, arg] : llvm::enumerate(inputGradients.asArrayRef())) {
       auto slot = fn.getArgAttrOfType<StringAttr>(arg, "ptc.input");
-      if (!slot ||
-          slot.getValue() != ("stage" + llvm::Twine(stage) + ".input").str())
+      if (!slot || slot.getValue() != ptc::dist::stageSlotName(
+                                          stage, ptc::dist::StageSlot::Input))
         continue;
       results.push_back(ret.getOperand(1 + index));
-      slots.push_back(("stage" + llvm::Twine(stage) + ".input_grad").str());
+      slots.push_back(
+          ptc::dist::stageSlotName(stage, ptc::dist::StageSlot::InputGrad));
     }
     ret->setOperands(results);
     SmallVector<Type> types;
@@ -229,9 +227,9 @@ struct GraphOptimizerPass
     SmallVector<Type> inputs = {stepType};
     if (ramp)
       inputs.append({stepType, scalar});
-    auto fn = func::FuncOp::create(builder, loc, "optimizer_step",
-                                   FunctionType::get(context, inputs,
-                                                     {scalar, scalar}));
+    auto fn = func::FuncOp::create(
+        builder, loc, "optimizer_step",
+        FunctionType::get(context, inputs, {scalar, scalar}));
     fn.setArgAttr(0, "ptc.input", builder.getStringAttr("step"));
     if (ramp) {
       fn.setArgAttr(1, "ptc.input", builder.getStringAttr("samples"));

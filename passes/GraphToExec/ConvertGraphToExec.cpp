@@ -9,6 +9,7 @@
 #include "passes/GraphToExec/Passes.h"
 
 #include "dialects/Dist/IR/DistOps.h"
+#include "dialects/Dist/IR/StageSlots.h"
 
 namespace ptc::lowering {
 #define GEN_PASS_DEF_CONVERTGRAPHTOEXEC
@@ -131,11 +132,11 @@ struct ConvertGraphToExecPass
     for (func::FuncOp fn : entries) {
       for (unsigned i = 0; i < fn.getNumArguments(); ++i)
         if (auto slot = fn.getArgAttrOfType<StringAttr>(i, "ptc.input"))
-          if (slot.getValue().starts_with("stage"))
+          if (dist::isStageSlot(slot.getValue()))
             slots[slot.getValue()] =
                 Lowering::memrefOf(fn.getArgument(i).getType());
       for (auto [i, slot] : llvm::enumerate(outputSlots(fn)))
-        if (StringRef(slot).starts_with("stage"))
+        if (dist::isStageSlot(slot))
           slots[slot] = Lowering::memrefOf(fn.getResultTypes()[i]);
     }
     SmallVector<std::pair<std::string, MemRefType>> ordered;
@@ -149,9 +150,8 @@ struct ConvertGraphToExecPass
           continue;
         int64_t count = cast<IntegerAttr>(named.getValue()).getInt();
         for (int64_t k = 0; k < count; ++k)
-          ordered.push_back(
-              {(named.getName().getValue() + ".stash" + llvm::Twine(k)).str(),
-               it->getValue()});
+          ordered.push_back({dist::stashSlotName(named.getName().getValue(), k),
+                             it->getValue()});
       }
     for (auto &[name, type] : ordered)
       declareGlobal(module, builder, ioName(name), "io", type, name);
@@ -355,7 +355,7 @@ struct ConvertGraphToExecPass
                                                   "samples", "grad_scale"},
                               slot.getValue()) ||
            (source->hasAttr("ptc.stage") &&
-            slot.getValue().starts_with("stage")));
+            dist::isStageSlot(slot.getValue())));
       if (!known)
         return source.emitError("convert-graph-to-exec: argument #")
                << i << " of @" << source.getSymName()
@@ -382,7 +382,7 @@ struct ConvertGraphToExecPass
     for (auto [value, slot] : llvm::zip(ret.getOperands(), slots)) {
       Value out = lowering.io(slot);
       if (cast<ShapedType>(value.getType()).getRank() != 0 &&
-          !StringRef(slot).starts_with("stage"))
+          !dist::isStageSlot(slot))
         return source.emitError("convert-graph-to-exec: entry '")
                << entry << "' must return scalars (" << slot << " is "
                << value.getType() << ")";
