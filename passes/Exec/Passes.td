@@ -182,8 +182,10 @@ def ExecPersistWeightCopies : Pass<"exec-persist-weight-copies", "mlir::ModuleOp
     then merges the refreshes into one launch.
 
     Only conversions of a parameter into a transient buffer of its own
-    shape, in `micro_step`, `last_micro_step` and `eval_step` (which never
-    write the weights), are replaced.
+    shape, in the entry points that never write a parameter (`micro_step`,
+    `last_micro_step`, `eval_step`, and every pipeline chunk's forward and
+    backward: what their ops declare of the parameters' buffers says so),
+    are replaced.
 
     It trades memory for time: 2 bytes per parameter stay allocated (the
     transient conversions were recomputed in the backward to keep the peak

@@ -40,10 +40,29 @@ MemRefType launchOutType(LaunchOp launch) {
   return cast<MemRefType>(launch.getBuffers()[0].getType());
 }
 
-/// The entry points that read the weights and never write them.
-bool readsWeightsOnly(StringRef entry) {
-  return entry == "micro_step" || entry == "last_micro_step" ||
-         entry == "eval_step";
+/// Whether entry point `fn` may write one of `params`: a user of a
+/// reference to one declares a write of it, or declares nothing (a view
+/// whose writes this cannot follow). The micro-steps, the evaluation step
+/// and every pipeline chunk's forward and backward only read the weights;
+/// init_params and optimizer_step write them.
+bool writesParameters(func::FuncOp fn,
+                      const DenseMap<StringAttr, GlobalOp> &params) {
+  auto written = fn.walk([&](GlobalRefOp ref) {
+    if (!params.count(ref.getGlobalAttr().getAttr()))
+      return WalkResult::advance();
+    for (Operation *user : ref->getUsers()) {
+      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+      if (!effects)
+        return WalkResult::interrupt();
+      SmallVector<MemoryEffects::EffectInstance> onRef;
+      effects.getEffectsOnValue(ref.getResult(), onRef);
+      for (const MemoryEffects::EffectInstance &effect : onRef)
+        if (isa<MemoryEffects::Write>(effect.getEffect()))
+          return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return written.wasInterrupted();
 }
 
 struct ExecPersistWeightCopiesPass
@@ -75,8 +94,7 @@ struct ExecPersistWeightCopiesPass
     llvm::MapVector<GlobalOp, SmallVector<LaunchOp>> convertsOf;
     llvm::MapVector<GlobalOp, SmallVector<GlobalRefOp>> directReadsOf;
     for (auto fn : module.getOps<func::FuncOp>()) {
-      auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
-      if (!entry || !readsWeightsOnly(entry.getValue()))
+      if (!fn->hasAttr("exec.entry") || writesParameters(fn, params))
         continue;
       fn.walk([&](GlobalRefOp ref) {
         GlobalOp param = params.lookup(ref.getGlobalAttr().getAttr());
@@ -150,9 +168,9 @@ struct ExecPersistWeightCopiesPass
       auto type = MemRefType::get(param.getMemRefType().getShape(), element);
       // A whole copy of the same element type stands in for a sharded
       // master; the others are what the products compute with.
-      StringRef suffix =
-          element == param.getMemRefType().getElementType() ? ".whole"
-                                                             : ".compute";
+      StringRef suffix = element == param.getMemRefType().getElementType()
+                             ? ".whole"
+                             : ".compute";
       copy = GlobalOp::create(top, param.getLoc(),
                               (param.getSymName() + suffix).str(),
                               param.getArena(), type);
@@ -162,10 +180,12 @@ struct ExecPersistWeightCopiesPass
     // Every conversion's buffer becomes the copy.
     for (LaunchOp launch : converts) {
       auto out = launch.getBuffers()[0].getDefiningOp<AllocOp>();
-      auto param = params.lookup(
-          launch.getBuffers()[1].getDefiningOp<GlobalRefOp>().getGlobalAttr()
-              .getAttr());
-      GlobalOp copy = copies.lookup({param, out.getMemRefType().getElementType()});
+      auto param = params.lookup(launch.getBuffers()[1]
+                                     .getDefiningOp<GlobalRefOp>()
+                                     .getGlobalAttr()
+                                     .getAttr());
+      GlobalOp copy =
+          copies.lookup({param, out.getMemRefType().getElementType()});
       OpBuilder builder(out);
       Value ref = GlobalRefOp::create(builder, out.getLoc(), copy);
       out.getResult().replaceAllUsesWith(ref);
@@ -192,9 +212,9 @@ struct ExecPersistWeightCopiesPass
         refresh(fn.front().getTerminator(), copies);
     }
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-    auto fn = func::FuncOp::create(builder, module.getLoc(),
-                                   "refresh_weight_copies",
-                                   builder.getFunctionType({}, {}));
+    auto fn =
+        func::FuncOp::create(builder, module.getLoc(), "refresh_weight_copies",
+                             builder.getFunctionType({}, {}));
     fn->setAttr("exec.entry", builder.getStringAttr("refresh_weight_copies"));
     OpBuilder body = OpBuilder::atBlockEnd(fn.addEntryBlock());
     refresh(func::ReturnOp::create(body, module.getLoc()), copies);
@@ -202,9 +222,9 @@ struct ExecPersistWeightCopiesPass
 
   /// copy = convert(param) for every copy (a plain copy where the element
   /// types agree), before `before`.
-  void refresh(Operation *before,
-               const llvm::MapVector<std::pair<GlobalOp, Type>, GlobalOp>
-                   &copies) {
+  void
+  refresh(Operation *before,
+          const llvm::MapVector<std::pair<GlobalOp, Type>, GlobalOp> &copies) {
     OpBuilder builder(before);
     for (auto [key, copy] : copies) {
       GlobalOp param = key.first;
@@ -212,10 +232,10 @@ struct ExecPersistWeightCopiesPass
       Value in = GlobalRefOp::create(builder, before->getLoc(), param);
       bool same = copy.getMemRefType().getElementType() ==
                   param.getMemRefType().getElementType();
-      LaunchOp::create(builder, before->getLoc(), same ? "copy" : "convert",
-                       ValueRange{out, in}, {Access::write, Access::read},
-                       {builder.getI64IntegerAttr(
-                           param.getMemRefType().getNumElements())});
+      LaunchOp::create(
+          builder, before->getLoc(), same ? "copy" : "convert",
+          ValueRange{out, in}, {Access::write, Access::read},
+          {builder.getI64IntegerAttr(param.getMemRefType().getNumElements())});
     }
   }
 };
