@@ -113,7 +113,10 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
   if (parallel && parallel.getPp() > 1) {
     if (!fromGraph) {
       pm.addPass(dist::createDistPipelineSplit());
-      buildGraphPipeline(pm.nest<ModuleOp>(), options);
+      OpPassManager &rank = pm.nest<ModuleOp>();
+      buildGraphPipeline(rank, options);
+      // zero_bubble runs a backward's input and weight gradients apart.
+      rank.addPass(dist::createDistSplitBackward());
       pm.addPass(dist::createDistPipelineSchedule());
     }
     if (exec)

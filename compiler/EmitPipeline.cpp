@@ -205,6 +205,55 @@ private:
     return success();
   }
 
+  /// Copies the tensors a chunk received from their stash slots into the
+  /// slots its entry point reads.
+  LogicalResult unstash(Operation *op, int64_t rank, int64_t stage,
+                        std::optional<uint64_t> input,
+                        std::optional<uint64_t> outputGrad) {
+    using dist::StageSlot;
+    for (auto [what, stash] : {std::pair{StageSlot::Input, input},
+                               std::pair{StageSlot::OutputGrad, outputGrad}}) {
+      if (!stash)
+        continue;
+      std::string slot = dist::stageSlotName(stage, what);
+      if (failed(
+              copy(op, rank, slot, dist::stashSlotName(slot, int64_t(*stash)))))
+        return failure();
+    }
+    return success();
+  }
+
+  /// Writes the micro-batch into "micro" and runs the chunk's entry point;
+  /// with `loss`, adds the micro-batch's loss to the step's.
+  LogicalResult runChunk(Operation *op, int64_t rank, uint64_t micro,
+                         SymbolRefAttr symbol, bool loss, int64_t &losses) {
+    check(fmt::format("setMicro(host, {})", micro));
+    FailureOr<std::string> fn = entry(op, rank, symbol);
+    if (failed(fn))
+      return failure();
+    check(fmt::format("run(host, {})", *fn));
+    if (loss) {
+      check("peekLoss(host, &microLoss)");
+      os << "  lossSum += microLoss;\n";
+      ++losses;
+    }
+    return success();
+  }
+
+  /// The values a split backward carries from its input half to its weight
+  /// half: into stash slot `stash` after the input half, or back.
+  LogicalResult moveCarried(Operation *op, int64_t rank, int64_t stage,
+                            uint64_t count, uint64_t stash, bool intoStash) {
+    for (uint64_t i = 0; i < count; ++i) {
+      std::string slot = dist::carrySlotName(stage, int64_t(i));
+      std::string stashed = dist::stashSlotName(slot, int64_t(stash));
+      if (failed(intoStash ? copy(op, rank, stashed, slot)
+                           : copy(op, rank, slot, stashed)))
+        return failure();
+    }
+    return success();
+  }
+
   LogicalResult emitStepFunction(dist::PipelineRankOp rankOp,
                                  dist::ScheduleOp schedule,
                                  const std::string &name) {
@@ -215,6 +264,8 @@ private:
     bool readsLoss = false;
     rankOp.walk(
         [&](dist::BackwardOp backward) { readsLoss |= backward.getLoss(); });
+    rankOp.walk(
+        [&](dist::BackwardInputOp half) { readsLoss |= half.getLoss(); });
     rankOp.walk(
         [&](dist::ForwardOp forward) { readsLoss |= forward.getLoss(); });
     if (readsLoss)
@@ -244,51 +295,44 @@ private:
                 return success();
               })
               .Case([&](dist::ForwardOp forward) -> LogicalResult {
-                int64_t s = forward.getStage();
-                if (auto stash = forward.getStash();
-                    stash && forward.getEntry() &&
-                    failed(copy(&action, r, stageSlot(s, StageSlot::Input),
-                                stashed(s, StageSlot::Input, *stash))))
-                  return failure();
                 if (!forward.getEntry())
                   return success(); // the last stage: kept in its stash
-                check(fmt::format("setMicro(host, {})", forward.getMicro()));
-                FailureOr<std::string> fn =
-                    entry(&action, r, *forward.getEntry());
-                if (failed(fn))
+                if (failed(unstash(&action, r, forward.getStage(),
+                                   forward.getStash(), std::nullopt)))
                   return failure();
-                check(fmt::format("run(host, {})", *fn));
-                if (forward.getLoss()) {
-                  check("peekLoss(host, &microLoss)");
-                  os << "  lossSum += microLoss;\n";
-                  ++losses;
-                }
-                return success();
+                return runChunk(&action, r, forward.getMicro(),
+                                *forward.getEntry(), forward.getLoss(), losses);
               })
               .Case([&](dist::BackwardOp backward) -> LogicalResult {
                 int64_t s = backward.getStage();
-                if (auto stash = backward.getStash();
-                    stash &&
-                    failed(copy(&action, r, stageSlot(s, StageSlot::Input),
-                                stashed(s, StageSlot::Input, *stash))))
+                if (failed(unstash(&action, r, s, backward.getStash(),
+                                   backward.getGradStash())))
                   return failure();
-                if (auto stash = backward.getGradStash();
-                    stash &&
-                    failed(copy(&action, r, stageSlot(s, StageSlot::OutputGrad),
-                                stashed(s, StageSlot::OutputGrad, *stash))))
+                return runChunk(&action, r, backward.getMicro(),
+                                backward.getEntry(), backward.getLoss(),
+                                losses);
+              })
+              .Case([&](dist::BackwardInputOp half) -> LogicalResult {
+                int64_t s = half.getStage();
+                if (failed(unstash(&action, r, s, half.getStash(),
+                                   half.getGradStash())) ||
+                    failed(runChunk(&action, r, half.getMicro(),
+                                    half.getEntry(), half.getLoss(), losses)))
                   return failure();
-                check(fmt::format("setMicro(host, {})", backward.getMicro()));
-                FailureOr<std::string> fn =
-                    entry(&action, r, backward.getEntry());
-                if (failed(fn))
-                  return failure();
-                check(fmt::format("run(host, {})", *fn));
-                if (backward.getLoss()) {
-                  check("peekLoss(host, &microLoss)");
-                  os << "  lossSum += microLoss;\n";
-                  ++losses;
-                }
+                if (auto stash = half.getCarryStash())
+                  return moveCarried(&action, r, s, half.getCarried(), *stash,
+                                     /*intoStash=*/true);
                 return success();
+              })
+              .Case([&](dist::BackwardWeightOp half) -> LogicalResult {
+                int64_t s = half.getStage();
+                if (auto stash = half.getCarryStash();
+                    stash &&
+                    failed(moveCarried(&action, r, s, half.getCarried(), *stash,
+                                       /*intoStash=*/false)))
+                  return failure();
+                return runChunk(&action, r, half.getMicro(), half.getEntry(),
+                                /*loss=*/false, losses);
               })
               .Case([&](dist::SendActivationOp send) {
                 return transfer(&action, r, "send", send.getComm(),

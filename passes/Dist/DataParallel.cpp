@@ -36,12 +36,14 @@ struct DistDataParallelPass
     getOrCreateMesh(module, degrees);
     zero = degrees.zeroStage == 1 && degrees.dp > 1;
     // Overlap: the last micro-batch reduces (ZeRO-1: reduce-scatters) its
-    // gradients bucket by bucket during its backward. Pipeline stages
-    // reduce theirs in optimizer_step for now (a chunk's last backward
-    // would have to own the buckets).
-    overlap = degrees.dp > 1 && degrees.gradBucketMb > 0 && degrees.pp == 1;
+    // gradients bucket by bucket during its backward. With pipeline stages,
+    // each model chunk's last backward of the step reduces the chunk's.
+    overlap = degrees.dp > 1 && degrees.gradBucketMb > 0;
     func::FuncOp micro;
+    SmallVector<func::FuncOp> chunkBackwards;
     for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (fn->hasAttr("ptc.stage") && fn->hasAttr("ptc.micro_steps"))
+        chunkBackwards.push_back(fn);
       auto entry = fn->getAttrOfType<StringAttr>("ptc.entry");
       if (!entry)
         continue;
@@ -55,8 +57,15 @@ struct DistDataParallelPass
                 failed(reduceNormOverPipeline(fn))))
         return signalPassFailure();
     }
-    if (overlap && micro && failed(buildLastMicroStep(micro)))
+    if (overlap && micro &&
+        failed(buildLastMicroStep(micro, "last_micro_step")))
       return signalPassFailure();
+    // The schedule (dist-pipeline-schedule) calls `<chunk backward>_last`
+    // for each chunk's last backward of a step.
+    for (func::FuncOp backward : chunkBackwards)
+      if (overlap && failed(buildLastMicroStep(
+                         backward, (backward.getSymName() + "_last").str())))
+        return signalPassFailure();
   }
 
   /// last_micro_step: micro_step for a step's last micro-batch, whose
@@ -67,14 +76,16 @@ struct DistDataParallelPass
   /// at a point where the next accumulation comes from another op (a whole
   /// layer's gradients share a bucket, so its accumulators are adjacent in
   /// memory), and a `dist.reduce_grads` follows its last accumulation.
-  LogicalResult buildLastMicroStep(func::FuncOp micro) {
+  /// A parameter that several pipeline ranks hold (the tied embedding) is
+  /// left to optimizer_step, which sums it over those ranks too.
+  LogicalResult buildLastMicroStep(func::FuncOp micro, StringRef name) {
     ModuleOp module = getOperation();
     MLIRContext *context = module.getContext();
     OpBuilder builder(context);
     builder.setInsertionPointAfter(micro);
     auto last = cast<func::FuncOp>(builder.clone(*micro));
-    last.setSymName("last_micro_step");
-    last->setAttr("ptc.entry", builder.getStringAttr("last_micro_step"));
+    last.setSymName(name);
+    last->setAttr("ptc.entry", builder.getStringAttr(name));
 
     SmallVector<graph::AccumulateGradOp> accs;
     last.walk([&](graph::AccumulateGradOp acc) { accs.push_back(acc); });
@@ -110,7 +121,7 @@ struct DistDataParallelPass
       for (graph::ParamOp param : bucket) {
         // ZeRO-1 reduce-scatters in place where dp divides the gradient;
         // the others keep their reduce-scatter in optimizer_step.
-        if (zero && !zeroOverlapped(param))
+        if ((zero && !zeroOverlapped(param)) || isTied(param))
           continue;
         auto ref = FlatSymbolRefAttr::get(param.getSymNameAttr());
         all.push_back(ref);
@@ -238,9 +249,7 @@ struct DistDataParallelPass
 
     // 2. Every gradient accumulator: summed over tp where partial, then
     //    averaged over dp, before its first reader. With the overlap,
-    //    last_micro_step has done both.
-    if (overlap)
-      return success();
+    //    the last backward has done both (but for tied parameters).
     SmallVector<graph::GradRefOp> refs;
     fn.walk([&](graph::GradRefOp ref) { refs.push_back(ref); });
     for (graph::GradRefOp ref : refs) {
@@ -248,12 +257,14 @@ struct DistDataParallelPass
           module.lookupSymbol<graph::ParamOp>(ref.getParam());
       if (!param)
         return ref.emitOpError("names no graph.param");
+      bool tied = isTied(param);
+      if (overlap && !tied)
+        continue;
       SmallVector<std::pair<StringRef, ReductionKind>> steps;
       if (param->hasAttr("dist.partial_grad"))
         steps.push_back({"tp", ReductionKind::sum});
       if (degrees.dp > 1)
         steps.push_back({"dp", ReductionKind::avg});
-      bool tied = param->hasAttr("ptc.tied_ranks");
       if ((steps.empty() && !tied) || ref->use_empty())
         continue;
       OpBuilder builder(ref->getContext());
@@ -440,7 +451,12 @@ struct DistDataParallelPass
   /// reduce-scattered in place during the backward.
   bool zeroOverlapped(graph::ParamOp param) {
     auto type = cast<RankedTensorType>(param.getType());
-    return zero && overlap && type.getNumElements() % degrees.dp == 0;
+    return zero && overlap && type.getNumElements() % degrees.dp == 0 &&
+           !isTied(param);
+  }
+
+  static bool isTied(graph::ParamOp param) {
+    return param->hasAttr("ptc.tied_ranks");
   }
 
   ParallelDegrees degrees;

@@ -48,7 +48,12 @@ def DistDataParallel : Pass<"dist-data-parallel", "mlir::ModuleOp"> {
     boundaries; after each bucket a `dist.reduce_grads` (ZeRO-1:
     `dist.reduce_scatter_grads`, for the gradients dp divides) reduces the
     accumulators in place, and `optimizer_step` reads them as they are
-    (ZeRO-1: `graph.grad_chunk`).
+    (ZeRO-1: `graph.grad_chunk`). On a pipeline rank each model chunk's
+    backward `@stage<S>_backward` gets its `@stage<S>_backward_last` the same
+    way, which dist-pipeline-schedule runs for the chunk's last backward of
+    a step. A parameter several pipeline ranks hold (the tied embedding) is
+    reduced in `optimizer_step`, where its copies are also summed over
+    those ranks.
 
     The degrees come from the module's `ptc.parallel`; with `dp = 1` and
     `tp = 1` the pass changes nothing. The mesh is `@mesh` with axes
@@ -157,6 +162,42 @@ def DistPipelineSplit : Pass<"dist-pipeline-split", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect"];
 }
 
+def DistSplitBackward : Pass<"dist-split-backward", "mlir::ModuleOp"> {
+  let summary = "Each model chunk's backward as an input-gradient and a "
+                "weight-gradient entry point";
+  let description = [{
+    Runs on a pipeline rank's module (dist-pipeline-split) after the graph
+    pipeline, when the plan's schedule may run the two halves of a backward
+    apart: `parallel.schedule` = `zero_bubble` (ZB-H1), or a schedule file
+    (which may hold `I` and `W` actions). Elsewhere it changes nothing.
+
+    For each chunk backward `@stage<S>_backward` it adds
+    `@stage<S>_backward_input` and `@stage<S>_backward_weight`. The cut
+    follows the data: the input half holds every op the backward's results
+    need (the gradient sent to the previous stage; the loss on the last
+    stage), the weight half the rest, which ends in the gradient
+    accumulations. Layer units are inlined first, since a unit's ops fall on
+    both sides of the cut. The values the weight half reads from the input
+    half, or from the backward's inputs (whose io slots the next
+    micro-batch's actions overwrite), are carried: the input half returns
+    them into io slots "stage<S>.carry.<i>" and the weight half reads them
+    from there (dist-pipeline-schedule stashes them per micro-batch in
+    between). Ops without operands (parameter reads, constants) are cloned
+    into the weight half rather than carried.
+
+    ```mlir
+    func.func @stage1_backward_input(%x: tensor<2x32x32xf32> {ptc.input = "stage1.input"}, ...)
+        -> (tensor<2x32x32xf32> {ptc.output = "stage1.input_grad"},
+            tensor<64x32xf32> {ptc.output = "stage1.carry.0"}, ...)
+    func.func @stage1_backward_weight(%c0: tensor<64x32xf32> {ptc.input = "stage1.carry.0"}, ...)
+    ```
+
+    The fused `@stage<S>_backward` stays: a schedule file may mix `B` with
+    `I`/`W`; dist-pipeline-schedule drops the entry points no action calls.
+  }];
+  let dependentDialects = ["ptc::dist::DistDialect"];
+}
+
 def DistPipelineSchedule : Pass<"dist-pipeline-schedule", "mlir::ModuleOp"> {
   let summary = "The pipeline schedule of every rank, checked, as a "
                 "dist.schedule of the outer module";
@@ -187,9 +228,13 @@ def DistPipelineSchedule : Pass<"dist-pipeline-schedule", "mlir::ModuleOp"> {
     (the mesh axes' groups, the neighbour pairs, the tied embedding's
     group), so that communicator indices mean the same on every rank.
 
-    `zero_bubble` is refused here (its input- and weight-gradient halves of
-    the backward are not separate entry points yet); `ptc plan` and
-    `ptc schedule` show it.
+    `zero_bubble` and schedule files with `I` and `W` actions call the two
+    halves of a backward that dist-split-backward made: the values the
+    weight half needs wait in stash slots of its carried io slots
+    ("stage<S>.carry.<i>.stash<K>") from the input half to the weight half.
+    Afterwards the chunk backward entry points no action calls are dropped
+    (the fused one under zero_bubble, the halves under a schedule of `B`
+    only), so that no io slot is declared for them.
   }];
   let dependentDialects = ["ptc::dist::DistDialect"];
 }

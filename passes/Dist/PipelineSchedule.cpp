@@ -77,13 +77,6 @@ struct DistPipelineSchedulePass
     if (!module.getOps<ScheduleOp>().empty())
       return module.emitError("dist-pipeline-schedule: the module already "
                               "has a dist.schedule");
-    if (parallel.getSchedule() == PipelineSchedule::zero_bubble &&
-        parallel.getScheduleFile().empty())
-      return module.emitError(
-          "parallel.schedule \"zero_bubble\" is planned (ptc plan, ptc "
-          "schedule) but not compiled yet: its backward needs separate "
-          "input- and weight-gradient entry points; use \"1f1b\" (the same "
-          "peak activation memory) or \"interleaved_1f1b\"");
     // The micro-batches graph-optimizer decided (never re-derived).
     int64_t microBatches = 0;
     for (ModuleOp rank : ranks)
@@ -105,10 +98,10 @@ struct DistPipelineSchedulePass
                               "training.batch_size_rampup changes it from "
                               "step to step (use a generated schedule)");
     if (ramp)
-      phases = rampPhases(
-          training.getRampupStart(), training.getRampupIncrement(),
-          training.getRampupSamples(), training.getGlobalBatchSize(),
-          training.getMicroBatchSize() * parallel.getDp(), training.getSteps());
+      phases =
+          rampPhases(training.getRampupStart(), training.getRampupIncrement(),
+                     training.getRampupSamples(), training.getGlobalBatchSize(),
+                     training.getMicroBatchSize() * parallel.getDp());
     if (failed(declareCommunicators(module, ranks)))
       return failure();
     OpBuilder builder(module.getContext());
@@ -145,7 +138,26 @@ struct DistPipelineSchedulePass
       }
     }
     buildEvaluation(builder, module, ranks, parallel);
+    dropUncalledBackwards(module, ranks);
     return success();
+  }
+
+  /// The chunk backward entry points no action calls: the fused one when
+  /// the schedule runs its halves apart, or the halves (dist-split-backward)
+  /// when it runs it whole. They would cost io slots and compile time.
+  void dropUncalledBackwards(ModuleOp module, ArrayRef<ModuleOp> ranks) {
+    llvm::DenseSet<SymbolRefAttr> called;
+    module.walk([&](Operation *op) {
+      if (isa<BackwardOp, BackwardInputOp, BackwardWeightOp>(op))
+        called.insert(op->getAttrOfType<SymbolRefAttr>("entry"));
+    });
+    for (ModuleOp rank : ranks)
+      for (auto fn : llvm::make_early_inc_range(rank.getOps<func::FuncOp>()))
+        if (fn->hasAttr("ptc.stage") && fn->hasAttr("ptc.micro_steps") &&
+            !called.contains(SymbolRefAttr::get(
+                rank.getSymNameAttr(),
+                {FlatSymbolRefAttr::get(fn.getSymNameAttr())})))
+          fn.erase();
   }
 
   /// Validation of one micro-batch: its forward through the stages in
@@ -237,6 +249,28 @@ struct DistPipelineSchedulePass
     return success();
   }
 
+  /// How many values stage `stage`'s input-gradient half leaves for its
+  /// weight half (the weight half's arguments, dist-split-backward).
+  FailureOr<int64_t> carriedCount(ModuleOp rankModule, int64_t stage) {
+    std::string name = fmt::format("stage{}_backward_weight", stage);
+    auto weight = rankModule.lookupSymbol<func::FuncOp>(name);
+    if (!weight ||
+        !rankModule.lookupSymbol(fmt::format("stage{}_backward_input", stage)))
+      return rankModule.emitError("dist-pipeline-schedule: the schedule runs "
+                                  "the input and weight gradients of stage ")
+             << stage << " apart, but the rank has no @" << name
+             << " (run dist-split-backward)";
+    // The variant that also reduces the gradients reads the same values
+    // from the same slots (dist-split-backward orders them by definition).
+    auto last = rankModule.lookupSymbol<func::FuncOp>(
+        fmt::format("stage{}_backward_last_weight", stage));
+    if (last && last.getArgumentTypes() != weight.getArgumentTypes())
+      return rankModule.emitError("dist-pipeline-schedule: @")
+             << last.getSymName() << " reads other carried values than @"
+             << name << " (a ptc bug)";
+    return int64_t(weight.getNumArguments());
+  }
+
   LogicalResult buildRank(OpBuilder &builder, const schedule::Schedule &lists,
                           int64_t r, ModuleOp rankModule) {
     MLIRContext *context = builder.getContext();
@@ -247,8 +281,9 @@ struct DistPipelineSchedulePass
       return SymbolRefAttr::get(rankName,
                                 {FlatSymbolRefAttr::get(context, name)});
     };
-    std::map<int64_t, StashPool> inputs, grads; // per stage
-    std::map<std::string, int64_t> slots;       // stash slots per io slot
+    std::map<int64_t, StashPool> inputs, grads, carries; // per stage
+    std::map<int64_t, int64_t> carryPeak; // carry sets in flight, per stage
+    std::map<std::string, int64_t> slots; // stash slots per io slot
     int64_t loaded = -1;
     auto loadIfNeeded = [&](int64_t micro) {
       if (loaded == micro)
@@ -263,7 +298,46 @@ struct DistPipelineSchedulePass
     auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
     auto str = [&](const std::string &v) { return builder.getStringAttr(v); };
     using schedule::ActionKind;
-    for (const schedule::Action &action : lists.ranks[size_t(r)]) {
+    // Each chunk's last backward of the step (its whole backward or its
+    // weight half) reduces the chunk's gradients over dp where
+    // dist-data-parallel built that variant (`..._last`).
+    const std::vector<schedule::Action> &list = lists.ranks[size_t(r)];
+    std::map<int64_t, size_t> lastBackward; // stage -> index in `list`
+    for (auto [i, action] : llvm::enumerate(list))
+      if (action.kind == ActionKind::Backward ||
+          action.kind == ActionKind::BackwardWeight)
+        lastBackward[lists.stageOf(int(r), action.chunk)] = i;
+    auto backwardEntry = [&](int64_t stage, size_t index, StringRef half) {
+      std::string name = fmt::format("stage{}_backward", stage);
+      std::string last = name + "_last" + half.str();
+      if (lastBackward[stage] == index && rankModule.lookupSymbol(last))
+        return entry(last);
+      return entry(name + half.str());
+    };
+    // A backward's (or its input half's) received tensors: their stash
+    // slots, freed, as the op's attributes (none on the first or last stage).
+    auto releaseReceived =
+        [&](int64_t stage, int64_t micro,
+            StringRef what) -> FailureOr<std::pair<IntegerAttr, IntegerAttr>> {
+      const bool first = stage == 0, last = stage + 1 == stages;
+      if (first || last)
+        loadIfNeeded(micro);
+      std::optional<int64_t> stash, gradStash;
+      if (!first)
+        stash = inputs[stage].release(micro);
+      if (!last)
+        gradStash = grads[stage].release(micro);
+      if ((!first && !stash) || (!last && !gradStash))
+        return rankModule.emitError("dist-pipeline-schedule: rank ")
+               << r << " runs the " << what << " of stage " << stage
+               << " for micro-batch " << micro
+               << " without its received tensors";
+      auto asAttr = [&](std::optional<int64_t> v) {
+        return v ? builder.getI64IntegerAttr(*v) : IntegerAttr();
+      };
+      return std::make_pair(asAttr(stash), asAttr(gradStash));
+    };
+    for (auto [index, action] : llvm::enumerate(list)) {
       const int64_t stage = lists.stageOf(int(r), action.chunk);
       const int64_t micro = action.micro;
       const bool first = stage == 0, last = stage + 1 == stages;
@@ -292,24 +366,12 @@ struct DistPipelineSchedulePass
         break;
       }
       case ActionKind::Backward: {
-        if (first || last)
-          loadIfNeeded(micro);
-        std::optional<int64_t> stash, gradStash;
-        if (!first)
-          stash = inputs[stage].release(micro);
-        if (!last)
-          gradStash = grads[stage].release(micro);
-        if ((!first && !stash) || (!last && !gradStash))
-          return rankModule.emitError("dist-pipeline-schedule: rank ")
-                 << r << " runs the backward of stage " << stage
-                 << " for micro-batch " << micro
-                 << " without its received tensors";
-        auto asAttr = [&](std::optional<int64_t> v) {
-          return v ? builder.getI64IntegerAttr(*v) : IntegerAttr();
-        };
-        BackwardOp::create(builder, loc, i64(stage), i64(micro), asAttr(stash),
-                           asAttr(gradStash),
-                           entry(fmt::format("stage{}_backward", stage)),
+        auto received = releaseReceived(stage, micro, "backward");
+        if (failed(received))
+          return failure();
+        BackwardOp::create(builder, loc, i64(stage), i64(micro),
+                           received->first, received->second,
+                           backwardEntry(stage, index, ""),
                            last ? builder.getUnitAttr() : UnitAttr());
         break;
       }
@@ -349,11 +411,61 @@ struct DistPipelineSchedulePass
                                 str("pp"));
         OptimizerStepOp::create(builder, loc, entry("optimizer_step"));
         break;
-      case ActionKind::BackwardInput:
-      case ActionKind::BackwardWeight:
-        return rankModule.emitError("dist-pipeline-schedule: split backward "
-                                    "actions (I, W) are not compiled yet");
+      case ActionKind::BackwardInput: {
+        auto received = releaseReceived(stage, micro, "input gradient");
+        if (failed(received))
+          return failure();
+        FailureOr<int64_t> carried = carriedCount(rankModule, stage);
+        if (failed(carried))
+          return failure();
+        int64_t slot = carries[stage].take(micro);
+        carryPeak[stage] =
+            std::max(carryPeak[stage], int64_t(carries[stage].used.size()));
+        BackwardInputOp::create(
+            builder, loc, i64(stage), i64(micro), received->first,
+            received->second, i64(*carried), i64(slot),
+            entry(fmt::format("stage{}_backward_input", stage)),
+            last ? builder.getUnitAttr() : UnitAttr());
+        break;
       }
+      case ActionKind::BackwardWeight: {
+        std::optional<int64_t> slot = carries[stage].release(micro);
+        FailureOr<int64_t> carried = carriedCount(rankModule, stage);
+        if (failed(carried))
+          return failure();
+        if (!slot)
+          return rankModule.emitError("dist-pipeline-schedule: rank ")
+                 << r << " runs the weight gradient of stage " << stage
+                 << " for micro-batch " << micro
+                 << " before its input gradient";
+        BackwardWeightOp::create(builder, loc, i64(stage), i64(micro),
+                                 i64(*carried), i64(*slot),
+                                 backwardEntry(stage, index, "_weight"));
+        break;
+      }
+      }
+    }
+    // The carried values wait in stash slots only where two input halves
+    // of a stage may run before their weight halves; with one in flight
+    // they wait in the slots the input half wrote.
+    for (auto [stage, peak] : carryPeak) {
+      if (peak > 1) {
+        auto weight = rankModule.lookupSymbol<func::FuncOp>(
+            fmt::format("stage{}_backward_weight", stage));
+        for (int64_t i = 0; i < weight.getNumArguments(); ++i) {
+          int64_t &count = slots[carrySlotName(stage, i)];
+          count = std::max(count, peak);
+        }
+      }
+    }
+    for (Operation &op : *builder.getInsertionBlock()) {
+      std::optional<int64_t> stage;
+      if (auto half = dyn_cast<BackwardInputOp>(op))
+        stage = half.getStage();
+      else if (auto half = dyn_cast<BackwardWeightOp>(op))
+        stage = half.getStage();
+      if (stage && carryPeak[*stage] <= 1)
+        op.removeAttr("carry_stash");
     }
     // The most any phase's schedule holds at once.
     if (auto earlier =

@@ -24,12 +24,13 @@ struct RampPhase {
   int64_t microBatches = 0;
 };
 
-/// The phases of `steps` optimizer steps, the last at the full global
-/// batch (or the batch the run ends with). `replicaBatch` is micro-batch
-/// size x dp, which divides start, increment and the global batch.
+/// The phases up to the full global batch, the last one's, whatever the
+/// spec's step count (`--steps` may run past it). `replicaBatch` is
+/// micro-batch size x dp, which divides start, increment and the global
+/// batch.
 std::vector<RampPhase> rampPhases(int64_t start, int64_t increment,
                                   int64_t samples, int64_t globalBatch,
-                                  int64_t replicaBatch, int64_t steps);
+                                  int64_t replicaBatch);
 
 } // namespace ptc::dist
 

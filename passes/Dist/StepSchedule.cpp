@@ -72,7 +72,7 @@ struct DistStepSchedulePass
       for (const RampPhase &phase : rampPhases(
                training.getRampupStart(), training.getRampupIncrement(),
                training.getRampupSamples(), training.getGlobalBatchSize(),
-               replica, training.getSteps()))
+               replica))
         buildAccumulation(module, phase.microBatches, degrees.dp, micro, last,
                           optimizer, phase.firstStep,
                           double(count.getInt()) / double(phase.microBatches));

@@ -120,20 +120,6 @@ int planPipeline(ModuleOp module, const PipelinePlanOptions &options) {
     if (failed(pm.run(*forward)))
       return 1;
   }
-  // ZB-H1 has 1F1B's peak of activations: its memory is planned with 1F1B's
-  // lists, as the program that runs it would hold them.
-  const bool zeroBubble =
-      parallel.getSchedule() == dist::PipelineSchedule::zero_bubble;
-  if (zeroBubble)
-    module->setAttr(
-        dist::ParallelAttr::kModuleAttrName,
-        dist::ParallelAttr::get(
-            module.getContext(), parallel.getAutomatic(), parallel.getTp(),
-            parallel.getPp(), parallel.getDp(),
-            dist::PipelineSchedule::one_f_one_b, parallel.getVirtualStages(),
-            parallel.getSequenceParallel(), parallel.getZeroStage(),
-            parallel.getGradBucketMb(), parallel.getRecompute(),
-            parallel.getPipelineLayout(), parallel.getScheduleFile()));
   if (failed(runPipeline(module, EmitLevel::Exec, nullptr,
                          options.target == "cpu", options.exec)))
     return 1;
@@ -164,9 +150,6 @@ int planPipeline(ModuleOp module, const PipelinePlanOptions &options) {
      << (training ? training.getMicroBatchSize() : 0) << " x "
      << (model ? model.getSeqLen() : 0) << " tokens\n\n";
   printRankMemory(os, module);
-  if (zeroBubble)
-    os << "  (zero_bubble: planned with 1F1B's lists, whose peak of "
-          "activations ZB-H1 keeps; ptc compile does not build it yet)\n";
   os << "\n";
   printParallelPlan(os, module);
   os << "\n";

@@ -37,9 +37,10 @@ LogicalResult ScheduleOp::verify() {
 /// proved the rest (every send meets its receive, no cycle of waits) over
 /// all ranks before the pass wrote the lists.
 static LogicalResult verifyPipelineList(PipelineRankOp rank,
-                                        int64_t microBatches,
-                                        bool evaluation) {
-  llvm::DenseMap<std::pair<int64_t, int64_t>, int> state; // 1 F, 2 F and B
+                                        int64_t microBatches, bool evaluation) {
+  // Per stage and micro-batch: 1 after the forward, 2 after an input
+  // gradient half (I), 3 after the whole backward (B, or I then W).
+  llvm::DenseMap<std::pair<int64_t, int64_t>, int> state;
   Operation *optimizer = nullptr;
   for (Operation &op : rank.getActions().front()) {
     if (optimizer)
@@ -60,7 +61,23 @@ static LogicalResult verifyPipelineList(PipelineRankOp rank,
         return op.emitOpError("runs the backward of stage ")
                << backward.getStage() << " for micro-batch " << micro
                << (seen ? " a second time" : " before its forward");
+      seen = 3;
+    } else if (auto half = dyn_cast<BackwardInputOp>(op)) {
+      micro = half.getMicro();
+      int &seen = state[{half.getStage(), micro}];
+      if (seen != 1)
+        return op.emitOpError("runs the input gradient of stage ")
+               << half.getStage() << " for micro-batch " << micro
+               << (seen ? " a second time" : " before its forward");
       seen = 2;
+    } else if (auto half = dyn_cast<BackwardWeightOp>(op)) {
+      micro = half.getMicro();
+      int &seen = state[{half.getStage(), micro}];
+      if (seen != 2)
+        return op.emitOpError("runs the weight gradient of stage ")
+               << half.getStage() << " for micro-batch " << micro
+               << (seen == 3 ? " a second time" : " before its input gradient");
+      seen = 3;
     } else if (auto send = dyn_cast<SendActivationOp>(op))
       micro = send.getMicro();
     else if (auto recv = dyn_cast<RecvActivationOp>(op))
@@ -89,8 +106,10 @@ static LogicalResult verifyPipelineList(PipelineRankOp rank,
     return success();
   }
   for (auto [key, seen] : state)
-    if (seen != 2)
-      return rank.emitOpError("never runs the backward of stage ")
+    if (seen != 3)
+      return rank.emitOpError(seen == 2 ? "never runs the weight gradient of "
+                                          "stage "
+                                        : "never runs the backward of stage ")
              << key.first << " for micro-batch " << key.second;
   if (!optimizer)
     return rank.emitOpError("does not end with a dist.optimizer_step");
@@ -180,8 +199,17 @@ LogicalResult BackwardOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyEntry(*this, getEntryAttr(), symbolTable);
 }
 
-llvm::SmallVector<ScheduleOp>
-ptc::dist::getTrainingSchedules(ModuleOp module) {
+LogicalResult
+BackwardInputOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyEntry(*this, getEntryAttr(), symbolTable);
+}
+
+LogicalResult
+BackwardWeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyEntry(*this, getEntryAttr(), symbolTable);
+}
+
+llvm::SmallVector<ScheduleOp> ptc::dist::getTrainingSchedules(ModuleOp module) {
   llvm::SmallVector<ScheduleOp> schedules;
   for (auto schedule : module.getOps<ScheduleOp>())
     if (schedule.getKind() != "evaluate")

@@ -204,6 +204,64 @@ def Dist_BackwardOp : Dist_ActionOp<"backward",
   }];
 }
 
+def Dist_BackwardInputOp : Dist_ActionOp<"backward_input",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The input-gradient half of a chunk's backward for one "
+                "micro-batch";
+  let description = [{
+    The first half of a backward that a schedule runs apart (`I` of
+    zero_bubble, dist-split-backward): copies the stashed input and output
+    gradient in like `dist.backward`, writes `micro` into "micro" and runs
+    `entry`, which writes "stage<S>.input_grad" (the last stage: the loss)
+    and the `carried` values the weight half needs, "stage<S>.carry.<i>".
+    With `carry_stash` K they are then copied into their stash slots
+    "stage<S>.carry.<i>.stash<K>", where they wait for the weight half;
+    without it no other backward of the stage runs before that weight half,
+    and they wait where they are.
+
+    ```mlir
+    dist.backward_input stage 1 micro 3 stash 0 carry 14 stash 1 calls @pipeline_rank1::@stage1_backward_input loss
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
+                       OptionalAttr<I64Attr>:$stash,
+                       OptionalAttr<I64Attr>:$grad_stash,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$carried,
+                       OptionalAttr<I64Attr>:$carry_stash,
+                       SymbolRefAttr:$entry, UnitAttr:$loss);
+  let assemblyFormat = [{
+    `stage` $stage `micro` $micro (`stash` $stash^)?
+    (`grad_stash` $grad_stash^)? `carry` $carried
+    (`stash` $carry_stash^)? `calls` $entry (`loss` $loss^)? attr-dict
+  }];
+}
+
+def Dist_BackwardWeightOp : Dist_ActionOp<"backward_weight",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The weight-gradient half of a chunk's backward for one "
+                "micro-batch";
+  let description = [{
+    The second half (`W`): copies the `carried` values of its
+    `dist.backward_input` back from stash slot `carry_stash` (when it has
+    one) into "stage<S>.carry.<i>" and runs `entry`, which accumulates the
+    gradients of the chunk's parameters.
+
+    ```mlir
+    dist.backward_weight stage 1 micro 3 carry 14 stash 1 calls @pipeline_rank1::@stage1_backward_weight
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$micro,
+                       ConfinedAttr<I64Attr, [IntMinValue<0>]>:$carried,
+                       OptionalAttr<I64Attr>:$carry_stash,
+                       SymbolRefAttr:$entry);
+  let assemblyFormat = [{
+    `stage` $stage `micro` $micro `carry` $carried (`stash` $carry_stash^)?
+    `calls` $entry attr-dict
+  }];
+}
+
 class Dist_PointToPointOp<string mnemonic, string direction>
     : Dist_ActionOp<mnemonic> {
   let arguments = (ins ConfinedAttr<I64Attr, [IntMinValue<0>]>:$stage,

@@ -6,8 +6,10 @@
 // dist-pipeline-schedule, convert-graph-to-exec) and the code that reads
 // them (the emitter, `ptc plan`): "stage<S>.input" (the activation it
 // receives), ".output" (the one it sends), ".output_grad" (the gradient it
-// receives), ".input_grad" (the one it sends back), and stash slot K of one
-// of them, "<slot>.stash<K>" (docs/Dialects/Dist.md).
+// receives), ".input_grad" (the one it sends back), ".carry.<I>" (value I
+// that the input half of a split backward leaves for its weight half,
+// dist-split-backward), and stash slot K of one of them, "<slot>.stash<K>"
+// (docs/Dialects/Dist.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_DIALECTS_DIST_IR_STAGESLOTS_H
@@ -28,6 +30,12 @@ inline std::string stageSlotName(int64_t stage, StageSlot slot) {
                      : slot == StageSlot::InputGrad ? "input_grad"
                                                     : "output_grad";
   return "stage" + std::to_string(stage) + "." + what;
+}
+
+/// Value `index` carried from stage `stage`'s input-gradient half of the
+/// backward to its weight-gradient half.
+inline std::string carrySlotName(int64_t stage, int64_t index) {
+  return "stage" + std::to_string(stage) + ".carry." + std::to_string(index);
 }
 
 /// Stash slot `k` of io slot `slot`.

@@ -130,3 +130,49 @@ func.func @f() {
   }
   return
 }
+
+// -----
+
+// A pipeline list: a weight-gradient half before its input-gradient half.
+func.func @f() { return }
+func.func @i() { return }
+func.func @w() { return }
+func.func @optimizer_step() { return }
+dist.schedule "file" micro_batches(1) data_parallel(1) {
+  dist.pipeline_rank 0 {
+    dist.load_micro_batch 0
+    dist.forward stage 0 micro 0 calls @f
+    // expected-error @+1 {{runs the weight gradient of stage 0 for micro-batch 0 before its input gradient}}
+    dist.backward_weight stage 0 micro 0 carry 1 calls @w
+    dist.optimizer_step calls @optimizer_step
+  }
+}
+
+// -----
+
+func.func @f() { return }
+func.func @i() { return }
+func.func @optimizer_step() { return }
+dist.schedule "file" micro_batches(1) data_parallel(1) {
+  // expected-error @+1 {{never runs the weight gradient of stage 0 for micro-batch 0}}
+  dist.pipeline_rank 0 {
+    dist.load_micro_batch 0
+    dist.forward stage 0 micro 0 calls @f
+    dist.backward_input stage 0 micro 0 carry 1 calls @i
+    dist.optimizer_step calls @optimizer_step
+  }
+}
+
+// -----
+
+func.func @f() { return }
+func.func @i() { return }
+func.func @optimizer_step() { return }
+dist.schedule "file" micro_batches(1) data_parallel(1) {
+  dist.pipeline_rank 0 {
+    dist.load_micro_batch 0
+    // expected-error @+1 {{runs the input gradient of stage 0 for micro-batch 0 before its forward}}
+    dist.backward_input stage 0 micro 0 carry 1 calls @i
+    dist.optimizer_step calls @optimizer_step
+  }
+}

@@ -24,3 +24,30 @@ module @accumulate {
     }
   }
 }
+
+// The two halves of a backward run apart (zero_bubble), the carried values
+// of micro-batch 0 in stash slot 1 while micro-batch 1's are computed.
+// CHECK-LABEL: module @split_backward
+// CHECK: dist.backward_input stage 1 micro 0 stash 0 carry 3 stash 1 calls @pipeline_rank1::@stage1_backward_input loss
+// CHECK: dist.backward_input stage 1 micro 1 stash 1 carry 3 stash 0 calls @pipeline_rank1::@stage1_backward_input loss
+// CHECK-NEXT: dist.backward_weight stage 1 micro 0 carry 3 stash 1 calls @pipeline_rank1::@stage1_backward_weight
+// CHECK-NEXT: dist.backward_weight stage 1 micro 1 carry 3 calls @pipeline_rank1::@stage1_backward_weight
+module @split_backward {
+  module @pipeline_rank1 {
+    func.func @stage1_backward_input() { return }
+    func.func @stage1_backward_weight() { return }
+    func.func @optimizer_step() { return }
+  }
+  dist.schedule "zero_bubble" micro_batches(2) data_parallel(1) {
+    dist.pipeline_rank 0 {
+      dist.load_micro_batch 0
+      dist.forward stage 1 micro 0 stash 0
+      dist.forward stage 1 micro 1 stash 1
+      dist.backward_input stage 1 micro 0 stash 0 carry 3 stash 1 calls @pipeline_rank1::@stage1_backward_input loss
+      dist.backward_input stage 1 micro 1 stash 1 carry 3 stash 0 calls @pipeline_rank1::@stage1_backward_input loss
+      dist.backward_weight stage 1 micro 0 carry 3 stash 1 calls @pipeline_rank1::@stage1_backward_weight
+      dist.backward_weight stage 1 micro 1 carry 3 calls @pipeline_rank1::@stage1_backward_weight
+      dist.optimizer_step calls @pipeline_rank1::@optimizer_step
+    }
+  }
+}
