@@ -19,10 +19,9 @@ double RunClock::etaSeconds() const {
   const int64_t done = step_ - firstStep_ + 1;
   if (left <= 0 || done <= 0)
     return 0;
-  const double mean =
-      done > kWarmupSteps
-          ? (elapsed_ - warmupEnd_) / double(done - kWarmupSteps)
-          : elapsed_ / double(done);
+  const double mean = done > kWarmupSteps ? (elapsed_ - warmupEnd_) /
+                                                double(done - kWarmupSteps)
+                                          : elapsed_ / double(done);
   return mean * double(left);
 }
 

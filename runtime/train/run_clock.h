@@ -44,9 +44,9 @@ public:
 
 private:
   int64_t firstStep_, lastStep_;
-  int64_t step_ = 0;          ///< the last step done
-  double elapsed_ = 0;        ///< when it was done
-  double warmupEnd_ = 0;      ///< when the last warm-up step was done
+  int64_t step_ = 0;     ///< the last step done
+  double elapsed_ = 0;   ///< when it was done
+  double warmupEnd_ = 0; ///< when the last warm-up step was done
 };
 
 /// "0:02:41", "12:00:05", "3d 04:12:09" (seconds rounded; a negative or
