@@ -1,4 +1,4 @@
-//===- EmitCpp.cpp - The CPU target's C++ emitter -------------------------===//
+//===- EmitCpp.cpp - The C++ emitter of the cpu and cuda targets ----------===//
 
 #include "compiler/EmitCpp.h"
 #include "compiler/EmitPipeline.h"
@@ -121,6 +121,11 @@ public:
       : module(module), os(os), target(target),
         profile(module->hasAttr("ptc.profile")), stage(stage) {}
 
+  /// The emitter's name in its errors: one emitter prints both targets.
+  const char *emitterName() const {
+    return target == EmitTarget::Cuda ? "cuda emitter" : "cpu emitter";
+  }
+
   /// What the pipeline program's step functions need of this rank's
   /// tables (after emit()).
   StageEmission emission() const {
@@ -189,11 +194,12 @@ private:
   LogicalResult emitFunction(func::FuncOp fn) {
     auto entry = fn->getAttrOfType<StringAttr>("exec.entry");
     if (!entry)
-      return fn.emitError("cpu emitter: function without exec.entry");
+      return fn.emitError() << emitterName() << ": function without exec.entry";
     if (fn.getNumArguments() || fn.getNumResults() ||
         !fn.getBody().hasOneBlock())
-      return fn.emitError("cpu emitter: entry points take and return nothing "
-                          "and have one block");
+      return fn.emitError() << emitterName()
+                            << ": entry points take and return nothing and "
+                               "have one block";
     entries[entry.getValue()] = fn.getSymName().str();
     os << "void " << fn.getSymName() << "(uint8_t *const *arenas) {\n";
     names.clear();
@@ -378,7 +384,7 @@ private:
         })
         .Case([&](func::ReturnOp) { return success(); })
         .Default([&](Operation *) {
-          return op->emitOpError("cannot be printed by the cpu emitter");
+          return op->emitOpError("cannot be printed by the ") << emitterName();
         });
   }
 
@@ -387,8 +393,9 @@ private:
   LogicalResult emitSchedule() {
     auto schedules = dist::getTrainingSchedules(module);
     if (schedules.empty())
-      return module.emitError("cpu emitter: expected a dist.schedule (run "
-                              "dist-step-schedule)");
+      return module.emitError()
+             << emitterName()
+             << ": expected a dist.schedule (run dist-step-schedule)";
     // A batch-size ramp-up: one schedule per phase, in step order; the
     // last one is the full batch's (Model::stepFunctions).
     for (auto [phase, each] : llvm::enumerate(schedules)) {
@@ -619,9 +626,9 @@ private:
       }
     }
     if (numGradients != numParams)
-      return module.emitError("cpu emitter: ")
-             << numParams << " parameters but " << numGradients
-             << " gradient buffers";
+      return module.emitError()
+             << emitterName() << ": " << numParams << " parameters but "
+             << numGradients << " gradient buffers";
     os << "};\n\nconst ptc::abi::ParamLayout kParamLayouts[] = {\n"
        << layouts << "};\n\n";
     std::string meshTable = stage ? stage->meshFields : emitMesh();
@@ -635,8 +642,8 @@ private:
       required.append({"micro_step", "eval_step"});
     for (StringRef entry : required)
       if (!entries.count(entry))
-        return module.emitError("cpu emitter: no entry point '")
-               << entry << "'";
+        return module.emitError()
+               << emitterName() << ": no entry point '" << entry << "'";
     double flops = 0;
     if (auto attr = module->getAttrOfType<FloatAttr>("ptc.flops_per_token"))
       flops = attr.getValueAsDouble();

@@ -1,9 +1,10 @@
-//===- EmitCpp.h - The CPU target's C++ emitter -----------------*- C++ -*-===//
+//===- EmitCpp.h - The C++ emitter of the cpu and cuda targets --*- C++ -*-===//
 //
 // Prints a planned exec module (after exec-plan-memory) as one C++17
 // translation unit: the ptc::abi::Model table (arenas, parameter and io
 // slots, settings) and one function per entry point whose body calls the
-// kernel library (runtime/cpu/kernels.h) on arena addresses. The emitter
+// kernel library (runtime/cpu/kernels.h, or runtime/cuda/kernels.cuh for
+// the cuda target's CUDA C++) on arena addresses. The emitter
 // only prints: every decision is already in the IR, and an op or attribute
 // it cannot print is an error on that op.
 //

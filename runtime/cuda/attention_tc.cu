@@ -825,7 +825,8 @@ template <typename Kernel> void allowSmemTC(Kernel kernel, size_t bytes) {
 
 // The backward's path: the fused one-pass kernel (bwdFusedKernel) for Dh 64,
 // the two passes (bwdKVKernel, bwdQKernel) for Dh 128, where they measured
-// faster (H100: 0.64 ms vs 0.67 at B8 H16 T1024, docs/perf-attention.md);
+// faster (H100: 0.647 ms vs 0.675 at B8 H16 T1024; docs/performance.md,
+// "the bf16 attention backward, strided and fused");
 // PTC_ATTENTION_BWD=fused or =3pass forces one (A/B timing, tests).
 template <int D> bool fusedBackward() {
   static const int forced = [] {

@@ -6,6 +6,7 @@
 #include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
 #include "runtime/train/metrics.h"
+#include "runtime/train/run_clock.h"
 #include "runtime/train/start_checks.h"
 #include "runtime/train/step_host.h"
 #include "runtime/train/weights.h"
@@ -304,10 +305,14 @@ Status Trainer::run() {
     return s;
 
   const Clock::time_point start = Clock::now();
+  RunClock clock(1, flags_.steps);
   StepMetrics m;
   for (int64_t i = 1; i <= flags_.steps; ++i) {
     if (Status s = step(i, &m); !s)
       return s;
+    clock.stepDone(i, msSince(start) / 1000);
+    m.elapsedSeconds = clock.elapsedSeconds();
+    m.etaSeconds = clock.etaSeconds();
     if (!flags_.quiet)
       out_ << formatStepLine(m) << std::endl;
     record(stepRecord(m));

@@ -4,6 +4,7 @@
 
 #include "runtime/dist/mesh.h"
 #include "runtime/train/model_check.h"
+#include "runtime/train/run_clock.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -66,7 +67,9 @@ std::string formatStepLine(const StepMetrics &m) {
                    (long long)m.steps, m.loss, m.lr, m.gradNorm) +
          formatThousands(int64_t(m.tokensPerSecond + 0.5)) + " tok/s | " +
          strprintf(m.ms < 10 ? "%.2f ms | mem " : "%.1f ms | mem ", m.ms) +
-         formatBytes(m.memBytes);
+         formatBytes(m.memBytes) + " | elapsed " +
+         formatDuration(m.elapsedSeconds) + " | eta " +
+         formatDuration(m.etaSeconds);
 }
 
 std::string formatValLine(const ValMetrics &m) {
@@ -81,7 +84,9 @@ nlohmann::ordered_json stepRecord(const StepMetrics &m) {
           {"grad_norm", m.gradNorm},
           {"tokens_per_s", m.tokensPerSecond},
           {"ms", m.ms},
-          {"mem_bytes", m.memBytes}};
+          {"mem_bytes", m.memBytes},
+          {"elapsed_s", m.elapsedSeconds},
+          {"eta_s", m.etaSeconds}};
 }
 
 nlohmann::ordered_json valRecord(const ValMetrics &m) {

@@ -2,14 +2,17 @@
 //
 // Human lines on stdout:
 //   step    12/300 | loss 3.1234 | lr 1.00e-03 | grad norm 0.5320 |
-//     12,345 tok/s | 45.2 ms | mem 12.3 MiB           (one line)
+//     12,345 tok/s | 45.2 ms | mem 12.3 MiB | elapsed 0:00:01 |
+//     eta 0:02:41                                      (one line)
 //   val step 100 | loss 2.9000 | 20 batches | 310.5 ms
 // and JSON lines in the --log file, flushed line by line:
 //   {"event":"start","model":...,"steps":...,...}       first
 //   {"step":12,"loss":...,"lr":...,"grad_norm":...,"tokens_per_s":...,
-//    "ms":...,"mem_bytes":...}                           every step
+//    "ms":...,"mem_bytes":...,"elapsed_s":...,"eta_s":...}  every step
 //   {"step":100,"val_loss":...,"val_batches":...,"ms":...}  every validation
 //   {"event":"end","steps":...,"seconds":...}            last
+// (elapsed and eta: run_clock.h). Keys are only ever added: scripts and
+// `ptc report` read these records.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_METRICS_H
@@ -30,6 +33,9 @@ struct StepMetrics {
   double loss = 0, lr = 0, gradNorm = 0;
   double tokensPerSecond = 0, ms = 0;
   int64_t memBytes = 0;
+  /// Since this process's first step began, and to the last step
+  /// (RunClock).
+  double elapsedSeconds = 0, etaSeconds = 0;
 };
 
 struct ValMetrics {

@@ -5,7 +5,7 @@
 # dp=2, tp=4), the runtime libraries (debug info stripped), the kernel tests,
 # Tiny Shakespeare shards, compare_logs.py, a copy of ../shared/bench, and
 # these scripts. Then, on a 4-GPU machine (run with carry DIR):
-#   bash DIR/build.sh && bash DIR/final.sh
+#   bash DIR/build.sh && bash DIR/check-plans-4gpu.sh
 # ONLY="spec names" emits only those specs.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)

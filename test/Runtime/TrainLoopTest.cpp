@@ -105,7 +105,8 @@ TEST_F(TrainLoop, TrainsLogsAndSaves) {
     if (r.contains("loss")) {
       losses.push_back(r["loss"]);
       for (const char *key :
-           {"step", "lr", "grad_norm", "tokens_per_s", "ms", "mem_bytes"})
+           {"step", "lr", "grad_norm", "tokens_per_s", "ms", "mem_bytes",
+            "elapsed_s", "eta_s"})
         EXPECT_TRUE(r.contains(key)) << key << " in " << r.dump();
       EXPECT_EQ(r["step"], int(losses.size()));
       EXPECT_EQ(r["lr"], 0.5);
@@ -128,7 +129,9 @@ TEST_F(TrainLoop, TrainsLogsAndSaves) {
   EXPECT_CONTAINS(out, "step      1/30 | loss ");
   EXPECT_CONTAINS(out, "| lr 5.00e-01 | grad norm ");
   EXPECT_CONTAINS(out, " tok/s | ");
-  EXPECT_CONTAINS(out, "| mem 184 B");
+  EXPECT_CONTAINS(out, "| mem 184 B | elapsed ");
+  EXPECT_CONTAINS(out, "30/30 | loss ");
+  EXPECT_CONTAINS(out, " | eta 0:00:00\n");
   EXPECT_CONTAINS(out, "trained 30 steps in ");
   EXPECT_CONTAINS(out, "val step 20 | loss ");
   EXPECT_CONTAINS(out, "saved the weights to " + weights);

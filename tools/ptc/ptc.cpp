@@ -4,6 +4,7 @@
 //   ptc inspect SPEC [--params=false]
 //   ptc data INPUT.txt -o DIR [--val-fraction=F] [--shard-tokens=N] [--force]
 //   ptc schedule --pp N --micro-batches M --schedule NAME|--file F [...]
+//   ptc report LOG.jsonl... -o OUT.svg|OUT.html
 //
 // Each command parses its own options, so `ptc compile --help` lists the
 // options of `compile` (MLIR's IR-printing and timing flags among them).
@@ -22,6 +23,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "tools/ptc/DataCommand.h"
 #include "tools/ptc/PipelinePlan.h"
+#include "tools/ptc/ReportCommand.h"
 #include "tools/ptc/ScheduleCommand.h"
 
 #include "mlir/IR/AsmState.h"
@@ -63,6 +65,10 @@ commands:
                  a pipeline schedule's per-rank lists (gpipe, 1f1b,
                  interleaved_1f1b, zero_bubble, or --file F), checked for
                  deadlocks, with its bubble and peak activations
+  report LOG.jsonl... -o OUT.svg|OUT.html
+                 training runs' --log files as pictures: loss, validation
+                 loss, learning rate, grad norm and tokens/s against step,
+                 runs overlaid, checkpoints and restarts marked
 
   ptc <command> --help   the options of one command
   ptc --version          the version of ptc and of the MLIR it was built with
@@ -432,8 +438,10 @@ int main(int argc, char **argv) {
     return ptc::runDataCommand(argc, argv);
   if (command == "schedule")
     return ptc::runScheduleCommand(argc, argv);
+  if (command == "report")
+    return ptc::runReportCommand(argc, argv);
   llvm::errs() << "ptc: unknown command '" << command
-               << "' (allowed: compile, inspect, plan, data, schedule; see "
-                  "ptc --help)\n";
+               << "' (allowed: compile, inspect, plan, data, schedule, "
+                  "report; see ptc --help)\n";
   return 1;
 }

@@ -24,8 +24,7 @@ def Dist_Dialect : Dialect {
     `#dist.sharding` says, per tensor dimension, which mesh axes split it,
     and which axes still hold partial sums. `dist.shard` takes a global
     tensor to its per-rank shard. Collectives (`dist.all_reduce`,
-    `dist.all_gather`, `dist.reduce_scatter`, `dist.broadcast`) and
-    point-to-point transfers (`dist.send`, `dist.recv`) act on per-rank
+    `dist.all_gather`, `dist.reduce_scatter`) and point-to-point transfers (`dist.send`, `dist.recv`) act on per-rank
     tensors within the groups that a list of mesh axes defines; passes insert
     them explicitly.
 

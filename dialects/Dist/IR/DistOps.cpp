@@ -467,23 +467,6 @@ AllReduceGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size);
 }
 
-LogicalResult BroadcastOp::verify() {
-  return verifyAxisList(*this, getMeshAxes());
-}
-
-LogicalResult
-BroadcastOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  int64_t size;
-  if (failed(
-          lookupGroup(*this, getMeshAttr(), getMeshAxes(), symbolTable, size)))
-    return failure();
-  int64_t root = getRoot();
-  if (root >= size)
-    return emitOpError("root ")
-           << root << " is out of range for a group of " << size << " ranks";
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Point to point
 //===----------------------------------------------------------------------===//

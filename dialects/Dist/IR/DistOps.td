@@ -211,26 +211,6 @@ def Dist_AllReduceGradOp : Dist_CollectiveOp<"all_reduce_grad", [
   }];
 }
 
-def Dist_BroadcastOp : Dist_CollectiveOp<"broadcast", [
-    AllTypesMatch<["input", "result"]>]> {
-  let summary = "Every member of a group gets the root's tensor";
-  let description = [{
-    `root` is the root's linear index within the group: its coordinates on
-    `mesh_axes`, the last listed axis varying fastest.
-
-    ```mlir
-    %y = dist.broadcast %x on @mesh axes [dp] root 0 : tensor<768xf32>
-    ```
-  }];
-  let arguments = !con(commonArgs, (ins Dist_Tensor:$input,
-      ConfinedAttr<I64Attr, [IntNonNegative]>:$root));
-  let results = (outs Dist_Tensor:$result);
-  let assemblyFormat = [{
-    $input `on` $mesh `axes` custom<AxisList>($mesh_axes) `root` $root
-    attr-dict `:` type($input)
-  }];
-}
-
 def Dist_ReduceGradsOp : Dist_Op<"reduce_grads", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "Reduce parameters' gradient accumulators in place, as one "

@@ -162,15 +162,17 @@ def Exec_LaunchOp : Exec_Op<"launch", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "A kernel launch or runtime call with static sizes";
   let description = [{
-    Calls the C symbol `callee` with the buffers, then the static scalar
-    `args` (integers, floats, booleans; a list of them, or of lists of them,
-    is a table that the emitter passes as a braced initializer list). `access` says, per buffer, whether
-    the call reads, writes or does both; the op's memory effects follow it.
+    Calls the runtime's kernel or library function `ptc::kernels::<callee>`
+    (runtime/cpu/kernels.h, runtime/cuda/kernels.cuh) with the buffers,
+    then the static scalar `args` (integers, floats, booleans; a list of
+    them, or of lists of them, is a table that the emitter passes as a
+    braced initializer list). `access` says, per buffer, whether the call
+    reads, writes or does both; the op's memory effects follow it.
     `stream` names an `exec.stream`; without it the call runs on the default
     stream.
 
     ```mlir
-    exec.launch "ptc_layernorm_forward"(%y, %mean, %rstd, %x, %g, %b)
+    exec.launch "layernorm_forward"(%y, %mean, %rstd, %x, %g, %b)
         access [write, write, write, read, read, read]
         args [256, 64, 1.000000e-05]
         : memref<256x64xf32>, memref<256xf32>, memref<256xf32>,

@@ -144,7 +144,7 @@ func.func @negative_collective_unknown_axis(%x: tensor<8xf32>) {
 
 func.func @negative_collective_no_mesh(%x: tensor<8xf32>) {
   // expected-error @+1 {{'grid' does not name a dist.mesh}}
-  %0 = dist.broadcast %x on @grid axes [dp] root 0 : tensor<8xf32>
+  %0 = dist.all_reduce %x on @grid axes [dp] reduction sum : tensor<8xf32>
   return
 }
 
@@ -243,15 +243,6 @@ func.func @negative_reduce_scatter_axis(%x: tensor<16x1024xf32>) {
   // expected-error @+1 {{scatter_axis 5 is out of range for rank 2}}
   %0 = dist.reduce_scatter %x on @mesh axes [tp] scatter_axis 5 reduction sum
       : tensor<16x1024xf32> -> tensor<16x1024xf32>
-  return
-}
-
-// -----
-
-dist.mesh @mesh axes [dp = 2, tp = 4]
-func.func @negative_broadcast_root(%x: tensor<8xf32>) {
-  // expected-error @+1 {{root 2 is out of range for a group of 2 ranks}}
-  %0 = dist.broadcast %x on @mesh axes [dp] root 2 : tensor<8xf32>
   return
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The final GPU check of the merged build: plan equivalence (fp32, 20 steps;
-# bf16 curves over 200) for gpt2-124m and gpt-1.3b, then throughput.
+# Plan equivalence on 4 GPUs (fp32, 20 steps; bf16 curves over 200) for
+# gpt2-124m and gpt-1.3b, then throughput.
 set -u
 source "$(dirname "$0")/common.sh"
 el smoke

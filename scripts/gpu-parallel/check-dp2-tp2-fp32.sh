@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The final build on two GPUs: dp=2 (overlapped buckets, merged all-reduces)
-# and tp=2 against one GPU, fp32, 20 steps.
+# On two GPUs: dp=2 (overlapped buckets, merged all-reduces) and tp=2
+# against one GPU, fp32, 20 steps.
 set -u
 source "$(dirname "$0")/common.sh"
 bash build.sh g124-fp32-1 g124-fp32-dp2 g124-fp32-tp2 | tail -1

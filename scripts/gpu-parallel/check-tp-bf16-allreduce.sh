@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The last GPU check of the session: bf16 tensor-parallel all-reduces
-# (curves against one GPU over 200 steps; gpt-1.3b throughput with tp
-# beside the same build's f32 all-reduces, b13-tp*-f32ar, emitted before the
-# change), then ptc data parallel beside PyTorch DDP. Uses every GPU there
+# bf16 tensor-parallel all-reduces (curves against one GPU over 200 steps;
+# gpt-1.3b throughput with tp beside the same build's f32 all-reduces,
+# b13-tp*-f32ar, emitted before the change), then ptc data parallel beside
+# PyTorch DDP. Uses every GPU there
 # is (2 or 4). After prepare.sh here; run from the carried folder.
 set -u
 source "$(dirname "$0")/common.sh"

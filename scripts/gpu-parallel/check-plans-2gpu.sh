@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The closing GPU check of the session on a 2-GPU machine, after
-# `ONLY="..." prepare.sh` (the names below): the CUDA kernel tests; fp32
+# The parallel plans on a 2-GPU machine, after `ONLY="..." prepare.sh`
+# (the names below): the CUDA kernel tests; fp32
 # plans against one GPU over 20 steps (gpt2-124m tp=2, dp=2, dp=2 + ZeRO-1
 # with every master sharded; gpt-1.3b tp=2, dp=2); bf16 curves over 200
 # steps (gpt2-124m tp=2, dp=2, dp=2 + ZeRO-1; gpt-1.3b tp=2, dp=2); then
