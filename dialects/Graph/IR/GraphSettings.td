@@ -129,7 +129,11 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     Setting_I64<"batch-size ramp-up: the growth of the global batch", "0">
         :$rampup_increment,
     Setting_I64<"batch-size ramp-up: the samples over which it grows", "0">
-        :$rampup_samples);
+        :$rampup_samples,
+    Setting_I64<"checkpoint every N steps (0: never)", "0">:$checkpoint_every,
+    Setting_I64<"complete checkpoints kept (0: all)", "0">:$checkpoint_keep,
+    StringRefParameter<"checkpoint directory (empty: none unless given on "
+                       "the command line)", "\"\"">:$checkpoint_dir);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
