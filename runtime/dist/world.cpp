@@ -202,6 +202,15 @@ void barrier() {
     PTC_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
 }
 
+bool anyRank(bool flag) {
+  if (!gWorld.mpi || gFinalized)
+    return flag;
+  int mine = flag ? 1 : 0, any = 0;
+  PTC_MPI_CHECK(
+      MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD));
+  return any != 0;
+}
+
 } // namespace ptc::rt::dist
 
 namespace ptc::kernels {

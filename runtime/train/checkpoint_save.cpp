@@ -1,0 +1,257 @@
+//===- checkpoint_save.cpp - Every rank writes its own state --------------===//
+//
+// Order of a save (collective; checkpoint.h describes the layout):
+//   1. rank 0 creates DIR/step_N and removes a manifest.json left there by
+//      an earlier save of that step (a resumed run that saves the same step
+//      again), so that no rank file is replaced under a complete manifest;
+//      barrier;
+//   2. every rank writes rank_R.bin with the tensors it saves (a temporary,
+//      fsync, rename, the directory synced), tensor by tensor through one
+//      host buffer, and sends its index (JSON) to rank 0;
+//   3. rank 0 writes manifest.json the same way: the checkpoint is complete
+//      from its rename on. It then deletes the checkpoints past `keep` (each
+//      made incomplete first: manifest.json goes before the rest); barrier.
+// A crash before 3 leaves a directory without manifest.json, which resuming
+// never picks; the previous checkpoint is untouched until 3 is done.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/checkpoint.h"
+
+#include "runtime/data/file_io.h"
+#include "runtime/dist/world.h"
+#include "runtime/train/crc32.h"
+#include "runtime/train/model_check.h"
+#include "runtime/train/safetensors.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+namespace ptc::rt::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kIndexSizeTag = 32100, kIndexTag = 32101;
+
+Status fsError(const std::string &path, const std::string &what) {
+  return Status::error("checkpoint '" + path + "': " + what);
+}
+
+std::string rankFileName(int64_t rank) {
+  char name[32];
+  std::snprintf(name, sizeof name, "rank_%05lld.bin", (long long)rank);
+  return name;
+}
+
+// Rank 0, step 1.
+Status prepareDirectory(const std::string &dir, const std::string &path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec)
+    return fsError(path, "cannot create the directory: " + ec.message());
+  const std::string manifest = path + "/manifest.json";
+  if (::unlink(manifest.c_str()) != 0 && errno != ENOENT)
+    return fsError(manifest, "cannot remove the stale manifest: " +
+                                 detail::systemError());
+  if (!detail::syncDirectory(path) || !detail::syncDirectory(dir))
+    return fsError(path, "cannot sync the directory: " + detail::systemError());
+  return Status::ok();
+}
+
+nlohmann::json shapeOf(const abi::TensorSlot &slot) {
+  nlohmann::json shape = nlohmann::json::array();
+  for (int32_t d = 0; d < slot.rank; ++d)
+    shape.push_back(slot.shape[d]);
+  return shape;
+}
+
+// Step 2: this rank's file; *index gets its entry of the manifest (null
+// when the rank saves nothing).
+Status writeRankFile(const std::string &path, const abi::Model &model,
+                     int64_t stage, DeviceArenas &arenas,
+                     nlohmann::json *index) {
+  const dist::World &world = dist::world();
+  std::vector<StateTensor> mine;
+  for (StateTensor &t : stateTensors(model, stage, world.coords))
+    if (t.writer == world.rank)
+      mine.push_back(t);
+  if (mine.empty())
+    return Status::ok();
+  const std::string file = rankFileName(world.rank);
+  nlohmann::json tensors = nlohmann::json::array();
+  std::vector<uint8_t> host;
+  Status failed = Status::ok();
+  int64_t offset = 0;
+  auto body = [&](int fd) {
+    for (const StateTensor &t : mine) {
+      const int64_t bytes = slotBytes(*t.slot);
+      host.resize(size_t(bytes));
+      if (failed = arenas.read(*t.slot, host.data()); !failed)
+        return false;
+      if (!detail::writeFull(fd, host.data(), size_t(bytes)))
+        return false;
+      tensors.push_back({{"name", t.name},
+                         {"kind", t.kind},
+                         {"stage", stage},
+                         {"dtype", safetensorsDType(t.slot->type)},
+                         {"shape", shapeOf(*t.slot)},
+                         {"offset", offset},
+                         {"bytes", bytes},
+                         {"crc32", detail::crc32(host.data(), host.size())}});
+      offset += bytes;
+    }
+    return true;
+  };
+  detail::WriteFailure why;
+  if (!detail::writeFileAtomically(path + "/" + file, body, &why))
+    return failed ? fsError(why.path, why.message) : failed;
+  *index = {{"rank", world.rank},
+            {"file", file},
+            {"bytes", offset},
+            {"tensors", std::move(tensors)}};
+  return Status::ok();
+}
+
+// Rank 0: every rank's index, in rank order (ranks that save nothing send
+// an empty text).
+nlohmann::json gatherIndices(const nlohmann::json &own) {
+  const dist::World &world = dist::world();
+  if (world.rank != 0) {
+    const std::string text = own.is_null() ? "" : own.dump();
+    const int64_t size = int64_t(text.size());
+    dist::sendBytes(&size, sizeof size, 0, kIndexSizeTag);
+    if (size > 0)
+      dist::sendBytes(text.data(), size, 0, kIndexTag);
+    return nullptr;
+  }
+  nlohmann::json shards = nlohmann::json::array();
+  if (!own.is_null())
+    shards.push_back(own);
+  for (int64_t r = 1; r < world.size; ++r) {
+    int64_t size = 0;
+    dist::recvBytes(&size, sizeof size, r, kIndexSizeTag);
+    if (size == 0)
+      continue;
+    std::string text(size_t(size), '\0');
+    dist::recvBytes(text.data(), size, r, kIndexTag);
+    shards.push_back(nlohmann::json::parse(text));
+  }
+  return shards;
+}
+
+Status writeManifest(const std::string &path, const abi::Model &program,
+                     const TrainingState &state, nlohmann::json shards,
+                     int64_t *totalBytes) {
+  *totalBytes = 0;
+  for (const nlohmann::json &shard : shards)
+    *totalBytes += shard["bytes"].get<int64_t>();
+  nlohmann::ordered_json manifest = {
+      {"format", "ptc-checkpoint"},
+      {"format_version", 1},
+      {"model", program.name},
+      {"abi", abi::kVersion},
+      {"plan", describePlan(program)},
+      {"world_size", dist::meshWorldSize(program)},
+      {"settings", program.settings ? program.settings : ""},
+      {"step", state.step},
+      {"samples", state.samples},
+      {"data_position", state.dataPosition},
+      {"seed", state.seed},
+      {"bytes", *totalBytes},
+      {"shards", std::move(shards)}};
+  const std::string text = manifest.dump(1) + "\n";
+  detail::WriteFailure why;
+  if (!detail::writeFileAtomically(
+          path + "/manifest.json",
+          [&](int fd) { return detail::writeFull(fd, text.data(), text.size()); },
+          &why))
+    return fsError(why.path, why.message);
+  return Status::ok();
+}
+
+// The step of a directory named step_N, or -1.
+int64_t stepOfName(const std::string &name) {
+  long long step = -1;
+  char tail = 0;
+  if (name.rfind("step_", 0) != 0 ||
+      std::sscanf(name.c_str() + 5, "%lld%c", &step, &tail) != 1)
+    return -1;
+  return step;
+}
+
+// Rank 0, after a save: all but the newest `keep` complete checkpoints go,
+// and incomplete directories older than the newest complete one (saves
+// that a crash cut short). Each loses its manifest first.
+Status prune(const std::string &dir, int64_t keep) {
+  std::vector<std::pair<int64_t, fs::path>> complete, partial;
+  std::error_code ec;
+  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
+    const int64_t step = stepOfName(e.path().filename().string());
+    if (step < 0 || !e.is_directory())
+      continue;
+    (fs::exists(e.path() / "manifest.json") ? complete : partial)
+        .push_back({step, e.path()});
+  }
+  if (ec)
+    return fsError(dir, "cannot list the directory: " + ec.message());
+  std::sort(complete.rbegin(), complete.rend());
+  std::vector<fs::path> doomed;
+  for (size_t i = size_t(keep); keep > 0 && i < complete.size(); ++i)
+    doomed.push_back(complete[i].second);
+  for (const auto &[step, path] : partial)
+    if (!complete.empty() && step < complete.front().first)
+      doomed.push_back(path);
+  for (const fs::path &path : doomed) {
+    fs::remove(path / "manifest.json", ec);
+    if (!ec && detail::syncDirectory(path.string()))
+      fs::remove_all(path, ec);
+    if (ec)
+      return fsError(path.string(), "cannot delete: " + ec.message());
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Status saveCheckpoint(const std::string &dir, const abi::Model &program,
+                      const abi::Model &model, int64_t stage,
+                      DeviceArenas &arenas, const TrainingState &state,
+                      int64_t keep, SaveInfo *info) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string path = checkpointPath(dir, state.step);
+  const dist::World &world = dist::world();
+  Status s = Status::ok();
+  if (world.rank == 0)
+    s = prepareDirectory(dir, path);
+  if (!s)
+    return s;
+  dist::barrier();
+  nlohmann::json own;
+  if (s = writeRankFile(path, model, stage, arenas, &own); !s)
+    return s;
+  nlohmann::json shards = gatherIndices(own);
+  int64_t bytes = 0;
+  if (world.rank == 0) {
+    s = writeManifest(path, program, state, std::move(shards), &bytes);
+    if (s && !detail::syncDirectory(dir))
+      s = fsError(dir, "cannot sync the directory: " + detail::systemError());
+    if (s)
+      s = prune(dir, keep);
+  }
+  if (!s)
+    return s;
+  dist::barrier();
+  info->path = path;
+  info->bytes = bytes;
+  info->seconds = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  return Status::ok();
+}
+
+} // namespace ptc::rt::train
