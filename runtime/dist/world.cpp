@@ -126,6 +126,7 @@ Status startWorld(const abi::Model &model, const LaunchEnv &env) {
                          " as rank " + std::to_string(env.rank) + " of " +
                          std::to_string(env.size) + ")");
   gWorld.mpi = true;
+  gWorld.threadMultiple = provided >= MPI_THREAD_MULTIPLE;
   PTC_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   int mpiRank = 0, mpiSize = 0;
   PTC_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &mpiRank));

@@ -34,6 +34,7 @@ namespace ptc::rt::dist {
 struct World {
   int64_t rank = 0, size = 1, localRank = 0;
   bool mpi = false;               ///< MPI is initialized (by startWorld)
+  bool threadMultiple = false;    ///< MPI gave MPI_THREAD_MULTIPLE
   std::vector<int64_t> coords;    ///< per Model::mesh axis
   std::vector<GroupPlace> groups; ///< per Model::comms entry
 };

@@ -65,6 +65,10 @@ struct StateTensor {
 std::vector<StateTensor> stateTensors(const abi::Model &model, int64_t stage,
                                       const std::vector<int64_t> &coords);
 
+/// An error unless `model` names the moments of its parameters (tables of
+/// hand-written test programs may not).
+Status checkCheckpointable(const abi::Model &model);
+
 /// The plan that determines which rank holds which bytes, in words
 /// ("pp=1 x dp=2 x tp=2, ZeRO-1").
 std::string describePlan(const abi::Model &model);
@@ -72,15 +76,40 @@ std::string describePlan(const abi::Model &model);
 /// "DIR/step_00000012".
 std::string checkpointPath(const std::string &dir, int64_t step);
 
-/// What a save wrote (known on rank 0).
+/// What a save wrote (bytes known on rank 0).
 struct SaveInfo {
   std::string path;
-  int64_t bytes = 0; ///< every rank's files together
-  double seconds = 0;
+  int64_t bytes = 0;       ///< every rank's files together
+  double seconds = 0;      ///< what the save cost the step
+  double writeSeconds = 0; ///< writing the files (and the manifest)
 };
 
-/// Saves the state of every rank; collective (every rank calls it). Rank 0
-/// then deletes all but the newest `keep` complete checkpoints (0: none).
+/// A rank's state at one step, copied to host memory, to be written.
+struct Snapshot {
+  std::string dir, path;
+  const abi::Model *program = nullptr;
+  TrainingState state;
+  int64_t keep = 0;
+  std::vector<StateTensor> tensors;        ///< the ones this rank writes
+  std::vector<std::vector<uint8_t>> bytes; ///< their bytes, same order
+  double copySeconds = 0;
+};
+
+/// The first half of a save, collective: rank 0 prepares DIR/step_N, then
+/// every rank copies the tensors it writes into *snap.
+Status takeSnapshot(const std::string &dir, const abi::Model &program,
+                    const abi::Model &model, int64_t stage,
+                    DeviceArenas &arenas, const TrainingState &state,
+                    int64_t keep, Snapshot *snap);
+
+/// The second half, on every rank (on any thread when MPI allows several,
+/// World::threadMultiple: it only sends the rank's index to rank 0): the
+/// rank file, then on rank 0 the manifest, which completes the checkpoint,
+/// and the deletion of all but the newest `keep` complete checkpoints (0:
+/// none).
+Status writeSnapshot(const Snapshot &snap, SaveInfo *info);
+
+/// Both halves and a barrier: the checkpoint is complete on return.
 Status saveCheckpoint(const std::string &dir, const abi::Model &program,
                       const abi::Model &model, int64_t stage,
                       DeviceArenas &arenas, const TrainingState &state,

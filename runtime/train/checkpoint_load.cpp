@@ -136,6 +136,8 @@ Status findLatestCheckpoint(const std::string &dir, std::string *path) {
 Status readManifest(const std::string &path, const abi::Model &program,
                     const abi::Model &model, int64_t stage,
                     const std::vector<int64_t> &coords, Manifest *out) {
+  if (Status s = checkCheckpointable(model); !s)
+    return s;
   std::error_code ec;
   if (!fs::is_directory(path, ec))
     return refuse(path, "no such directory");

@@ -5,12 +5,15 @@
 //      an earlier save of that step (a resumed run that saves the same step
 //      again), so that no rank file is replaced under a complete manifest;
 //      barrier;
-//   2. every rank writes rank_R.bin with the tensors it saves (a temporary,
-//      fsync, rename, the directory synced), tensor by tensor through one
-//      host buffer, and sends its index (JSON) to rank 0;
+//      every rank copies the tensors it saves to host memory (a Snapshot:
+//      what the step waits for; the rest may run on another thread);
+//   2. every rank writes rank_R.bin with them (a temporary, fsync, rename,
+//      the directory synced) and sends its index (JSON) to rank 0;
 //   3. rank 0 writes manifest.json the same way: the checkpoint is complete
 //      from its rename on. It then deletes the checkpoints past `keep` (each
-//      made incomplete first: manifest.json goes before the rest); barrier.
+//      made incomplete first: manifest.json goes before the rest).
+// saveCheckpoint runs them in turn and ends with a barrier; the training
+// loop runs 2 and 3 on a thread (loop_checkpoints.h).
 // A crash before 3 leaves a directory without manifest.json, which resuming
 // never picks; the previous checkpoint is untouched until 3 is done.
 //
@@ -72,32 +75,23 @@ nlohmann::json shapeOf(const abi::TensorSlot &slot) {
 
 // Step 2: this rank's file; *index gets its entry of the manifest (null
 // when the rank saves nothing).
-Status writeRankFile(const std::string &path, const abi::Model &model,
-                     int64_t stage, DeviceArenas &arenas,
-                     nlohmann::json *index) {
-  const dist::World &world = dist::world();
-  std::vector<StateTensor> mine;
-  for (StateTensor &t : stateTensors(model, stage, world.coords))
-    if (t.writer == world.rank)
-      mine.push_back(t);
-  if (mine.empty())
+Status writeRankFile(const Snapshot &snap, nlohmann::json *index) {
+  if (snap.tensors.empty())
     return Status::ok();
-  const std::string file = rankFileName(world.rank);
+  const int64_t rank = dist::world().rank;
+  const std::string file = rankFileName(rank);
   nlohmann::json tensors = nlohmann::json::array();
-  std::vector<uint8_t> host;
-  Status failed = Status::ok();
   int64_t offset = 0;
   auto body = [&](int fd) {
-    for (const StateTensor &t : mine) {
-      const int64_t bytes = slotBytes(*t.slot);
-      host.resize(size_t(bytes));
-      if (failed = arenas.read(*t.slot, host.data()); !failed)
-        return false;
-      if (!detail::writeFull(fd, host.data(), size_t(bytes)))
+    for (size_t i = 0; i < snap.tensors.size(); ++i) {
+      const StateTensor &t = snap.tensors[i];
+      const std::vector<uint8_t> &host = snap.bytes[i];
+      const int64_t bytes = int64_t(host.size());
+      if (!detail::writeFull(fd, host.data(), host.size()))
         return false;
       tensors.push_back({{"name", t.name},
                          {"kind", t.kind},
-                         {"stage", stage},
+                         {"stage", t.stage},
                          {"dtype", safetensorsDType(t.slot->type)},
                          {"shape", shapeOf(*t.slot)},
                          {"offset", offset},
@@ -108,9 +102,9 @@ Status writeRankFile(const std::string &path, const abi::Model &model,
     return true;
   };
   detail::WriteFailure why;
-  if (!detail::writeFileAtomically(path + "/" + file, body, &why))
-    return failed ? fsError(why.path, why.message) : failed;
-  *index = {{"rank", world.rank},
+  if (!detail::writeFileAtomically(snap.path + "/" + file, body, &why))
+    return fsError(why.path, why.message);
+  *index = {{"rank", rank},
             {"file", file},
             {"bytes", offset},
             {"tensors", std::move(tensors)}};
@@ -218,39 +212,79 @@ Status prune(const std::string &dir, int64_t keep) {
 
 } // namespace
 
+Status takeSnapshot(const std::string &dir, const abi::Model &program,
+                    const abi::Model &model, int64_t stage,
+                    DeviceArenas &arenas, const TrainingState &state,
+                    int64_t keep, Snapshot *snap) {
+  const auto start = std::chrono::steady_clock::now();
+  const dist::World &world = dist::world();
+  if (Status s = checkCheckpointable(model); !s)
+    return s;
+  snap->dir = dir;
+  snap->path = checkpointPath(dir, state.step);
+  snap->program = &program;
+  snap->state = state;
+  snap->keep = keep;
+  snap->tensors.clear();
+  snap->bytes.clear();
+  if (world.rank == 0)
+    if (Status s = prepareDirectory(dir, snap->path); !s)
+      return s;
+  dist::barrier();
+  for (const StateTensor &t : stateTensors(model, stage, world.coords)) {
+    if (t.writer != world.rank)
+      continue;
+    snap->tensors.push_back(t);
+    snap->bytes.emplace_back(size_t(slotBytes(*t.slot)));
+    if (Status s = arenas.read(*t.slot, snap->bytes.back().data()); !s)
+      return s;
+  }
+  snap->copySeconds = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+  return Status::ok();
+}
+
+Status writeSnapshot(const Snapshot &snap, SaveInfo *info) {
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json own;
+  if (Status s = writeRankFile(snap, &own); !s)
+    return s;
+  nlohmann::json shards = gatherIndices(own);
+  int64_t bytes = 0;
+  if (dist::world().rank == 0) {
+    Status s = writeManifest(snap.path, *snap.program, snap.state,
+                             std::move(shards), &bytes);
+    if (s && !detail::syncDirectory(snap.dir))
+      s = fsError(snap.dir,
+                  "cannot sync the directory: " + detail::systemError());
+    if (s)
+      s = prune(snap.dir, snap.keep);
+    if (!s)
+      return s;
+  }
+  info->path = snap.path;
+  info->bytes = bytes;
+  info->seconds = snap.copySeconds;
+  info->writeSeconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  return Status::ok();
+}
+
 Status saveCheckpoint(const std::string &dir, const abi::Model &program,
                       const abi::Model &model, int64_t stage,
                       DeviceArenas &arenas, const TrainingState &state,
                       int64_t keep, SaveInfo *info) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string path = checkpointPath(dir, state.step);
-  const dist::World &world = dist::world();
-  Status s = Status::ok();
-  if (world.rank == 0)
-    s = prepareDirectory(dir, path);
-  if (!s)
+  Snapshot snap;
+  if (Status s = takeSnapshot(dir, program, model, stage, arenas, state, keep,
+                              &snap);
+      !s)
+    return s;
+  if (Status s = writeSnapshot(snap, info); !s)
     return s;
   dist::barrier();
-  nlohmann::json own;
-  if (s = writeRankFile(path, model, stage, arenas, &own); !s)
-    return s;
-  nlohmann::json shards = gatherIndices(own);
-  int64_t bytes = 0;
-  if (world.rank == 0) {
-    s = writeManifest(path, program, state, std::move(shards), &bytes);
-    if (s && !detail::syncDirectory(dir))
-      s = fsError(dir, "cannot sync the directory: " + detail::systemError());
-    if (s)
-      s = prune(dir, keep);
-  }
-  if (!s)
-    return s;
-  dist::barrier();
-  info->path = path;
-  info->bytes = bytes;
-  info->seconds = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  info->seconds += info->writeSeconds;
   return Status::ok();
 }
 

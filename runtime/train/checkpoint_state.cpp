@@ -61,6 +61,14 @@ std::vector<StateTensor> stateTensors(const abi::Model &model, int64_t stage,
   return tensors;
 }
 
+Status checkCheckpointable(const abi::Model &model) {
+  if (model.numParams > 0 && (!model.adamM || !model.adamV))
+    return Status::error(std::string("checkpoints: model '") + model.name +
+                         "' names no AdamW moments (Model::adamM, adamV); "
+                         "recompile the spec with this ptc");
+  return Status::ok();
+}
+
 std::string describePlan(const abi::Model &model) {
   bool zero = false;
   for (int32_t i = 0; model.paramLayouts && i < model.numParams; ++i)

@@ -9,6 +9,15 @@
 // is a checkpoint directory. Each save prints one line and logs a
 // "checkpoint" record with the seconds it cost the step.
 //
+// Writing overlaps training: the step waits for the copy of the state to
+// host memory (takeSnapshot), and a thread writes the files and the
+// manifest (writeSnapshot) while the next steps run. The next save, the
+// last step's and a stop's wait for it first, and so does the destructor;
+// its line and record come at the first step boundary after it finished.
+// The last step's and a stop's saves are written before the loop goes on
+// (the program is about to end). Without MPI_THREAD_MULTIPLE (the index
+// goes to rank 0 over MPI) every save is written at once.
+//
 //===----------------------------------------------------------------------===//
 #ifndef PTC_RUNTIME_TRAIN_LOOP_CHECKPOINTS_H
 #define PTC_RUNTIME_TRAIN_LOOP_CHECKPOINTS_H
@@ -17,8 +26,10 @@
 #include "runtime/train/flags.h"
 #include "runtime/train/loop.h"
 
+#include <atomic>
 #include <functional>
 #include <ostream>
+#include <thread>
 
 namespace ptc::rt::train {
 
@@ -31,6 +42,9 @@ public:
                   DeviceArenas &arenas, std::ostream &out)
       : program_(program), model_(model), flags_(flags), place_(place),
         arenas_(arenas), out_(out) {}
+  ~LoopCheckpoints();
+  LoopCheckpoints(const LoopCheckpoints &) = delete;
+  LoopCheckpoints &operator=(const LoopCheckpoints &) = delete;
 
   /// Resolves --resume and checks its manifest (no tensor is read yet).
   /// True in *resuming when the run continues a checkpoint, whose state
@@ -46,12 +60,23 @@ public:
                    const Record &record);
 
 private:
+  /// Waits for the background save, if any, and reports it.
+  Status finishWriting(const Record &record);
+  void report(const SaveInfo &info, bool background, const Record &record);
+
   const abi::Model &program_, &model_;
   const Flags &flags_;
   const RunPlace &place_;
   DeviceArenas &arenas_;
   std::ostream &out_;
   Manifest manifest_;
+  // The save being written in the background: its thread, snapshot and
+  // outcome (read after the join), and whether the thread is done.
+  std::thread writer_;
+  Snapshot snapshot_;
+  Status written_ = Status::ok();
+  SaveInfo writtenInfo_;
+  std::atomic<bool> writerDone_{false};
 };
 
 } // namespace ptc::rt::train
