@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <fstream>
 
-using namespace ptc;
+
 using namespace ptc::rt;
 using namespace ptc::rt::train;
 
@@ -24,26 +24,26 @@ namespace {
 
 TEST(Checkpoint, Crc32IsZlibs) {
   const char *text = "123456789";
-  EXPECT_EQ(rt::detail::crc32(text, 9), 0xCBF43926u);
+  EXPECT_EQ(ptc::rt::detail::crc32(text, 9), 0xCBF43926u);
   // Continuing a CRC over a second piece gives the CRC of the whole.
-  EXPECT_EQ(rt::detail::crc32(text + 4, 5, rt::detail::crc32(text, 4)),
+  EXPECT_EQ(ptc::rt::detail::crc32(text + 4, 5, ptc::rt::detail::crc32(text, 4)),
             0xCBF43926u);
 }
 
 // pp=1 x dp=2 x tp=2: `a` split over tp, its moments whole; `b`
 // replicated, its moments ZeRO-1 chunks over dp.
-const abi::MeshAxis kMesh[] = {{"pp", 1}, {"dp", 2}, {"tp", 2}};
-const abi::TensorSlot kParams[] = {{"a", 0, 0, abi::DType::F32, 1, {2}},
-                                   {"b", 0, 8, abi::DType::F32, 1, {4}}};
-const abi::TensorSlot kMoments[] = {{"a.adam", 1, 0, abi::DType::F32, 1, {2}},
-                                    {"b.adam", 1, 8, abi::DType::F32, 1, {2}}};
-const abi::ParamLayout kLayouts[] = {
+const ptc::abi::MeshAxis kMesh[] = {{"pp", 1}, {"dp", 2}, {"tp", 2}};
+const ptc::abi::TensorSlot kParams[] = {{"a", 0, 0, ptc::abi::DType::F32, 1, {2}},
+                                   {"b", 0, 8, ptc::abi::DType::F32, 1, {4}}};
+const ptc::abi::TensorSlot kMoments[] = {{"a.adam", 1, 0, ptc::abi::DType::F32, 1, {2}},
+                                    {"b.adam", 1, 8, ptc::abi::DType::F32, 1, {2}}};
+const ptc::abi::ParamLayout kLayouts[] = {
     {1, {4}, 2, 0, 1, {4}, 0, 0, -1, 0, 0},
     {1, {4}, -1, -1, 0, {}, 0, 0, 1, 0, 2},
 };
 
-abi::Model table() {
-  abi::Model m{};
+ptc::abi::Model table() {
+  ptc::abi::Model m{};
   m.name = "two";
   m.numParams = 2;
   m.params = kParams;
@@ -56,7 +56,7 @@ abi::Model table() {
 }
 
 TEST(Checkpoint, EachTensorHasOneWriter) {
-  const abi::Model m = table();
+  const ptc::abi::Model m = table();
   // Rank 3 = (pp 0, dp 1, tp 1).
   std::vector<std::string> got;
   for (const StateTensor &t : stateTensors(m, 0, {0, 1, 1}))
@@ -72,15 +72,15 @@ TEST(Checkpoint, EachTensorHasOneWriter) {
     EXPECT_EQ(t.writer, 0);
 }
 
-const abi::Arena kArenas[] = {{"parameters", abi::ArenaKind::Parameters, 24},
-                              {"moments", abi::ArenaKind::OptimizerState, 16}};
-const abi::TensorSlot kOneParams[] = {{"w", 0, 0, abi::DType::F32, 1, {4}}};
-const abi::TensorSlot kOneM[] = {{"w.adam_m", 1, 0, abi::DType::F32, 1, {2}}};
-const abi::TensorSlot kOneV[] = {{"w.adam_v", 1, 8, abi::DType::F32, 1, {2}}};
+const ptc::abi::Arena kArenas[] = {{"parameters", ptc::abi::ArenaKind::Parameters, 24},
+                              {"moments", ptc::abi::ArenaKind::OptimizerState, 16}};
+const ptc::abi::TensorSlot kOneParams[] = {{"w", 0, 0, ptc::abi::DType::F32, 1, {4}}};
+const ptc::abi::TensorSlot kOneM[] = {{"w.adam_m", 1, 0, ptc::abi::DType::F32, 1, {2}}};
+const ptc::abi::TensorSlot kOneV[] = {{"w.adam_v", 1, 8, ptc::abi::DType::F32, 1, {2}}};
 
-abi::Model single() {
-  abi::Model m{};
-  m.abiVersion = abi::kVersion;
+ptc::abi::Model single() {
+  ptc::abi::Model m{};
+  m.abiVersion = ptc::abi::kVersion;
   m.name = "one";
   m.numArenas = 2;
   m.arenas = kArenas;
@@ -95,7 +95,7 @@ abi::Model single() {
 class CheckpointFiles : public ptc::test::TempDirTest {};
 
 TEST_F(CheckpointFiles, RoundTripPruneAndCorruption) {
-  const abi::Model m = single();
+  const ptc::abi::Model m = single();
   std::unique_ptr<Device> device = createCpuDevice();
   DeviceArenas arenas(*device);
   ASSERT_TRUE(arenas.allocate(m));

@@ -10,8 +10,10 @@ target, and runs it (under `mpirun -np R` when R > 1) three times from the
 same seed on the same data:
 
   straight   --steps N, saving the final weights;
-  first      --steps K with a checkpoint directory (saved after step K);
-  resumed    --steps N --resume auto, saving the final weights.
+  first      --steps K with a checkpoint every 4 steps (written alongside
+             training) and after step K, keeping 3;
+  resumed    --steps N --resume auto (the newest: step K), saving the
+             final weights.
 
 Then requires the losses, gradient norms and learning rates of steps 1..N
 (first + resumed) to equal the straight run's bit for bit, and the final
@@ -52,6 +54,19 @@ def run(command, timeout=300):
     return done.stdout
 
 
+def describe(step_dir):
+    """What a checkpoint holds: its plan, rank files and tensors per kind."""
+    with open(os.path.join(step_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    kinds = {}
+    for shard in manifest["shards"]:
+        for t in shard["tensors"]:
+            kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
+    files = sorted(s["file"] for s in manifest["shards"])
+    return (f"checkpoint: plan {manifest['plan']}; files {' '.join(files)}; "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("spec")
@@ -81,12 +96,14 @@ def main():
     common = launch + [w("prog"), "--data", args.data, "--quiet"]
     run(common + ["--steps", str(args.steps), "--log", w("straight.jsonl"),
                   "--save-weights", w("straight.safetensors")])
-    run(common + ["--steps", str(args.split), "--log", w("first.jsonl"),
-                  "--checkpoint-dir", w("ckpt")])
+    saving = ["--checkpoint-dir", w("ckpt"), "--checkpoint-every", "4",
+              "--checkpoint-keep", "3"]
+    run(common + ["--steps", str(args.split), "--log", w("first.jsonl")] +
+        saving)
+    summary = describe(os.path.join(w("ckpt"), "step_%08d" % args.split))
     out = run(common + ["--steps", str(args.steps), "--log",
-                        w("resumed.jsonl"), "--checkpoint-dir", w("ckpt"),
-                        "--resume", "auto", "--save-weights",
-                        w("resumed.safetensors")])
+                        w("resumed.jsonl"), "--resume", "auto",
+                        "--save-weights", w("resumed.safetensors")] + saving)
     print(out, end="")
     print(run([sys.executable, os.path.join(HERE, "same_steps.py"),
                w("straight.jsonl"), w("first.jsonl"), w("resumed.jsonl"),
@@ -96,16 +113,15 @@ def main():
         if a.read() != b.read():
             sys.exit("resume_check: the final weights differ")
     print("final weights: identical bytes")
-    step_dir = os.path.join(w("ckpt"), "step_%08d" % args.split)
-    with open(os.path.join(step_dir, "manifest.json")) as f:
-        manifest = json.load(f)
-    kinds = {}
-    for shard in manifest["shards"]:
-        for t in shard["tensors"]:
-            kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
-    files = sorted(s["file"] for s in manifest["shards"])
-    print(f"checkpoint: plan {manifest['plan']}; files {' '.join(files)}; "
-          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    print(summary)
+    records = []
+    for name in ("first.jsonl", "resumed.jsonl"):
+        with open(w(name)) as f:
+            records += [json.loads(line) for line in f]
+    saves = [r["background"] for r in records
+             if r.get("event") == "checkpoint"]
+    print(f"saves: {sum(saves)} alongside training, "
+          f"{len(saves) - sum(saves)} at once")
     print("resume_check: PASS")
 
 
