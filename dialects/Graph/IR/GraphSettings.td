@@ -85,8 +85,11 @@ def Graph_ModelAttr : Graph_Attr<"Model", "model"> {
 def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
   let summary = "The training settings of a spec (module attribute ptc.training)";
   let description = [{
-    The optimizer, learning-rate schedule, batch sizes, steps, precision and
-    evaluation cadence of the spec's `training` section. A setting left out
+    The optimizer, learning-rate schedule, batch sizes, steps, precision,
+    evaluation cadence and checkpoints (`checkpoint_every`,
+    `checkpoint_keep`, `checkpoint_dir`: the compiled program's defaults of
+    its checkpoint flags, docs/checkpoints.md) of the spec's `training`
+    section. A setting left out
     takes the spec's default; the batch sizes, `steps` and `decay_steps`
     (whose spec defaults depend on other fields) are required. The verifier
     checks what the spec reader checks: ranges, finite reals,
