@@ -119,6 +119,11 @@ Status saveCheckpoint(const std::string &dir, const abi::Model &program,
 /// none, or no `dir`).
 Status findLatestCheckpoint(const std::string &dir, std::string *path);
 
+/// Deletes all but the newest `keep` complete checkpoints under `dir` (0:
+/// keeps them all), and incomplete ones older than the newest complete one
+/// (saves a crash cut short).
+Status pruneCheckpoints(const std::string &dir, int64_t keep);
+
 /// A checkpoint's manifest, checked against the program.
 struct Manifest {
   std::string path; ///< the step directory

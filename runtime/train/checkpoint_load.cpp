@@ -109,30 +109,6 @@ Status checkFiles(const std::string &path, const nlohmann::json &m) {
 
 } // namespace
 
-Status findLatestCheckpoint(const std::string &dir, std::string *path) {
-  path->clear();
-  std::error_code ec;
-  if (dir.empty() || !fs::is_directory(dir, ec))
-    return Status::ok();
-  int64_t best = -1;
-  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    long long step = -1;
-    char tail = 0;
-    if (name.rfind("step_", 0) != 0 ||
-        std::sscanf(name.c_str() + 5, "%lld%c", &step, &tail) != 1 ||
-        !fs::exists(e.path() / "manifest.json"))
-      continue;
-    if (step > best) {
-      best = step;
-      *path = e.path().string();
-    }
-  }
-  if (ec)
-    return refuse(dir, "cannot list the directory: " + ec.message());
-  return Status::ok();
-}
-
 Status readManifest(const std::string &path, const abi::Model &program,
                     const abi::Model &model, int64_t stage,
                     const std::vector<int64_t> &coords, Manifest *out) {

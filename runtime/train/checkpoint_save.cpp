@@ -27,7 +27,6 @@
 #include "runtime/train/model_check.h"
 #include "runtime/train/safetensors.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -168,48 +167,6 @@ Status writeManifest(const std::string &path, const abi::Model &program,
   return Status::ok();
 }
 
-// The step of a directory named step_N, or -1.
-int64_t stepOfName(const std::string &name) {
-  long long step = -1;
-  char tail = 0;
-  if (name.rfind("step_", 0) != 0 ||
-      std::sscanf(name.c_str() + 5, "%lld%c", &step, &tail) != 1)
-    return -1;
-  return step;
-}
-
-// Rank 0, after a save: all but the newest `keep` complete checkpoints go,
-// and incomplete directories older than the newest complete one (saves
-// that a crash cut short). Each loses its manifest first.
-Status prune(const std::string &dir, int64_t keep) {
-  std::vector<std::pair<int64_t, fs::path>> complete, partial;
-  std::error_code ec;
-  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
-    const int64_t step = stepOfName(e.path().filename().string());
-    if (step < 0 || !e.is_directory())
-      continue;
-    (fs::exists(e.path() / "manifest.json") ? complete : partial)
-        .push_back({step, e.path()});
-  }
-  if (ec)
-    return fsError(dir, "cannot list the directory: " + ec.message());
-  std::sort(complete.rbegin(), complete.rend());
-  std::vector<fs::path> doomed;
-  for (size_t i = size_t(keep); keep > 0 && i < complete.size(); ++i)
-    doomed.push_back(complete[i].second);
-  for (const auto &[step, path] : partial)
-    if (!complete.empty() && step < complete.front().first)
-      doomed.push_back(path);
-  for (const fs::path &path : doomed) {
-    fs::remove(path / "manifest.json", ec);
-    if (!ec && detail::syncDirectory(path.string()))
-      fs::remove_all(path, ec);
-    if (ec)
-      return fsError(path.string(), "cannot delete: " + ec.message());
-  }
-  return Status::ok();
-}
-
 } // namespace
 
 Status takeSnapshot(const std::string &dir, const abi::Model &program,
@@ -259,7 +216,7 @@ Status writeSnapshot(const Snapshot &snap, SaveInfo *info) {
       s = fsError(snap.dir,
                   "cannot sync the directory: " + detail::systemError());
     if (s)
-      s = prune(snap.dir, snap.keep);
+      s = pruneCheckpoints(snap.dir, snap.keep);
     if (!s)
       return s;
   }
