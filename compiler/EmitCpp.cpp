@@ -71,6 +71,10 @@ const char *abiArenaKind(ArenaKind kind) {
 std::string quoted(StringRef text) {
   std::string out = "\"";
   for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     if (c == '"' || c == '\\')
       out += '\\';
     out += c;
@@ -522,10 +526,16 @@ private:
     // A ZeRO-1 master (exec-shard-master-weights) holds its chunk of the
     // rank's tensor, whose type it keeps.
     auto local = cast<MemRefType>(global.getType());
-    int64_t zeroChunk = 0, zeroAxis = -1;
+    int64_t zeroChunk = 0, zeroAxis = -1, momentChunk = 0;
     if (auto whole = global->getAttrOfType<TypeAttr>("exec.zero_master")) {
       local = cast<MemRefType>(whole.getValue());
       zeroChunk = global.getMemRefType().getNumElements();
+      zeroAxis = meshAxis("dp");
+    }
+    // ZeRO-1 chunks AdamW's moments (convert-graph-to-exec) even where the
+    // master stays whole: checkpoints must know which rank holds what.
+    if (auto chunk = global->getAttrOfType<IntegerAttr>("dist.zero_chunk")) {
+      momentChunk = chunk.getInt();
       zeroAxis = meshAxis("dp");
     }
     SmallVector<int64_t> full(local.getShape());
@@ -566,10 +576,28 @@ private:
                  global->getAttrOfType<IntegerAttr>("ptc.checkpoint_index"))
       checkpointIndex = index.getInt();
     return fmt::format(
-        "    {{{}, {{{}}}, {}, {}, {}, {{{}}}, {}, {}, {}, {}}},\n",
+        "    {{{}, {{{}}}, {}, {}, {}, {{{}}}, {}, {}, {}, {}, {}}},\n",
         full.size(), fmt::join(dims, ", "), splitAxis, splitDim,
         segments.size(), fmt::join(segs, ", "), rows, zeroChunk, zeroAxis,
-        checkpointIndex);
+        checkpointIndex, momentChunk);
+  }
+
+  /// The model, training and parallel settings as MLIR prints them, one
+  /// per line: what checkpoints record of the program that wrote them.
+  std::string settingsText() {
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    auto line = [&](StringRef name, Attribute attr) {
+      if (attr)
+        out << name << " = " << attr << "\n";
+    };
+    line(ptc::graph::ModelAttr::kModuleAttrName,
+         ptc::graph::ModelAttr::lookup(module));
+    line(ptc::graph::TrainingAttr::kModuleAttrName,
+         ptc::graph::TrainingAttr::lookup(module));
+    line(dist::ParallelAttr::kModuleAttrName,
+         dist::ParallelAttr::lookup(module));
+    return text;
   }
 
   int64_t meshAxis(StringRef name) {
@@ -607,7 +635,7 @@ private:
                         abiArenaKind(arena.getKind()), arena.getSize());
     os << "};\n\nconst ptc::abi::TensorSlot kParams[] = {\n";
     int numParams = 0, numGradients = 0, numIO = 0;
-    std::string io, gradients, layouts;
+    std::string io, gradients, layouts, adamM, adamV;
     for (auto global : module.getOps<GlobalOp>()) {
       auto arena = module.lookupSymbol<ArenaOp>(global.getArena());
       if (global.getIo()) {
@@ -619,6 +647,16 @@ private:
       } else if (arena && arena.getKind() == ArenaKind::parameters) {
         os << slot(global);
         layouts += paramLayout(global);
+        // Its AdamW moments, for checkpoints of the whole training state.
+        for (auto [suffix, table] : {std::pair{".adam_m", &adamM},
+                                     std::pair{".adam_v", &adamV}}) {
+          GlobalOp moment =
+              globals.lookup((global.getSymName() + suffix).str());
+          if (!moment)
+            return global.emitOpError("cpu emitter: no moment global '")
+                   << global.getSymName() << suffix << "'";
+          *table += slot(moment);
+        }
         ++numParams;
       } else if (arena && arena.getKind() == ArenaKind::gradients) {
         gradients += slot(global);
@@ -634,7 +672,9 @@ private:
     std::string meshTable = stage ? stage->meshFields : emitMesh();
     os << "const ptc::abi::TensorSlot kGradients[] = {\n"
        << gradients << "};\n\nconst ptc::abi::TensorSlot kIO[] = {\n"
-       << io << "};\n\n";
+       << io << "};\n\nconst ptc::abi::TensorSlot kAdamM[] = {\n" << adamM
+       << "};\n\nconst ptc::abi::TensorSlot kAdamV[] = {\n" << adamV
+       << "};\n\n";
     // A pipeline rank's program has chunk entry points instead of
     // micro_step, and no eval_step yet.
     SmallVector<StringRef> required = {"init_params", "optimizer_step"};
@@ -691,16 +731,28 @@ private:
                       entries["optimizer_step"], optionalEntry("eval_step"),
                       numSteps, optionalEntry("refresh_weight_copies"))
        << meshTable << "    kParamLayouts,\n";
-    if (stage)
+    // Every field up to the checkpoint settings is printed (positional
+    // initialization), the defaults where a program has none.
+    if (stage) {
       os << fmt::format("    /*pipelineRank=*/{}, {}, kPipelineModels, "
-                        "/*numCheckpointParams=*/{},\n{}",
+                        "/*numCheckpointParams=*/{},\n",
                         stage->rank, stage->numRanks,
-                        stage->numCheckpointParams,
-                        stage->rampFields + stage->evalFields);
-    if (!ramp.empty())
-      os << "    /*pipelineRank=*/0, 0, nullptr, /*numCheckpointParams=*/0,\n"
-         << ramp;
-    os << "};\n\n";
+                        stage->numCheckpointParams);
+      ramp = stage->rampFields;
+    } else {
+      os << "    /*pipelineRank=*/0, 0, nullptr, /*numCheckpointParams=*/0,\n";
+    }
+    os << (ramp.empty() ? "    /*numRampPhases=*/0, nullptr,\n" : ramp)
+       << (stage && !stage->evalFields.empty()
+               ? stage->evalFields
+               : "    /*evalFunctions=*/nullptr,\n")
+       << "    kAdamM, kAdamV,\n"
+       << fmt::format("    /*checkpointEvery=*/{}, /*checkpointKeep=*/{}, "
+                      "/*checkpointDir=*/{},\n",
+                      training ? training.getCheckpointEvery() : 0,
+                      training ? training.getCheckpointKeep() : 0,
+                      quoted(training ? training.getCheckpointDir() : ""))
+       << "    /*settings=*/" << quoted(settingsText()) << ",\n};\n\n";
     if (stage)
       return success();
     os << "} // namespace\n\n";

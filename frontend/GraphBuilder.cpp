@@ -353,7 +353,8 @@ void GraphBuilder::attachConfiguration(ModuleOp module) {
           t.lrSchedule.decaySteps, t.lrSchedule.minLr, t.globalBatchSize,
           t.microBatchSize, t.steps, *precision, t.keepBF16Weights, t.seed,
           t.gradClip, t.evalEvery, t.evalSteps, t.rampup.startBatch,
-          t.rampup.increment, t.rampup.samples));
+          t.rampup.increment, t.rampup.samples, t.checkpointEvery,
+          t.checkpointKeep, t.checkpointDir));
   module->setAttr(dist::ParallelAttr::kModuleAttrName,
                   dist::ParallelAttr::get(ctx, p.automatic, p.tp, p.pp, p.dp,
                                           *pipeline, p.virtualStages,

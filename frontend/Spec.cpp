@@ -335,9 +335,10 @@ TrainingSpec parseTraining(const ObjectReader &root, const ParallelSpec &p) {
   ObjectReader eval = r.object("eval", {"every", "steps"});
   eval.readInt("every", t.evalEvery, {0, kMaxSteps});
   eval.readInt("steps", t.evalSteps, {1, kMaxSteps});
-  ObjectReader checkpoint = r.object("checkpoint", {"dir", "every"});
+  ObjectReader checkpoint = r.object("checkpoint", {"dir", "every", "keep"});
   checkpoint.readString("dir", t.checkpointDir);
   checkpoint.readInt("every", t.checkpointEvery, {0, kMaxSteps});
+  checkpoint.readInt("keep", t.checkpointKeep, {0, kMaxSteps});
   return t;
 }
 

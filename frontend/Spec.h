@@ -94,6 +94,7 @@ struct TrainingSpec {
   int64_t evalSteps = 0;
   std::string checkpointDir;
   int64_t checkpointEvery = 0; // 0: no checkpoints
+  int64_t checkpointKeep = 0;  // complete checkpoints kept; 0: all
 };
 
 enum class PipelineSchedule { GPipe, OneFOneB, Interleaved1F1B, ZeroBubble };

@@ -68,8 +68,9 @@ mode_t newFileMode() {
   return 0644 & ~mask;
 }
 
-// fsync of a directory, so that a rename in it survives a crash. Some file
-// systems cannot sync directories (EINVAL): nothing more can be done there.
+
+} // namespace
+
 bool syncDirectory(const std::string &dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -80,8 +81,6 @@ bool syncDirectory(const std::string &dir) {
   errno = saved;
   return ok;
 }
-
-} // namespace
 
 bool preadFull(int fd, void *buf, size_t n, int64_t offset) {
   char *p = static_cast<char *>(buf);

@@ -47,6 +47,11 @@ bool writeFileAtomically(const std::string &path,
                          const std::function<bool(int)> &body,
                          WriteFailure *failure);
 
+/// fsync of a directory, so that a rename or unlink in it survives a crash.
+/// Some file systems cannot sync directories (EINVAL): true there, as
+/// nothing more can be done.
+bool syncDirectory(const std::string &dir);
+
 /// Checks, before a long run, that writeFileAtomically(path) can work:
 /// `path` is not a directory and its directory exists and takes a new file
 /// (a temporary is created and removed). Returns "" or why not.

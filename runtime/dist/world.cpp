@@ -126,6 +126,7 @@ Status startWorld(const abi::Model &model, const LaunchEnv &env) {
                          " as rank " + std::to_string(env.rank) + " of " +
                          std::to_string(env.size) + ")");
   gWorld.mpi = true;
+  gWorld.threadMultiple = provided >= MPI_THREAD_MULTIPLE;
   PTC_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   int mpiRank = 0, mpiSize = 0;
   PTC_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &mpiRank));
@@ -200,6 +201,15 @@ void recvBytes(void *data, int64_t bytes, int64_t fromRank, int tag) {
 void barrier() {
   if (gWorld.mpi && !gFinalized)
     PTC_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+}
+
+bool anyRank(bool flag) {
+  if (!gWorld.mpi || gFinalized)
+    return flag;
+  int mine = flag ? 1 : 0, any = 0;
+  PTC_MPI_CHECK(
+      MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD));
+  return any != 0;
 }
 
 } // namespace ptc::rt::dist

@@ -34,6 +34,7 @@ namespace ptc::rt::dist {
 struct World {
   int64_t rank = 0, size = 1, localRank = 0;
   bool mpi = false;               ///< MPI is initialized (by startWorld)
+  bool threadMultiple = false;    ///< MPI gave MPI_THREAD_MULTIPLE
   std::vector<int64_t> coords;    ///< per Model::mesh axis
   std::vector<GroupPlace> groups; ///< per Model::comms entry
 };
@@ -74,6 +75,11 @@ void sendBytes(const void *data, int64_t bytes, int64_t toRank, int tag);
 void recvBytes(void *data, int64_t bytes, int64_t fromRank, int tag);
 /// Waits for every rank (nothing without MPI).
 void barrier();
+/// True on every rank when `flag` is true on any (a logical-or allreduce
+/// over MPI_COMM_WORLD; `flag` itself without MPI). Every rank must call
+/// it, e.g. after each step to agree on stopping at a SIGTERM that reached
+/// only some ranks.
+bool anyRank(bool flag);
 
 } // namespace ptc::rt::dist
 

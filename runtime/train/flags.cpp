@@ -40,6 +40,16 @@ const FlagSpec kFlags[] = {
      "save the weights before step 1 (safetensors)"},
     {"--init-from", Kind::Text, "FILE",
      "load the weights (safetensors) instead of initializing"},
+    {"--checkpoint-dir", Kind::Text, "DIR",
+     "save checkpoints of the whole training state in DIR/step_N"},
+    {"--checkpoint-every", Kind::Count, "N",
+     "with a checkpoint directory: save every N steps (0: after the last "
+     "step and at SIGTERM only)"},
+    {"--checkpoint-keep", Kind::Count, "N",
+     "keep the newest N complete checkpoints (0: all)"},
+    {"--resume", Kind::Text, "DIR|auto",
+     "continue from checkpoint DIR, or from the newest in the checkpoint "
+     "directory (auto); --steps stays the total"},
     {"--quiet", Kind::Switch, nullptr, "no per-step lines on stdout"},
     {"--comm-timeout", Kind::Real, "SECONDS",
      "with several ranks: end every rank when a step, a validation, a "
@@ -116,6 +126,10 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
     return parseSeed(name, value, &flags->seed);
   if (name == "--gradcheck")
     return parseInteger(name, value, 1, &flags->gradcheck);
+  if (name == "--checkpoint-every")
+    return parseInteger(name, value, 0, &flags->checkpointEvery);
+  if (name == "--checkpoint-keep")
+    return parseInteger(name, value, 0, &flags->checkpointKeep);
   if (spec.kind == Kind::Real) {
     char *end = nullptr;
     errno = 0;
@@ -146,6 +160,10 @@ Status setFlag(const FlagSpec &spec, const std::string &value, Flags *flags) {
     flags->saveInitialWeights = value;
   else if (name == "--init-from")
     flags->initFrom = value;
+  else if (name == "--checkpoint-dir")
+    flags->checkpointDir = value;
+  else if (name == "--resume")
+    flags->resume = value;
   return Status::ok();
 }
 
@@ -158,6 +176,9 @@ Status parseFlags(const abi::Model &model, const std::vector<std::string> &args,
   flags->evalEvery = model.evalEvery;
   flags->evalSteps = model.evalSteps > 0 ? model.evalSteps : 1;
   flags->seed = model.seed;
+  flags->checkpointDir = model.checkpointDir ? model.checkpointDir : "";
+  flags->checkpointEvery = model.checkpointEvery;
+  flags->checkpointKeep = model.checkpointKeep;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
     if (arg.rfind("--", 0) != 0)
@@ -200,6 +221,13 @@ Status parseFlags(const abi::Model &model, const std::vector<std::string> &args,
     return flagError("--steps", "expected a positive integer, got \"0\" (0 "
                                 "steps only initializes: use it with "
                                 "--save-initial-weights or --save-weights)");
+  if (!flags->resume.empty() && !flags->initFrom.empty())
+    return flagError("--resume", "cannot be combined with --init-from (a "
+                                 "checkpoint holds the weights)");
+  if (flags->resume == "auto" && flags->checkpointDir.empty())
+    return flagError("--resume", "auto needs a checkpoint directory "
+                                 "(--checkpoint-dir DIR, or the spec's "
+                                 "training.checkpoint.dir)");
   if (flags->steps > 0 && flags->data.empty())
     return flagError("--data", "no training data given; pass --data "
                                "train_*.bin (token shards; make them from a "
@@ -237,6 +265,13 @@ std::string usage(const abi::Model &model, const std::string &program) {
       def = std::to_string(model.evalSteps > 0 ? model.evalSteps : 1);
     else if (name == "--seed")
       def = std::to_string(model.seed);
+    else if (name == "--checkpoint-dir" && model.checkpointDir &&
+             *model.checkpointDir)
+      def = model.checkpointDir;
+    else if (name == "--checkpoint-every")
+      def = std::to_string(model.checkpointEvery);
+    else if (name == "--checkpoint-keep")
+      def = std::to_string(model.checkpointKeep);
     else if (name == "--comm-timeout")
       def = std::to_string(int64_t(Flags().commTimeout));
     s += left + f.help + (def.empty() ? "" : " (default " + def + ")") + "\n";

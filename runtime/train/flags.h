@@ -18,6 +18,16 @@
 //   --save-weights FILE      final weights (safetensors) after training
 //   --save-initial-weights FILE   weights right after init / --init-from
 //   --init-from FILE         load weights (safetensors) instead of init
+//   --checkpoint-dir DIR     checkpoints of the whole training state go to
+//                            DIR/step_N (Model::checkpointDir;
+//                            docs/checkpoints.md)
+//   --checkpoint-every N     save one every N steps (Model::checkpointEvery;
+//                            0: only after the last step and at SIGTERM)
+//   --checkpoint-keep N      keep the newest N complete ones (0: all)
+//   --resume DIR|auto        continue from checkpoint DIR (a step_N
+//                            directory), or from the newest complete one in
+//                            the checkpoint directory (auto; none: start
+//                            fresh); --steps stays the total step count
 //   --quiet                  no per-step lines on stdout
 //   --comm-timeout SECONDS   with several ranks: a step, validation, weight
 //                            load or save, or the final barrier that runs
@@ -49,6 +59,10 @@ struct Flags {
   std::string logPath;
   uint64_t seed = 0; ///< any 64-bit value, like the spec's training.seed
   std::string saveWeights, saveInitialWeights, initFrom;
+  /// Checkpoints (checkpoint.h): where, how often, how many kept, and the
+  /// one to resume from ("auto": the newest in checkpointDir).
+  std::string checkpointDir, resume;
+  int64_t checkpointEvery = 0, checkpointKeep = 0;
   bool quiet = false, help = false, version = false;
   /// --gradcheck N: compare N sampled gradient elements per parameter with
   /// central finite differences instead of training (0: train).

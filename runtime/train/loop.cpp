@@ -5,10 +5,12 @@
 #include "runtime/data/token_loader.h"
 #include "runtime/dist/world.h"
 #include "runtime/train/arenas.h"
+#include "runtime/train/loop_checkpoints.h"
 #include "runtime/train/metrics.h"
 #include "runtime/train/run_clock.h"
 #include "runtime/train/start_checks.h"
 #include "runtime/train/step_host.h"
+#include "runtime/train/stop_signal.h"
 #include "runtime/train/weights.h"
 
 #include <chrono>
@@ -47,7 +49,8 @@ public:
           const RunPlace &place)
       : program_(program), model_(stageModel(program, place.ppRank)), io_(io),
         flags_(flags), place_(place), arenas_(device), out_(out), err_(err),
-        tokens_(size_t(model_.microBatch * model_.seqLen)),
+        checkpoints_(program, model_, flags, place, arenas_, out),
+        seed_(flags.seed), tokens_(size_t(model_.microBatch * model_.seqLen)),
         targets_(tokens_.size()) {}
 
   Status run();
@@ -56,6 +59,7 @@ public:
 private:
   Status initialize();
   Status openData();
+  Status train(int64_t *lastStep, bool *stopped, StepMetrics *m);
   Status step(int64_t step, StepMetrics *metrics);
   Status validate(int64_t step);
   Status evalPipelined(int64_t step, int64_t batch, double *loss);
@@ -80,6 +84,12 @@ private:
   std::ostream &out_, &err_;
   MetricsLog log_;
   bool logFailed_ = false;
+  LoopCheckpoints checkpoints_;
+  // A resumed run continues a checkpoint's state (its seed, step, samples
+  // and data position); else the seed is --seed's and step 1 comes first.
+  bool resuming_ = false;
+  TrainingState resumed_;
+  uint64_t seed_;
   TokenLoader trainData_, valData_;
   // Samples trained on through the current step (every dp rank's), and the
   // current ramp-up phase's gradient scale.
@@ -90,9 +100,15 @@ private:
 
 Status Trainer::initialize() {
   // The slot holds the seed's 64 bits (a seed >= 2^63 reads negative).
-  if (Status s = arenas_.writeI64(*io_.seed, int64_t(flags_.seed)); !s)
+  if (Status s = arenas_.writeI64(*io_.seed, int64_t(seed_)); !s)
     return s;
-  if (flags_.initFrom.empty()) {
+  if (resuming_) {
+    if (Status s = checkpoints_.load(); !s)
+      return s;
+    if (model_.refreshWeightCopies)
+      if (Status s = call(model_.refreshWeightCopies); !s)
+        return s;
+  } else if (flags_.initFrom.empty()) {
     if (Status s = call(model_.initParams); !s)
       return s;
   } else {
@@ -142,7 +158,7 @@ Status Trainer::openData() {
   TokenLoaderOptions options;
   options.seqLen = model_.seqLen;
   options.vocabSize = model_.vocabSize;
-  options.seed = flags_.seed;
+  options.seed = seed_;
   options.shuffle = true;
   if (Status s = trainData_.open(flags_.data, options); !s)
     return s;
@@ -279,9 +295,59 @@ Status Trainer::validate(int64_t step) {
   return Status::ok();
 }
 
+// Steps after the resumed one (or from 1) through --steps, each followed by
+// its validation and checkpoint when due; stops early, with *stopped set,
+// when any rank got SIGTERM. *lastStep: the last step trained.
+Status Trainer::train(int64_t *lastStep, bool *stopped, StepMetrics *m) {
+  const int64_t first = *lastStep + 1;
+  // The ETA counts this process's steps (a resumed run's from its first).
+  const Clock::time_point start = Clock::now();
+  RunClock clock(first, flags_.steps);
+  for (int64_t i = first; i <= flags_.steps; ++i) {
+    if (Status s = step(i, m); !s)
+      return s;
+    *lastStep = i;
+    clock.stepDone(i, msSince(start) / 1000);
+    m->elapsedSeconds = clock.elapsedSeconds();
+    m->etaSeconds = clock.etaSeconds();
+    if (!flags_.quiet)
+      out_ << formatStepLine(*m) << std::endl;
+    record(stepRecord(*m));
+    const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
+                     i == flags_.steps;
+    if (!flags_.valData.empty() && due)
+      if (Status s = validate(i); !s)
+        return s;
+    TrainingState state;
+    state.step = i;
+    state.samples = samples_;
+    state.dataPosition = trainData_.position();
+    state.seed = seed_;
+    if (Status s = checkpoints_.afterStep(
+            state, i == flags_.steps, stopped,
+            [this](const nlohmann::ordered_json &r) { record(r); });
+        !s)
+      return s;
+    if (*stopped)
+      break;
+  }
+  return Status::ok();
+}
+
 Status Trainer::run() {
   Device &device = arenas_.device();
-  out_ << formatBanner(model_, device.name(), flags_.steps, flags_.seed)
+  catchStopSignal();
+  if (Status s = checkpoints_.resolve(&resuming_, &resumed_); !s)
+    return s;
+  if (resuming_) {
+    seed_ = resumed_.seed;
+    samples_ = resumed_.samples;
+  }
+  if (flags_.checkpointEvery > 0 && flags_.checkpointDir.empty())
+    out_ << "note: checkpoints every " << flags_.checkpointEvery
+         << " steps need a directory (--checkpoint-dir, or the spec's "
+            "training.checkpoint.dir); none will be saved\n";
+  out_ << formatBanner(model_, device.name(), flags_.steps, seed_)
        << std::flush;
   // Rank 0 writes every file: all of them are checked before any work.
   if (place_.rank == 0)
@@ -292,7 +358,7 @@ Status Trainer::run() {
       return s;
   // Before the first step a log that cannot be written is an error.
   if (Status s = log_.write(
-          startRecord(model_, device.name(), flags_.steps, flags_.seed));
+          startRecord(model_, device.name(), flags_.steps, seed_));
       !s)
     return s;
   // Data errors show before the (possibly long) initialization.
@@ -303,38 +369,40 @@ Status Trainer::run() {
     return s;
   if (Status s = initialize(); !s)
     return s;
+  if (resuming_) {
+    trainData_.seek(resumed_.dataPosition);
+    record({{"event", "resume"},
+            {"step", resumed_.step},
+            {"samples", resumed_.samples}});
+  }
 
   const Clock::time_point start = Clock::now();
-  RunClock clock(1, flags_.steps);
   StepMetrics m;
-  for (int64_t i = 1; i <= flags_.steps; ++i) {
-    if (Status s = step(i, &m); !s)
-      return s;
-    clock.stepDone(i, msSince(start) / 1000);
-    m.elapsedSeconds = clock.elapsedSeconds();
-    m.etaSeconds = clock.etaSeconds();
-    if (!flags_.quiet)
-      out_ << formatStepLine(m) << std::endl;
-    record(stepRecord(m));
-    const bool due = (flags_.evalEvery > 0 && i % flags_.evalEvery == 0) ||
-                     i == flags_.steps;
-    if (!flags_.valData.empty() && due)
-      if (Status s = validate(i); !s)
-        return s;
-  }
+  const int64_t first = resuming_ ? resumed_.step + 1 : 1;
+  int64_t last = first - 1;
+  bool stopped = false;
+  if (Status s = train(&last, &stopped, &m); !s)
+    return s;
   const double seconds = msSince(start) / 1000;
-  if (flags_.steps > 0)
-    out_ << "trained " << flags_.steps << " steps in "
-         << formatFixed(seconds, 2) << " s; final loss "
-         << formatFixed(m.loss, 4) << "; peak memory "
+  if (last >= first)
+    out_ << "trained " << (first > 1 ? "steps " + std::to_string(first) +
+                                           "-" + std::to_string(last) + ", "
+                                     : "")
+         << last - first + 1 << " steps in " << formatFixed(seconds, 2)
+         << " s; final loss " << formatFixed(m.loss, 4) << "; peak memory "
          << formatBytes(device.peakBytes()) << "\n";
-  if (!flags_.saveWeights.empty()) {
+  else if (resuming_ && flags_.steps > 0)
+    out_ << "nothing to train: the checkpoint is at step " << resumed_.step
+         << ", --steps is " << flags_.steps << "\n";
+  // A stopped run did not finish: its final weights are the checkpoint's.
+  if (!flags_.saveWeights.empty() && !stopped) {
     if (Status s = save(flags_.saveWeights, flags_.steps); !s)
       return s;
     out_ << "saved the weights to " << flags_.saveWeights << "\n";
   }
   record({{"event", "end"},
-          {"steps", flags_.steps},
+          {"steps", last},
+          {"stopped", stopped},
           {"seconds", seconds},
           {"peak_mem_bytes", device.peakBytes()}});
   return Status::ok();

@@ -2,9 +2,12 @@
 //
 // train() runs one program after its flags and Model table were checked:
 //   1. allocate the arenas on `device`; print the banner, log "start";
-//   2. write "seed"; init_params(), or load --init-from; save
+//   2. write "seed"; init_params(), or load --init-from, or the checkpoint
+//      of --resume (its seed, step, samples and data position too; the
+//      manifest is checked before the log is opened); save
 //      --save-initial-weights;
-//   3. for step 1..steps: write "step"; call the step function of this
+//   3. for step 1 (or the one after the resumed checkpoint)..steps: write
+//      "step"; call the step function of this
 //      rank's pipeline coordinate, which asks for the step's micro-batches
 //      (from the training loader, shuffled with the seed), runs the entry
 //      points in the compiler's order, exchanges pipeline messages
@@ -14,7 +17,10 @@
 //   4. with --val-data: validate every --eval-every steps and after the last
 //      step: the validation loader from its start (no shuffle), --eval-steps
 //      micro-batches through eval_step(), the mean "loss";
-//   5. save --save-weights.
+//   5. after each step, the ranks agree whether any got SIGTERM, and a
+//      checkpoint is saved when due (loop_checkpoints.h); at a SIGTERM the
+//      loop ends there, exit status 0;
+//   6. save --save-weights (not after a SIGTERM).
 // Before any of it, rank 0 checks that every output file can be written
 // (start_checks.h), and opening the data checks every token id and that
 // --eval-steps micro-batches fit in the validation data: what can be known

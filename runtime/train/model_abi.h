@@ -60,7 +60,7 @@ namespace ptc::abi {
 
 /// Bumped whenever the layout of these structs changes; the runtime refuses
 /// a program compiled against another version.
-constexpr int32_t kVersion = 8;
+constexpr int32_t kVersion = 9;
 
 enum class DType : int32_t { F32 = 0, F64 = 1, BF16 = 2, F16 = 3, I32 = 4, I64 = 5 };
 
@@ -172,6 +172,12 @@ struct Communicator {
 /// full tensor) flattened and zero-padded to zeroChunk x the axis size.
 /// Checkpoints gather the chunks; loading keeps the rank's chunk.
 ///
+/// `momentChunk` > 0: AdamW's moments of the parameter (Model::adamM,
+/// adamV) are ZeRO-1 chunks of that many elements over mesh axis
+/// `zeroAxis`, cut like a ZeRO-1 master; ZeRO-1 chunks the moments even
+/// where the master stays whole (zeroChunk 0). 0: the moments have the
+/// shape of the rank's parameter. `zeroAxis` is set when either is > 0.
+///
 /// `checkpointIndex`: the parameter's place in checkpoint files, which list
 /// the whole model's parameters in spec order whatever the plan (with
 /// pipeline parallelism each rank's program holds a subset). -1: a copy
@@ -188,6 +194,7 @@ struct ParamLayout {
   int64_t zeroChunk;
   int32_t zeroAxis;
   int32_t checkpointIndex;
+  int64_t momentChunk;
 };
 
 /// Arena base pointers (device pointers on the cuda target), indexed like
@@ -326,6 +333,23 @@ struct Model {
   /// sets `*loss` to its loss on every pipeline rank. Null without
   /// pipeline stages (evalStep runs instead).
   const StepFunction *evalFunctions;
+
+  // Checkpoints of the whole training state (ABI 9; docs/checkpoints.md).
+  /// AdamW's first and second moments of params[i] (`<name>.adam_m`,
+  /// `<name>.adam_v`), numParams entries each, in params order; under
+  /// ZeRO-1 the rank's chunk (ParamLayout::momentChunk).
+  const TensorSlot *adamM;
+  const TensorSlot *adamV;
+  /// The spec's training.checkpoint: save every N steps (0: never), keep
+  /// the newest `keep` complete checkpoints (0: all), in `dir` ("": none
+  /// unless --checkpoint-dir). The flags' defaults, like `steps`.
+  int64_t checkpointEvery;
+  int64_t checkpointKeep;
+  const char *checkpointDir;
+  /// The compiler's settings of this program as MLIR prints them
+  /// (#graph.model, #graph.training, #dist.parallel; one per line):
+  /// checkpoints record them, and resuming compares the model's.
+  const char *settings;
 };
 
 } // namespace ptc::abi

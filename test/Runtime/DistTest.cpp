@@ -338,20 +338,20 @@ TEST(ParallelPlan, BadTablesNameTheAxisCommunicatorOrParameter) {
 
   m = tpdp::table(true);
   const abi::ParamLayout uneven[] = {
-      {1, {2}, 2, 0, 1, {2}, 0, 0, -1, 0},
-      {2, {3, 4}, 2, 1, 2, {3, 1}, 0, 0, -1, 1}}; // 3 % 2
+      {1, {2}, 2, 0, 1, {2}, 0, 0, -1, 0, 0},
+      {2, {3, 4}, 2, 1, 2, {3, 1}, 0, 0, -1, 1, 0}}; // 3 % 2
   m.paramLayouts = uneven;
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'qkv' has segments that do not "
                   "tile dimension 1 of [3, 4] evenly over 2 parts");
   const abi::ParamLayout wrongLocal[] = {
-      {1, {4}, 2, 0, 1, {4}, 0, 0, -1, 0}, {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 0, -1, 0}}; // w [1] != [2]
+      {1, {4}, 2, 0, 1, {4}, 0, 0, -1, 0, 0}, {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 0, -1, 0, 0}}; // w [1] != [2]
   m.paramLayouts = wrongLocal;
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'w' gives a local shape [2], the "
                   "parameter is [1]");
-  const abi::ParamLayout replicated[] = {{1, {2}, -1, 0, 0, {}, 0, 0, -1, 0},
-                                         {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 0, -1, 0}};
+  const abi::ParamLayout replicated[] = {{1, {2}, -1, 0, 0, {}, 0, 0, -1, 0, 0},
+                                         {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 0, -1, 0, 0}};
   m.paramLayouts = replicated; // replicated, but the local w is [1]
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'w' gives a local shape [2]");
@@ -364,14 +364,14 @@ TEST(ParallelPlan, ZeroChunkLayoutsMatchTheirSlots) {
   const abi::TensorSlot chunked[] = {m.params[0],
                                      {"qkv", 0, 0, abi::DType::F32, 1, {3}}};
   const abi::ParamLayout layouts[] = {
-      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 3, 1, 0}};
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 3, 1, 0, 0}};
   m.params = chunked;
   m.paramLayouts = layouts;
   EXPECT_TRUE(checkParallelPlan(m).isOk()) << checkParallelPlan(m).message();
   EXPECT_EQ(ptc::rt::dist::rankParamShape(m, 1), (std::vector<int64_t>{3, 2}));
 
   const abi::ParamLayout wrongChunk[] = {
-      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 1, 0}};
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 1, 0, 0}};
   m.paramLayouts = wrongChunk; // the slot holds 3, not 4
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "the layout of parameter 'qkv' keeps a ZeRO-1 chunk of 4 "
@@ -383,7 +383,7 @@ TEST(ParallelPlan, ZeroChunkLayoutsMatchTheirSlots) {
                   "the layout of parameter 'qkv' keeps chunks of 4 elements "
                   "of a local [3, 2] over 2 ranks");
   const abi::ParamLayout badAxis[] = {
-      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 7, 0}};
+      tpdp::kLayouts[0], {2, {3, 4}, 2, 1, 2, {2, 2}, 0, 4, 7, 0, 0}};
   m.paramLayouts = badAxis;
   EXPECT_CONTAINS(checkParallelPlan(m).message(),
                   "keeps a ZeRO-1 chunk of 4 elements over mesh axis 7");

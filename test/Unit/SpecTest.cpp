@@ -277,7 +277,7 @@ const BadSpec kBadSpecs[] = {
   {R"({"training": {"lr_schedule": {"warmup": 3}}})", "bad.json: training.lr_schedule.warmup: unknown key (allowed: type, warmup_steps, decay_steps, min_lr)"},
   {R"({"training": {"data": {"test": "x"}}})", "bad.json: training.data.test: unknown key (allowed: train, val)"},
   {R"({"training": {"eval": {"interval": 3}}})", "bad.json: training.eval.interval: unknown key (allowed: every, steps)"},
-  {R"({"training": {"checkpoint": {"path": "x"}}})", "bad.json: training.checkpoint.path: unknown key (allowed: dir, every)"},
+  {R"({"training": {"checkpoint": {"path": "x"}}})", "bad.json: training.checkpoint.path: unknown key (allowed: dir, every, keep)"},
   {R"({"training": {"global_batch_size": 8, "batch_size_rampup": {"start": 2, "increment": 2, "samples": 9, "end": 8}}})", "bad.json: training.batch_size_rampup.end: unknown key (allowed: start, increment, samples)"},
   {R"({"parallel": {"cp": 2}})", "bad.json: parallel.cp: unknown key (allowed: tp, pp, dp, schedule, virtual_stages, pipeline_layout, schedule_file, sequence_parallel, zero_stage, grad_bucket_mb, recompute)"},
   {R"({"model": {"my key": 1}})", "bad.json: model[\"my key\"]: unknown key (allowed: family, layers, hidden, heads, kv_heads, ffn_hidden, seq_len, vocab_size, vocab_pad_multiple, norm, norm_eps, activation, positions, rope_theta, tied_embeddings, bias, dropout, attention_dropout, init_std)"},
@@ -297,6 +297,7 @@ const BadSpec kBadSpecs[] = {
   {R"({"name": "my model"})", "bad.json: name: \"my model\" may only contain letters, digits, '.', '_' and '-'"},
   {R"({"training": {"data": {"train": 3}}})", "bad.json: training.data.train: expected a string, got 3"},
   {R"({"training": {"checkpoint": {"dir": ""}}})", "bad.json: training.checkpoint.dir: expected a non-empty string"},
+  {R"({"training": {"checkpoint": {"keep": -1}}})", "bad.json: training.checkpoint.keep: expected a non-negative integer, got -1"},
   {"{\"model\": {\"layers\": null, \"hidden\": 64, \"heads\": 4, \"seq_len\": 64, \"vocab_size\": 256}}", "bad.json: model.layers: expected a positive integer, got null", true},
   {"{\"model\": {\"layers\": 2, \"hidden\": 64, \"heads\": 4, \"seq_len\": 64, \"vocab_size\": 256, \"dropout\": null}}", "bad.json: model.dropout: expected a number, got null", true},
 

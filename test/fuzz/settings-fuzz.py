@@ -44,7 +44,8 @@ SETTINGS = {
         "min_lr": "real", "global_batch_size": "int",
         "micro_batch_size": "int", "steps": "int", "precision": "enum",
         "keep_bf16_weights": "bool", "seed": "int", "grad_clip": "real",
-        "eval_every": "int", "eval_steps": "int"},
+        "eval_every": "int", "eval_steps": "int", "checkpoint_every": "int",
+        "checkpoint_keep": "int"},
     "#dist.parallel": {
         "automatic": "bool", "tp": "int", "pp": "int", "dp": "int",
         "schedule": "enum", "virtual_stages": "int",

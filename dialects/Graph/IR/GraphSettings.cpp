@@ -75,7 +75,8 @@ LogicalResult TrainingAttr::verify(
     int64_t decaySteps, RealSetting minLr, int64_t globalBatchSize,
     int64_t microBatchSize, int64_t steps, Precision precision, bool, uint64_t,
     RealSetting gradClip, int64_t evalEvery, int64_t evalSteps,
-    int64_t rampupStart, int64_t rampupIncrement, int64_t rampupSamples) {
+    int64_t rampupStart, int64_t rampupIncrement, int64_t rampupSamples,
+    int64_t checkpointEvery, int64_t checkpointKeep, StringRef) {
   // Megatron-LM's --rampup-batch-size start increment samples.
   if (rampupStart != 0 || rampupIncrement != 0 || rampupSamples != 0) {
     if (rampupStart <= 0 || rampupIncrement <= 0 || rampupSamples <= 0)
@@ -122,7 +123,9 @@ LogicalResult TrainingAttr::verify(
                 {"micro_batch_size", microBatchSize, 1, kMaxBatch},
                 {"steps", steps, 1, kMaxSteps},
                 {"eval_every", evalEvery, 0, kMaxSteps},
-                {"eval_steps", evalSteps, 1, kMaxSteps}};
+                {"eval_steps", evalSteps, 1, kMaxSteps},
+                {"checkpoint_every", checkpointEvery, 0, kMaxSteps},
+                {"checkpoint_keep", checkpointKeep, 0, kMaxSteps}};
   for (const auto &count : counts)
     if (failed(checkInt(emitError, "training", count.key, count.value,
                         count.min, count.max)))

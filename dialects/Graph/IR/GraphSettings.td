@@ -85,8 +85,11 @@ def Graph_ModelAttr : Graph_Attr<"Model", "model"> {
 def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
   let summary = "The training settings of a spec (module attribute ptc.training)";
   let description = [{
-    The optimizer, learning-rate schedule, batch sizes, steps, precision and
-    evaluation cadence of the spec's `training` section. A setting left out
+    The optimizer, learning-rate schedule, batch sizes, steps, precision,
+    evaluation cadence and checkpoints (`checkpoint_every`,
+    `checkpoint_keep`, `checkpoint_dir`: the compiled program's defaults of
+    its checkpoint flags, docs/checkpoints.md) of the spec's `training`
+    section. A setting left out
     takes the spec's default; the batch sizes, `steps` and `decay_steps`
     (whose spec defaults depend on other fields) are required. The verifier
     checks what the spec reader checks: ranges, finite reals,
@@ -129,7 +132,11 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     Setting_I64<"batch-size ramp-up: the growth of the global batch", "0">
         :$rampup_increment,
     Setting_I64<"batch-size ramp-up: the samples over which it grows", "0">
-        :$rampup_samples);
+        :$rampup_samples,
+    Setting_I64<"checkpoint every N steps (0: never)", "0">:$checkpoint_every,
+    Setting_I64<"complete checkpoints kept (0: all)", "0">:$checkpoint_keep,
+    StringRefParameter<"checkpoint directory (empty: none unless given on "
+                       "the command line)", "\"\"">:$checkpoint_dir);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -169,8 +169,8 @@ inline const TensorSlot kIO[] = {
 
 // Both tables split w and qkv over tp; with tp = 1 the split has one part.
 inline const ParamLayout kLayouts[] = {
-    {1, {2}, int32_t(kTpAxis), 0, 1, {2}, 0, 0, -1, 0},
-    {2, {3, 4}, int32_t(kTpAxis), 1, 2, {2, 2}, 0, 0, -1, 0},
+    {1, {2}, int32_t(kTpAxis), 0, 1, {2}, 0, 0, -1, 0, 0},
+    {2, {3, 4}, int32_t(kTpAxis), 1, 2, {2, 2}, 0, 0, -1, 0, 0},
 };
 inline const Communicator kComms[] = {{"tp", 1, {2}, 0, {}},
                                       {"dp", 1, {1}, 0, {}},
