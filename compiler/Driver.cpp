@@ -102,25 +102,17 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
       return failure();
     dumper->attach(pm);
   }
-  GraphPipelineOptions options;
-  if (cpuTarget)
-    options.precision = "fp32";
   const bool exec = level != EmitLevel::Graph && level != EmitLevel::Schedule;
   // Pipeline parallelism: one nested module per pipeline rank, each the
   // program of that rank (MPMD), compiled by the same pipelines; the
   // schedule of all ranks is the outer module's.
   auto parallel = dist::ParallelAttr::lookup(module);
+  GraphPipelineOptions options;
+  if (cpuTarget)
+    options.precision = PipelinePrecision::FP32;
   if (parallel && parallel.getPp() > 1) {
-    if (!fromGraph) {
-      pm.addPass(dist::createDistPipelineSplit());
-      OpPassManager &rank = pm.nest<ModuleOp>();
-      buildGraphPipeline(rank, options);
-      // zero_bubble runs a backward's input and weight gradients apart.
-      rank.addPass(dist::createDistSplitBackward());
-      pm.addPass(dist::createDistPipelineSchedule());
-    }
-    if (exec)
-      buildExecPipeline(pm.nest<ModuleOp>(), execOptions);
+    buildPipelineParallel(pm, options, execOptions, /*graph=*/!fromGraph,
+                          exec);
     return pm.run(module);
   }
   if (!fromGraph)

@@ -11,6 +11,24 @@
 #include "mlir/Transforms/Passes.h"
 
 namespace ptc {
+namespace {
+
+/// graph-mixed-precision's option: empty for the module's own precision.
+std::string passPrecision(PipelinePrecision precision) {
+  switch (precision) {
+  case PipelinePrecision::Module:
+    return "";
+  case PipelinePrecision::BF16:
+    return "bf16";
+  case PipelinePrecision::FP32:
+    return "fp32";
+  case PipelinePrecision::FP64:
+    return "fp64";
+  }
+  llvm_unreachable("unknown PipelinePrecision");
+}
+
+} // namespace
 
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const GraphPipelineOptions &options) {
@@ -24,7 +42,7 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
   // 4. bf16 autocast of the forward when the spec trains in bf16: f32
   //    master weights, bf16 matrix products, f32 norms, loss and residuals.
   graph::GraphMixedPrecisionOptions mixed;
-  mixed.precision = options.precision;
+  mixed.precision = passPrecision(options.precision);
   pm.addPass(graph::createGraphMixedPrecision(mixed));
   // 5. The backward of the loss: @train_step with a gradient per parameter.
   pm.addPass(graph::createGraphAutodiff());
@@ -70,15 +88,43 @@ void buildExecPipeline(mlir::OpPassManager &pm,
   pm.addPass(exec::createExecCoalesce());
 }
 
+void buildPipelineParallel(mlir::OpPassManager &pm,
+                           const GraphPipelineOptions &graphOptions,
+                           const ExecPipelineOptions &execOptions, bool graph,
+                           bool exec) {
+  if (graph) {
+    // 0. The layer units into model chunks, one nested module per rank.
+    pm.addPass(dist::createDistPipelineSplit());
+    mlir::OpPassManager &rank = pm.nest<mlir::ModuleOp>();
+    buildGraphPipeline(rank, graphOptions);
+    // 10b. zero_bubble (or a schedule file) runs a backward's input and
+    //      weight gradients apart.
+    rank.addPass(dist::createDistSplitBackward());
+    // 11. The schedule of every rank, on the outer module.
+    pm.addPass(dist::createDistPipelineSchedule());
+  }
+  if (exec)
+    buildExecPipeline(pm.nest<mlir::ModuleOp>(), execOptions);
+}
+
 void registerPipelines() {
-  mlir::PassPipelineRegistration<>(
+  mlir::PassPipelineRegistration<GraphPipelineOptions>(
       "ptc-graph-pipeline",
       "The graph-level pipeline that `ptc compile --emit=graph` runs",
-      [](mlir::OpPassManager &pm) { buildGraphPipeline(pm); });
-  mlir::PassPipelineRegistration<>(
+      buildGraphPipeline);
+  mlir::PassPipelineRegistration<ExecPipelineOptions>(
       "ptc-exec-pipeline",
       "From the graph-level training step to the planned exec module",
-      [](mlir::OpPassManager &pm) { buildExecPipeline(pm); });
+      buildExecPipeline);
+  mlir::PassPipelineRegistration<PipelineParallelOptions>(
+      "ptc-pipeline-parallel",
+      "Both pipelines with parallel.pp > 1: the split into one module per "
+      "pipeline rank, each rank's graph pipeline, the schedule, each rank's "
+      "exec pipeline",
+      [](mlir::OpPassManager &pm, const PipelineParallelOptions &options) {
+        buildPipelineParallel(pm, options, options, options.graph,
+                              options.exec);
+      });
 }
 
 } // namespace ptc

@@ -340,7 +340,7 @@ int runPlan(int argc, char **argv) {
     ptc::PipelinePlanOptions options;
     options.name = spec.name;
     options.target = target;
-    options.exec = execOptions;
+    options.exec.zeroWholeCopies = zeroWholeCopies;
     options.trace = trace;
     options.svg = svg;
     return ptc::planPipeline(*module, options);
