@@ -102,14 +102,15 @@ LogicalResult runPipeline(ModuleOp module, EmitLevel level, IRDumper *dumper,
       return failure();
     dumper->attach(pm);
   }
-  const bool exec = level != EmitLevel::Graph && level != EmitLevel::Schedule;
-  // Pipeline parallelism: one nested module per pipeline rank, each the
-  // program of that rank (MPMD), compiled by the same pipelines; the
-  // schedule of all ranks is the outer module's.
-  auto parallel = dist::ParallelAttr::lookup(module);
+  // The cpu target has no bf16 kernels: it computes bf16 specs in fp32.
   GraphPipelineOptions options;
   if (cpuTarget)
     options.precision = PipelinePrecision::FP32;
+  const bool exec = level != EmitLevel::Graph && level != EmitLevel::Schedule;
+  // Pipeline parallelism: one nested module per pipeline rank, each the
+  // program of that rank (MPMD), compiled by the same pipelines; the
+  // schedule of all ranks is the outer module's (ptc-pipeline-parallel).
+  auto parallel = dist::ParallelAttr::lookup(module);
   if (parallel && parallel.getPp() > 1) {
     buildPipelineParallel(pm, options, execOptions, /*graph=*/!fromGraph,
                           exec);
