@@ -123,19 +123,24 @@ struct GraphOptimizerPass
     auto gradients = fn->getAttrOfType<ArrayAttr>("ptc.gradients");
     auto inputGradients =
         fn->getAttrOfType<DenseI64ArrayAttr>("ptc.input_gradients");
-    if (!inputGradients)
+    auto stageAttr = fn->getAttrOfType<IntegerAttr>("ptc.stage");
+    if (!gradients || !inputGradients || !stageAttr)
       return fn.emitError("graph-optimizer: a chunk's backward lacks the "
-                          "ptc.input_gradients attribute of graph-autodiff");
+                          "ptc.gradients (array), ptc.input_gradients and "
+                          "ptc.stage (integer) attributes of graph-autodiff");
     auto ret = cast<func::ReturnOp>(fn.front().getTerminator());
-    unsigned numGrads = gradients.size();
-    unsigned numInputGrads = inputGradients.size();
+    size_t numGrads = gradients.size();
+    size_t numInputGrads = inputGradients.size();
     if (ret.getNumOperands() != 1 + numInputGrads + numGrads)
-      return fn.emitError("graph-optimizer: a chunk's forward must return "
-                          "one value");
+      return fn.emitError("graph-optimizer: a chunk's backward must return "
+                          "its forward's one value, ")
+             << numInputGrads << " input gradients and " << numGrads
+             << " parameter gradients, found " << ret.getNumOperands()
+             << " results";
     OpBuilder builder(ret);
     accumulate(builder, ret.getLoc(), gradients,
                ret.getOperands().take_back(numGrads), microSteps);
-    int64_t stage = fn->getAttrOfType<IntegerAttr>("ptc.stage").getInt();
+    int64_t stage = stageAttr.getInt();
     Value output = ret.getOperand(0);
     SmallVector<Value> results;
     SmallVector<std::string> slots;
@@ -179,9 +184,13 @@ struct GraphOptimizerPass
       return fn.emitError("graph-optimizer: @train_step lacks the "
                           "ptc.gradients attributes of graph-autodiff");
     auto ret = cast<func::ReturnOp>(fn.front().getTerminator());
-    unsigned numGrads = gradients.size();
-    unsigned numOutputs =
-        ret.getNumOperands() - numGrads - inputGradients.size();
+    int64_t numGrads = int64_t(gradients.size());
+    int64_t numOutputs = int64_t(ret.getNumOperands()) - numGrads -
+                         int64_t(inputGradients.size());
+    if (numOutputs < 0)
+      return fn.emitError("graph-optimizer: @train_step returns ")
+             << ret.getNumOperands() << " results, fewer than its "
+             << numGrads + int64_t(inputGradients.size()) << " gradients";
     if (numOutputs != 1)
       return fn.emitError("graph-optimizer: @train_step must compute one "
                           "loss, found ")

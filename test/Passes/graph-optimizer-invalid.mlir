@@ -55,7 +55,7 @@ module @negative_two_outputs attributes {ptc.training = #graph.training<decay_st
 
 module @negative_stage_no_input_gradients attributes {ptc.pipeline_rank = 0 : i64, ptc.training = #graph.training<decay_steps = 10, global_batch_size = 8, micro_batch_size = 2, steps = 10>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
-  // expected-error @+1 {{graph-optimizer: a chunk's backward lacks the ptc.input_gradients attribute of graph-autodiff}}
+  // expected-error @+1 {{graph-optimizer: a chunk's backward lacks the ptc.gradients (array), ptc.input_gradients and ptc.stage (integer) attributes of graph-autodiff}}
   func.func @stage0_backward(%y: tensor<2x8xf32>, %dw: tensor<8x8xf32>) -> (tensor<2x8xf32>, tensor<8x8xf32>) attributes {ptc.gradients = [@w], ptc.stage = 0 : i64} {
     return %y, %dw : tensor<2x8xf32>, tensor<8x8xf32>
   }
@@ -69,8 +69,35 @@ module @negative_stage_no_input_gradients attributes {ptc.pipeline_rank = 0 : i6
 
 module @negative_stage_results attributes {ptc.pipeline_rank = 0 : i64, ptc.training = #graph.training<decay_steps = 10, global_batch_size = 8, micro_batch_size = 2, steps = 10>} {
   graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
-  // expected-error @+1 {{graph-optimizer: a chunk's forward must return one value}}
+  // expected-error @+1 {{graph-optimizer: a chunk's backward must return its forward's one value, 0 input gradients and 1 parameter gradients, found 3 results}}
   func.func @stage0_backward(%y: tensor<2x8xf32>, %z: tensor<2x8xf32>, %dw: tensor<8x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<8x8xf32>) attributes {ptc.gradients = [@w], ptc.input_gradients = array<i64>, ptc.stage = 0 : i64} {
     return %y, %z, %dw : tensor<2x8xf32>, tensor<2x8xf32>, tensor<8x8xf32>
+  }
+}
+
+// -----
+
+// Tests that a chunk's backward whose ptc.gradients is no array is an error,
+// not a crash.
+
+module @negative_stage_gradients_not_array attributes {ptc.pipeline_rank = 0 : i64, ptc.training = #graph.training<decay_steps = 10, global_batch_size = 8, micro_batch_size = 2, steps = 10>} {
+  graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
+  // expected-error @+1 {{graph-optimizer: a chunk's backward lacks the ptc.gradients (array), ptc.input_gradients and ptc.stage (integer) attributes of graph-autodiff}}
+  func.func @stage0_backward(%y: tensor<2x8xf32>, %dw: tensor<8x8xf32>) -> (tensor<2x8xf32>, tensor<8x8xf32>) attributes {ptc.gradients = "w", ptc.input_gradients = array<i64>, ptc.stage = 0 : i64} {
+    return %y, %dw : tensor<2x8xf32>, tensor<8x8xf32>
+  }
+}
+
+// -----
+
+// Tests that a @train_step listing more gradients than it returns counts
+// its results right (no unsigned wrap-around).
+
+module @negative_more_gradients_than_results attributes {ptc.training = #graph.training<decay_steps = 10, global_batch_size = 8, micro_batch_size = 2, steps = 10>} {
+  graph.param @w : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
+  graph.param @v : tensor<8x8xf32> weight init #graph.init<normal, std = 0.02>
+  // expected-error @+1 {{graph-optimizer: @train_step returns 1 results, fewer than its 2 gradients}}
+  func.func @train_step(%dw: tensor<8x8xf32>) -> tensor<8x8xf32> attributes {ptc.gradients = [@w, @v], ptc.input_gradients = array<i64>} {
+    return %dw : tensor<8x8xf32>
   }
 }
