@@ -403,8 +403,9 @@ struct DistPipelineSchedulePass
       }
       case ActionKind::ReduceGradients:
       case ActionKind::SyncTiedGradients:
-        // Both are collectives of the rank's optimizer_step for now
-        // (dist-data-parallel): nothing to run here.
+        // No op of their own: the chunk's last backward (backwardEntry's
+        // `_last` variant) reduces over dp, the optimizer step sums the
+        // tied copies (dist-data-parallel).
         break;
       case ActionKind::OptimizerStep:
         BroadcastLossOp::create(builder, loc, i64((stages - 1) % pp),

@@ -24,34 +24,17 @@ checkpoint holds (its plan, rank files and tensors per kind) and
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root"]
 
-
-def parse_value(text):
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text, text)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Inputs"))
+from checked_run import parse_value, run as checked_run  # noqa: E402
 
 
 def run(command, timeout=300):
-    print("$", " ".join(command), flush=True)
-    try:
-        done = subprocess.run(command, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout,
-                              text=True)
-    except subprocess.TimeoutExpired:
-        sys.exit(f"resume_check: {command[0]} still running after {timeout} s")
-    if done.returncode != 0:
-        print(done.stdout)
-        sys.exit(f"resume_check: exit status {done.returncode}")
-    return done.stdout
+    return checked_run(command, "resume_check", timeout)
 
 
 def describe(step_dir):
